@@ -1,0 +1,154 @@
+//! `schemas/contract.json`: what the code must not hard-code about the endpoint: method, path,
+//! auth, content type, each documented status with its schema and fixture, and the gap policy
+//! for the statuses the documentation leaves out.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Manifest {
+    pub title: String,
+    pub description: String,
+    pub version: String,
+    #[serde(default)]
+    pub source: Option<String>,
+    pub operation_id: String,
+    #[serde(default)]
+    pub servers: Vec<Server>,
+    pub method: String,
+    pub path: String,
+    pub auth: Auth,
+    pub request: RequestSpec,
+    /// Documented statuses, keyed by the status code as a string (JSON keys are strings).
+    pub responses: BTreeMap<String, ResponseSpec>,
+    pub gap_policy: GapPolicy,
+    pub fixtures: FixtureDirs,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Server {
+    pub url: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Auth {
+    /// The header that carries the credentials, e.g. `Authorization`.
+    pub header: String,
+    /// The scheme, e.g. `Bearer`; compared case-insensitively, as RFC 9110 says.
+    pub scheme: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequestSpec {
+    pub content_type: String,
+    /// File name under `schemas/`.
+    pub schema: String,
+    /// JSON pointer to the request value that names the MFA method to make primary; the mock's
+    /// users state and the checker's enumeration of the valid space both key on it.
+    pub selects: String,
+    /// Bodies larger than this are rejected with the `payload_too_large` policy.
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResponseSpec {
+    pub description: String,
+    /// File name under `schemas/`.
+    pub schema: String,
+    /// The default body, relative to `fixtures/`.
+    pub fixture: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GapPolicy {
+    pub description: String,
+    /// File name under `schemas/` of the shape every rejection body has.
+    pub error_schema: String,
+    pub rejections: BTreeMap<RejectionKind, RejectionPolicy>,
+}
+
+/// The reasons to refuse a request that the documentation does not describe. The code decides
+/// which reason applies (that is the request pipeline); the manifest decides what it looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectionKind {
+    NotFound,
+    MethodNotAllowed,
+    Unauthorized,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    MalformedJson,
+    SchemaViolation,
+}
+
+impl RejectionKind {
+    pub const ALL: [RejectionKind; 7] = [
+        RejectionKind::NotFound,
+        RejectionKind::MethodNotAllowed,
+        RejectionKind::Unauthorized,
+        RejectionKind::UnsupportedMediaType,
+        RejectionKind::PayloadTooLarge,
+        RejectionKind::MalformedJson,
+        RejectionKind::SchemaViolation,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectionKind::NotFound => "not_found",
+            RejectionKind::MethodNotAllowed => "method_not_allowed",
+            RejectionKind::Unauthorized => "unauthorized",
+            RejectionKind::UnsupportedMediaType => "unsupported_media_type",
+            RejectionKind::PayloadTooLarge => "payload_too_large",
+            RejectionKind::MalformedJson => "malformed_json",
+            RejectionKind::SchemaViolation => "schema_violation",
+        }
+    }
+
+    /// Whether the rejection concerns a request to the endpoint itself (not another path or method).
+    pub fn is_on_operation(self) -> bool {
+        !matches!(
+            self,
+            RejectionKind::NotFound | RejectionKind::MethodNotAllowed
+        )
+    }
+}
+
+impl std::fmt::Display for RejectionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RejectionPolicy {
+    pub when: String,
+    /// What the mock sends.
+    pub status: u16,
+    /// What the checker accepts from a target (must include `status`).
+    pub accept: Vec<u16>,
+    /// The `error` text of the body the mock sends.
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FixtureDirs {
+    /// Relative to `fixtures/`.
+    pub users: String,
+    /// File name under `schemas/` that the users file must match.
+    pub users_schema: String,
+    pub valid_requests: String,
+    pub invalid_requests: String,
+    /// Holds one folder per status; each file in it is a named example body.
+    pub responses: String,
+}

@@ -1,0 +1,244 @@
+//! The contract: `schemas/` and `fixtures/`, loaded once, validators compiled once, every
+//! fixture and documented example checked against its schema before anything else runs.
+//! The mock, the checker, the drift snapshots and the OpenAPI export all read this and nothing
+//! else, so editing the files is enough to change what they serve and expect.
+
+mod error;
+mod files;
+mod load;
+mod manifest;
+pub mod openapi;
+mod schema;
+mod users;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+pub use error::ContractError;
+pub(crate) use files::strip_position;
+pub use files::{ContractFiles, Origin};
+pub use manifest::{
+    Auth, FixtureDirs, GapPolicy, Manifest, RejectionKind, RejectionPolicy, RequestSpec,
+    ResponseSpec, Server,
+};
+pub use schema::{Schema, Violation, json_type};
+pub use users::{Account, User, Users};
+
+/// The subschema for the value at `pointer` in an instance: `/a/b` -> `/properties/a/properties/b`.
+pub(crate) fn selector_schema<'a>(request_schema: &'a Value, pointer: &str) -> Option<&'a Value> {
+    let schema_pointer: String = pointer
+        .split('/')
+        .skip(1)
+        .map(|segment| format!("/properties/{segment}"))
+        .collect();
+    request_schema.pointer(&schema_pointer)
+}
+
+/// A named body from `fixtures/<responses>/<status>/<name>.json`.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub name: String,
+    pub status: u16,
+    pub body: Value,
+}
+
+/// A named request body from the valid or invalid requests folder.
+#[derive(Debug, Clone)]
+pub struct RequestFixture {
+    pub name: String,
+    pub body: Value,
+}
+
+/// The loaded, checked contract.
+#[derive(Debug)]
+pub struct Contract {
+    origin: Origin,
+    manifest: Manifest,
+    /// Every schema file, by its name under `schemas/`.
+    schemas: BTreeMap<String, Schema>,
+    /// Documented status -> name of its default example.
+    default_examples: BTreeMap<u16, String>,
+    examples: Vec<Example>,
+    valid_requests: Vec<RequestFixture>,
+    invalid_requests: Vec<RequestFixture>,
+    users: Users,
+}
+
+impl Contract {
+    /// The contract compiled into this binary.
+    pub fn embedded() -> Result<Self, ContractError> {
+        Self::load(&ContractFiles::embedded())
+    }
+
+    /// An edited copy: a directory holding `schemas/` and `fixtures/`.
+    pub fn from_dir(dir: &Path) -> Result<Self, ContractError> {
+        Self::load(&ContractFiles::from_dir(dir)?)
+    }
+
+    /// `from_dir` when a directory is given, else the embedded contract.
+    pub fn from_optional_dir(dir: Option<&Path>) -> Result<Self, ContractError> {
+        match dir {
+            Some(dir) => Self::from_dir(dir),
+            None => Self::embedded(),
+        }
+    }
+
+    /// Reads, compiles and cross-checks every file; the first problem found is the error.
+    pub fn load(files: &ContractFiles) -> Result<Self, ContractError> {
+        load::load(files)
+    }
+
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn method(&self) -> &str {
+        &self.manifest.method
+    }
+
+    pub fn path(&self) -> &str {
+        &self.manifest.path
+    }
+
+    pub fn auth(&self) -> &Auth {
+        &self.manifest.auth
+    }
+
+    pub fn request_spec(&self) -> &RequestSpec {
+        &self.manifest.request
+    }
+
+    pub fn request_schema(&self) -> &Schema {
+        self.schema(&self.manifest.request.schema)
+    }
+
+    /// The shape of every rejection the documentation does not describe.
+    pub fn error_schema(&self) -> &Schema {
+        self.schema(&self.manifest.gap_policy.error_schema)
+    }
+
+    pub fn users_schema(&self) -> &Schema {
+        self.schema(&self.manifest.fixtures.users_schema)
+    }
+
+    /// Every schema file, by name.
+    pub fn schemas(&self) -> impl Iterator<Item = &Schema> {
+        self.schemas.values()
+    }
+
+    /// Documented statuses, ascending.
+    pub fn documented_statuses(&self) -> impl Iterator<Item = u16> + '_ {
+        self.default_examples.keys().copied()
+    }
+
+    pub fn is_documented(&self, status: u16) -> bool {
+        self.default_examples.contains_key(&status)
+    }
+
+    pub fn response_spec(&self, status: u16) -> Option<&ResponseSpec> {
+        self.manifest.responses.get(&status.to_string())
+    }
+
+    /// The schema a response with `status` must match: its documented schema, or the error shape.
+    pub fn schema_for_status(&self, status: u16) -> &Schema {
+        match self.response_spec(status) {
+            Some(spec) => self.schema(&spec.schema),
+            None => self.error_schema(),
+        }
+    }
+
+    pub fn rejection(&self, kind: RejectionKind) -> &RejectionPolicy {
+        self.manifest
+            .gap_policy
+            .rejections
+            .get(&kind)
+            .expect("load checks that every rejection kind has a policy")
+    }
+
+    /// Every status the gap policy lets a target send, with the kinds that allow it.
+    pub fn gap_statuses(&self) -> BTreeMap<u16, Vec<RejectionKind>> {
+        let mut statuses: BTreeMap<u16, Vec<RejectionKind>> = BTreeMap::new();
+        for (kind, policy) in &self.manifest.gap_policy.rejections {
+            for status in &policy.accept {
+                statuses.entry(*status).or_default().push(*kind);
+            }
+        }
+        statuses
+    }
+
+    pub fn examples(&self) -> &[Example] {
+        &self.examples
+    }
+
+    pub fn example(&self, name: &str) -> Option<&Example> {
+        self.examples.iter().find(|e| e.name == name)
+    }
+
+    /// The body the manifest names for a documented status.
+    pub fn default_example(&self, status: u16) -> Option<&Example> {
+        self.example(self.default_examples.get(&status)?)
+    }
+
+    pub fn valid_requests(&self) -> &[RequestFixture] {
+        &self.valid_requests
+    }
+
+    pub fn invalid_requests(&self) -> &[RequestFixture] {
+        &self.invalid_requests
+    }
+
+    pub fn users(&self) -> &Users {
+        &self.users
+    }
+
+    /// Reads a users file given on the command line and checks it like the contract's own.
+    pub fn load_users(&self, path: &Path) -> Result<Users, ContractError> {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| ContractError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        load::users(&file, &bytes, self.users_schema())
+    }
+
+    /// The values the selected request value may take (its `enum`), with their documented
+    /// meanings: the MFA methods.
+    pub fn methods(&self) -> Vec<(String, Option<String>)> {
+        let schema = selector_schema(
+            &self.request_schema().document,
+            &self.manifest.request.selects,
+        )
+        .expect("load checks that request.selects points at an enum");
+        let meanings = schema.get("x-enumDescriptions");
+        schema["enum"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|v| {
+                let meaning = meanings
+                    .and_then(|m| m.get(v))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                (v.to_owned(), meaning)
+            })
+            .collect()
+    }
+
+    /// The selected value in a request body that the request schema accepted.
+    pub fn selected_method<'a>(&self, body: &'a Value) -> Option<&'a str> {
+        body.pointer(&self.manifest.request.selects)?.as_str()
+    }
+
+    fn schema(&self, file: &str) -> &Schema {
+        self.schemas
+            .get(file)
+            .expect("load checks that every schema the manifest names exists")
+    }
+}

@@ -1,0 +1,250 @@
+//! The OpenAPI 3.1 document generated from the contract files, for Prism, Schemathesis or a code
+//! generator. Schemas become components (their `$id`s dropped, `$ref`s between files rewritten);
+//! fixtures become named examples; the gap policy's statuses appear as responses marked
+//! `x-documentation-gap`, and the whole policy is kept under `x-mfa-contract-gap-policy`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+use super::{Contract, Schema};
+
+/// The OpenAPI version we emit.
+pub const OPENAPI_VERSION: &str = "3.1.0";
+const SECURITY_SCHEME: &str = "bearerAuth";
+
+pub fn document(contract: &Contract) -> Value {
+    let manifest = contract.manifest();
+    let components = Components::collect(contract);
+
+    let mut responses = Map::new();
+    for status in contract.documented_statuses() {
+        let spec = contract.response_spec(status).expect("documented");
+        let examples = named_examples(
+            contract
+                .examples()
+                .iter()
+                .filter(|e| e.status == status)
+                .map(|e| (e.name.clone(), e.body.clone())),
+        );
+        responses.insert(
+            status.to_string(),
+            json!({
+                "description": spec.description,
+                "content": {
+                    contract.request_spec().content_type.as_str(): {
+                        "schema": components.reference(&spec.schema),
+                        "examples": examples,
+                    }
+                }
+            }),
+        );
+    }
+    for (status, kinds) in contract.gap_statuses() {
+        let kinds: Vec<_> = kinds.into_iter().filter(|k| k.is_on_operation()).collect();
+        if kinds.is_empty() || contract.is_documented(status) {
+            continue;
+        }
+        let whens: Vec<String> = kinds
+            .iter()
+            .map(|k| contract.rejection(*k).when.clone())
+            .collect();
+        let examples = named_examples(kinds.iter().map(|k| {
+            let body = json!({"success": false, "error": contract.rejection(*k).error});
+            (k.to_string(), body)
+        }));
+        responses.insert(
+            status.to_string(),
+            json!({
+                "description": format!("Documentation gap (not in the endpoint's documentation): {}", whens.join("; ")),
+                "x-documentation-gap": true,
+                "x-rejections": kinds,
+                "content": {
+                    contract.request_spec().content_type.as_str(): {
+                        "schema": components.reference(&manifest.gap_policy.error_schema),
+                        "examples": examples,
+                    }
+                }
+            }),
+        );
+    }
+
+    let request_examples = named_examples(
+        contract
+            .valid_requests()
+            .iter()
+            .map(|f| (f.name.clone(), f.body.clone())),
+    );
+    let operation = json!({
+        "operationId": manifest.operation_id,
+        "summary": manifest.title,
+        "description": manifest.description,
+        "security": [{ SECURITY_SCHEME: [] }],
+        "requestBody": {
+            "required": true,
+            "content": {
+                contract.request_spec().content_type.as_str(): {
+                    "schema": components.reference(&manifest.request.schema),
+                    "examples": request_examples,
+                }
+            }
+        },
+        "responses": responses,
+    });
+    let mut path_item = Map::new();
+    path_item.insert(manifest.method.to_ascii_lowercase(), operation);
+
+    let mut info = json!({
+        "title": manifest.title,
+        "description": manifest.description,
+        "version": manifest.version,
+    });
+    if let Some(source) = &manifest.source {
+        info["x-source"] = json!(source);
+    }
+    let mut gap_policy = json!(manifest.gap_policy);
+    gap_policy["errorSchema"] = components.reference(&manifest.gap_policy.error_schema);
+    json!({
+        "openapi": OPENAPI_VERSION,
+        "info": info,
+        "servers": manifest.servers,
+        "paths": { manifest.path.as_str(): path_item },
+        "components": {
+            "schemas": components.schemas,
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": manifest.auth.scheme.to_ascii_lowercase(),
+                    "description": format!("{} header with the {} scheme", manifest.auth.header, manifest.auth.scheme),
+                }
+            }
+        },
+        "x-mfa-contract-gap-policy": gap_policy,
+    })
+}
+
+/// `{"name": {"value": body}}`, the OpenAPI form of named examples.
+fn named_examples(examples: impl Iterator<Item = (String, Value)>) -> Value {
+    let map: Map<String, Value> = examples
+        .map(|(name, body)| (name, json!({ "value": body })))
+        .collect();
+    Value::Object(map)
+}
+
+/// The schema files the operation needs, as components, and how to refer to each.
+struct Components {
+    /// Schema file name -> component name.
+    names: BTreeMap<String, String>,
+    schemas: Map<String, Value>,
+}
+
+impl Components {
+    fn collect(contract: &Contract) -> Self {
+        let by_file: BTreeMap<&str, &Schema> =
+            contract.schemas().map(|s| (s.file.as_str(), s)).collect();
+        let manifest = contract.manifest();
+        let mut wanted: Vec<String> = vec![
+            manifest.request.schema.clone(),
+            manifest.gap_policy.error_schema.clone(),
+        ];
+        wanted.extend(manifest.responses.values().map(|r| r.schema.clone()));
+        // Follow $refs to other files, so every component a component needs is there too.
+        let mut included = BTreeSet::new();
+        while let Some(file) = wanted.pop() {
+            if !included.insert(file.clone()) {
+                continue;
+            }
+            if let Some(schema) = by_file.get(file.as_str()) {
+                wanted.extend(
+                    refs(&schema.document)
+                        .into_iter()
+                        .filter_map(|r| r.split('#').next().map(str::to_owned))
+                        .filter(|f| by_file.contains_key(f.as_str())),
+                );
+            }
+        }
+        let names: BTreeMap<String, String> = included
+            .iter()
+            .map(|file| (file.clone(), component_name(file)))
+            .collect();
+        let schemas = included
+            .iter()
+            .filter_map(|file| {
+                let schema = by_file.get(file.as_str())?;
+                let mut doc = schema.document.clone();
+                if let Some(map) = doc.as_object_mut() {
+                    map.remove("$id");
+                    map.remove("$schema");
+                }
+                rewrite_refs(&mut doc, &names[file], &names);
+                Some((names[file].clone(), doc))
+            })
+            .collect();
+        Self { names, schemas }
+    }
+
+    fn reference(&self, file: &str) -> Value {
+        json!({ "$ref": format!("#/components/schemas/{}", self.names[file]) })
+    }
+}
+
+/// `response-200.schema.json` -> `Response200`.
+fn component_name(file: &str) -> String {
+    let stem = file.split('.').next().unwrap_or(file);
+    stem.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn refs(node: &Value) -> Vec<String> {
+    match node {
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(key, child)| match (key.as_str(), child) {
+                ("$ref", Value::String(r)) => vec![r.clone()],
+                _ => refs(child),
+            })
+            .collect(),
+        Value::Array(items) => items.iter().flat_map(refs).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Points `$ref`s at components: `#/x` inside `own` becomes `#/components/schemas/Own/x`, and
+/// `other.schema.json#/x` becomes `#/components/schemas/Other/x`.
+fn rewrite_refs(node: &mut Value, own: &str, names: &BTreeMap<String, String>) {
+    match node {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key == "$ref"
+                    && let Value::String(r) = child
+                {
+                    let (file, fragment) = r.split_once('#').unwrap_or((r.as_str(), ""));
+                    let target = if file.is_empty() {
+                        Some(own)
+                    } else {
+                        names.get(file).map(String::as_str)
+                    };
+                    if let Some(target) = target {
+                        *r = format!("#/components/schemas/{target}{fragment}");
+                    }
+                } else {
+                    rewrite_refs(child, own, names);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for child in items {
+                rewrite_refs(child, own, names);
+            }
+        }
+        _ => {}
+    }
+}

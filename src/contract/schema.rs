@@ -1,0 +1,172 @@
+//! A compiled JSON Schema and the one boundary where validator errors become our [`Violation`]s,
+//! so that an upgrade of the `jsonschema` crate touches this file only.
+
+use std::fmt;
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{Registry, ValidationError, Validator};
+use serde::Serialize;
+use serde_json::Value;
+
+/// One way a JSON value breaks a schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// JSON pointer into the value ("" is the whole value).
+    pub instance_path: String,
+    /// JSON pointer into the schema, to the keyword that failed.
+    pub schema_path: String,
+    /// What is wrong, in words a frontend developer understands.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = if self.instance_path.is_empty() {
+            "(root)"
+        } else {
+            &self.instance_path
+        };
+        write!(f, "at {at}: {} (schema {})", self.message, self.schema_path)
+    }
+}
+
+/// A schema file of the contract, compiled once.
+pub struct Schema {
+    /// The file's path relative to `schemas/`, as the manifest names it.
+    pub file: String,
+    /// The schema document as written.
+    pub document: Value,
+    validator: Validator,
+}
+
+impl fmt::Debug for Schema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Schema").field("file", &self.file).finish()
+    }
+}
+
+impl Schema {
+    /// Compiles `document` (draft 2020-12, already checked against the meta-schema) against
+    /// `registry`, which holds every schema of the contract so that `$ref`s between files
+    /// resolve without any network access.
+    pub(crate) fn compile(
+        file: &str,
+        document: Value,
+        registry: &Registry<'_>,
+    ) -> Result<Self, SchemaProblem> {
+        let validator = jsonschema::draft202012::options()
+            .with_registry(registry)
+            .offline()
+            .build(&document)
+            .map_err(|e| SchemaProblem {
+                pointer: e.schema_path().as_str().to_owned(),
+                message: e.to_string(),
+            })?;
+        Ok(Self {
+            file: file.to_owned(),
+            document,
+            validator,
+        })
+    }
+
+    pub fn is_valid(&self, instance: &Value) -> bool {
+        self.validator.is_valid(instance)
+    }
+
+    /// Every violation, in the validator's order.
+    pub fn violations(&self, instance: &Value) -> Vec<Violation> {
+        self.validator
+            .iter_errors(instance)
+            .map(|e| to_violation(&e))
+            .collect()
+    }
+
+    /// The `examples` the schema documents.
+    pub fn examples(&self) -> &[Value] {
+        self.document
+            .get("examples")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Why a schema file cannot be used.
+#[derive(Debug, Clone)]
+pub struct SchemaProblem {
+    pub pointer: String,
+    pub message: String,
+}
+
+fn to_violation(e: &ValidationError<'_>) -> Violation {
+    Violation {
+        instance_path: e.instance_path().as_str().to_owned(),
+        schema_path: e.schema_path().as_str().to_owned(),
+        message: message_for(e),
+    }
+}
+
+/// Rewords the common cases the way the mock's users need them; the rest keep the validator's text.
+fn message_for(e: &ValidationError<'_>) -> String {
+    let field = e
+        .instance_path()
+        .as_str()
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("`{s}`"))
+        .unwrap_or_else(|| "the body".to_owned());
+    match e.kind() {
+        ValidationErrorKind::Enum { options } => {
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|values| values.iter().map(plain).collect())
+                .unwrap_or_default();
+            format!(
+                "{field} must be one of {}, got {}",
+                allowed.join(", "),
+                e.instance()
+            )
+        }
+        ValidationErrorKind::Required { property } => {
+            format!("required property `{}` is missing", plain(property))
+        }
+        ValidationErrorKind::Type { .. } => {
+            format!(
+                "{field} must be of type {}, got {} {}",
+                expected_type(e),
+                json_type(e.instance()),
+                e.instance()
+            )
+        }
+        _ => e.to_string(),
+    }
+}
+
+fn expected_type(e: &ValidationError<'_>) -> String {
+    // The validator's own text is "VALUE is not of type \"T\""; keep T only.
+    let text = e.to_string();
+    text.rsplit_once(" is not of type ")
+        .map(|(_, t)| t.to_owned())
+        .unwrap_or(text)
+}
+
+/// A string shown without quotes, anything else as JSON.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The JSON type name of a value, as JSON Schema spells it.
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}

@@ -1,0 +1,12 @@
+#![forbid(unsafe_code)]
+//! `mfa-contract`: a contract-testing and mock-server harness for one documented endpoint of the
+//! Flashback backend, `POST /mfa/primary`. Everything reads the [`contract::Contract`], loaded once
+//! from `schemas/` and `fixtures/`. The mock and the checker never import each other.
+
+pub mod contract;
+pub mod error;
+pub mod mock;
+pub mod redact;
+
+pub use contract::{Contract, ContractError};
+pub use error::{Error, exit};

@@ -1,0 +1,392 @@
+//! `mfa-contract mock`: a stateful stand-in for the documented endpoint. Every body it sends
+//! comes from the contract's fixtures or has the contract's error shape; scenarios make every
+//! documented response, and the faults a UI must survive, reachable on purpose.
+//!
+//! The app is built by [`app`] alone, used by the CLI, by in-process tests and by
+//! [`MockServer::start`].
+
+mod admin;
+mod cors;
+mod journal;
+mod pipeline;
+mod reply;
+mod scenario;
+mod state;
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServerHandle, Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::web::{self, Bytes};
+use actix_web::{App, HttpResponse, HttpServer};
+use futures_util::future::{Either, ready};
+use serde_json::Map;
+
+pub use cors::{CorsPolicy, DEFAULT_ORIGINS};
+pub use journal::Entry as JournalEntry;
+pub use scenario::{Fault, Scenario};
+
+use crate::contract::{Contract, RejectionKind, Users};
+use journal::Journal;
+use reply::{Reply, status_code};
+use scenario::{ArmedQueue, Rules};
+use state::UserStore;
+
+/// How to run the mock. `Default` is what `mfa-contract mock` does without flags.
+#[derive(Debug, Clone)]
+pub struct MockConfig {
+    pub host: String,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Replaces the contract's users file.
+    pub users: Option<Users>,
+    /// Refuse tokens that are not in the users file.
+    pub strict_tokens: bool,
+    /// Empty means any `http://localhost:*` and `http://127.0.0.1:*` origin.
+    pub cors_origins: Vec<String>,
+    /// Serve `/__admin`.
+    pub admin: bool,
+    /// Replaces the manifest's `request.maxBodyBytes`.
+    pub max_body_bytes: Option<usize>,
+    /// Upper bound of `delay=` and of how long `fault=timeout` holds a request.
+    pub max_delay: Duration,
+    /// How many requests the journal keeps (0 turns it off).
+    pub journal_size: usize,
+    /// Worker threads; `None` is one per core.
+    pub workers: Option<usize>,
+}
+
+pub const DEFAULT_PORT: u16 = 4010;
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".to_owned(),
+            port: DEFAULT_PORT,
+            users: None,
+            strict_tokens: false,
+            cors_origins: Vec::new(),
+            admin: true,
+            max_body_bytes: None,
+            max_delay: Duration::from_secs(30),
+            journal_size: 1000,
+            workers: None,
+        }
+    }
+}
+
+/// Settings the pipeline reads on every request.
+#[derive(Debug, Clone)]
+struct Settings {
+    strict_tokens: bool,
+    max_body_bytes: usize,
+    admin: bool,
+    journal_size: usize,
+    cors: CorsPolicy,
+}
+
+/// Bodies serialized once at start-up.
+#[derive(Debug)]
+struct Bodies {
+    /// Example name -> (status, body).
+    examples: HashMap<String, (StatusCode, Bytes)>,
+    default_names: HashMap<u16, String>,
+    /// The default 200 body cut in half: `fault=malformed`.
+    malformed: Bytes,
+}
+
+impl Bodies {
+    fn new(contract: &Contract) -> Self {
+        let examples: HashMap<String, (StatusCode, Bytes)> = contract
+            .examples()
+            .iter()
+            .map(|e| {
+                let bytes = serde_json::to_vec(&e.body).expect("a JSON value always serializes");
+                (e.name.clone(), (status_code(e.status), Bytes::from(bytes)))
+            })
+            .collect();
+        let default_names: HashMap<u16, String> = contract
+            .documented_statuses()
+            .filter_map(|s| Some((s, contract.default_example(s)?.name.clone())))
+            .collect();
+        let ok = default_names
+            .get(&200)
+            .and_then(|n| examples.get(n))
+            .map(|(_, b)| b.clone());
+        let malformed = ok.map_or_else(
+            || Bytes::from_static(b"{\"success\":"),
+            |b| b.slice(..b.len() / 2),
+        );
+        Self {
+            examples,
+            default_names,
+            malformed,
+        }
+    }
+
+    fn example(&self, name: &str) -> Option<Reply> {
+        self.examples
+            .get(name)
+            .map(|(status, body)| Reply::json(*status, body.clone()))
+    }
+
+    fn default_for(&self, status: u16) -> Option<Reply> {
+        self.example(self.default_names.get(&status)?)
+    }
+}
+
+/// Everything the handlers share, across worker threads.
+pub struct MockState {
+    contract: Arc<Contract>,
+    settings: Settings,
+    rules: Rules,
+    bodies: Bodies,
+    users: Mutex<UserStore>,
+    armed: Mutex<ArmedQueue>,
+    /// Mirrors `armed.len()` so the hot path skips the lock when nothing is armed.
+    armed_count: AtomicUsize,
+    journal: Mutex<Journal>,
+}
+
+impl MockState {
+    pub fn new(contract: Arc<Contract>, config: &MockConfig) -> Self {
+        let users = config
+            .users
+            .clone()
+            .unwrap_or_else(|| contract.users().clone());
+        Self {
+            settings: Settings {
+                strict_tokens: config.strict_tokens,
+                max_body_bytes: config
+                    .max_body_bytes
+                    .unwrap_or(contract.request_spec().max_body_bytes),
+                admin: config.admin,
+                journal_size: config.journal_size,
+                cors: CorsPolicy::new(&config.cors_origins),
+            },
+            rules: Rules::new(&contract, config.max_delay),
+            bodies: Bodies::new(&contract),
+            users: Mutex::new(UserStore::new(users, config.strict_tokens)),
+            armed: Mutex::new(ArmedQueue::default()),
+            armed_count: AtomicUsize::new(0),
+            journal: Mutex::new(Journal::new(config.journal_size)),
+            contract,
+        }
+    }
+
+    fn reject(&self, kind: RejectionKind, detail: impl Into<String>) -> Reply {
+        self.reject_with(kind, detail, Map::new())
+    }
+
+    fn reject_with(
+        &self,
+        kind: RejectionKind,
+        detail: impl Into<String>,
+        extra: Map<String, serde_json::Value>,
+    ) -> Reply {
+        Reply::rejection(self.contract.rejection(kind), detail, extra)
+    }
+
+    // A panic while holding a lock cannot leave these structures half-updated (each update is a
+    // single assignment or push), so a poisoned lock is still safe to use.
+    fn users(&self) -> MutexGuard<'_, UserStore> {
+        self.users.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn armed(&self) -> MutexGuard<'_, ArmedQueue> {
+        self.armed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn journal(&self) -> MutexGuard<'_, Journal> {
+        self.journal.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn take_armed(&self, token: &str) -> Option<(u64, Scenario)> {
+        if self.armed_count.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let mut armed = self.armed();
+        let taken = armed.take(token);
+        self.armed_count.store(armed.len(), Ordering::Release);
+        taken
+    }
+}
+
+/// The whole mock as an actix app: CORS around the admin API and the request pipeline.
+pub fn app(
+    state: web::Data<MockState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors_state = state.clone();
+    App::new()
+        .app_data(state.clone())
+        .configure(|cfg| {
+            if state.settings.admin {
+                cfg.service(admin::scope());
+            }
+            cfg.default_service(web::to(pipeline::endpoint));
+        })
+        .wrap_fn(move |req, srv| {
+            let origin = req.headers().get(header::ORIGIN).cloned();
+            if pipeline::is_preflight(req.method(), req.headers()) {
+                let response = preflight(&cors_state, &req);
+                return Either::Left(ready(Ok(req.into_response(response).map_into_right_body())));
+            }
+            let cors = cors_state.settings.cors.clone();
+            let call = srv.call(req);
+            Either::Right(async move {
+                let mut res = call.await?;
+                cors.response_headers(origin.as_ref(), res.headers_mut());
+                Ok(res.map_into_left_body())
+            })
+        })
+}
+
+fn preflight(state: &MockState, req: &ServiceRequest) -> HttpResponse {
+    let cors = &state.settings.cors;
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .unwrap_or("");
+    if !cors.allows(origin) {
+        tracing::warn!(
+            target: "mfa_contract::mock",
+            origin,
+            path = req.path(),
+            "CORS preflight refused: start the mock with --cors-origin {origin}"
+        );
+        let detail = format!(
+            "origin {origin:?} is not allowed (allowed: {}); start the mock with --cors-origin {origin}",
+            cors.origins().join(", ")
+        );
+        return Reply::error(
+            StatusCode::FORBIDDEN,
+            "Forbidden: CORS origin not allowed",
+            detail,
+            Map::new(),
+        )
+        .into_response(&Bytes::new());
+    }
+    let methods = if req.path() == state.contract.path() {
+        state.contract.method().to_owned()
+    } else {
+        "GET, POST, DELETE".to_owned()
+    };
+    let mut response = HttpResponse::NoContent().finish();
+    cors.preflight_headers(&methods, response.headers_mut());
+    if let Some(origin) = req.headers().get(header::ORIGIN) {
+        cors.response_headers(Some(origin), response.headers_mut());
+    }
+    response
+}
+
+/// A mock running on its own thread, for tests and embedding: binds at once, stops on drop.
+pub struct MockServer {
+    addr: SocketAddr,
+    state: web::Data<MockState>,
+    handle: ServerHandle,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+impl MockServer {
+    /// Binds `config.host:config.port` (use port 0 for a free one) and serves until stopped.
+    pub fn start(contract: Arc<Contract>, config: MockConfig) -> std::io::Result<Self> {
+        let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+        let addr = listener.local_addr()?;
+        let state = web::Data::new(MockState::new(contract, &config));
+        let workers = config.workers.unwrap_or(2);
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let thread_state = state.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("mfa-mock-{}", addr.port()))
+            .spawn(move || {
+                actix_web::rt::System::new().block_on(async move {
+                    let server = HttpServer::new(move || app(thread_state.clone()))
+                        .workers(workers)
+                        .disable_signals()
+                        .shutdown_timeout(1)
+                        .listen(listener)?
+                        .run();
+                    // The receiver waits for this; if it is gone there is nobody to serve.
+                    let _ = sender.send(server.handle());
+                    server.await
+                })
+            })?;
+        let handle = receiver
+            .recv()
+            .map_err(|_| std::io::Error::other("the mock server thread ended before it started"))?;
+        Ok(Self {
+            addr,
+            state,
+            handle,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The journal, oldest first (what `GET /__admin/requests` shows).
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.state.journal().entries()
+    }
+
+    /// Stops accepting, lets requests in flight finish (bounded), and joins the thread.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        // The stop command is sent when `stop` is called; the future only reports completion.
+        drop(self.handle.stop(true));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// What `mfa-contract mock` runs: serve in the foreground until SIGINT or SIGTERM.
+pub fn serve(
+    contract: Arc<Contract>,
+    config: MockConfig,
+    on_ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+    let addr = listener.local_addr()?;
+    let state = web::Data::new(MockState::new(contract, &config));
+    actix_web::rt::System::new().block_on(async move {
+        let mut server = HttpServer::new(move || app(state.clone())).shutdown_timeout(2);
+        if let Some(workers) = config.workers {
+            server = server.workers(workers);
+        }
+        let server = server.listen(listener)?.run();
+        on_ready(addr);
+        server.await
+    })
+}

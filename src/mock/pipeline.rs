@@ -1,0 +1,414 @@
+//! The request pipeline for everything outside `/__admin`. Each step either lets the request
+//! through or stops it with a reply, in the order the README documents: route, method, auth,
+//! content type, size, JSON, schema, scenario, state.
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::{Method, StatusCode};
+use actix_web::web::{self, Bytes, BytesMut};
+use actix_web::{HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde_json::{Map, Value, json};
+
+use super::MockState;
+use super::journal::{self, Entry};
+use super::reply::Reply;
+use super::scenario::Scenario;
+use super::state::Update;
+use crate::contract::{RejectionKind, strip_position};
+use crate::redact::{fingerprint, replace_token};
+
+/// Header values that carry credentials; the journal shows their fingerprint.
+const SECRET_HEADERS: [header::HeaderName; 3] = [
+    header::AUTHORIZATION,
+    header::PROXY_AUTHORIZATION,
+    header::COOKIE,
+];
+
+/// A step's outcome: go on with a value, or stop with this reply (boxed: stopping is rare).
+type Step<T> = Result<T, Box<Reply>>;
+
+fn stop<T>(reply: Reply) -> Step<T> {
+    Err(Box::new(reply))
+}
+
+/// The handler behind every path but `/__admin`.
+pub async fn endpoint(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<MockState>,
+) -> HttpResponse {
+    let started = Instant::now();
+    let mut seen = Seen::default();
+    let reply = match run(&req, payload, &state, &mut seen).await {
+        Ok(reply) => reply,
+        Err(stop) => *stop,
+    };
+    let latency = started.elapsed();
+    record(&req, &state, &seen, &reply, latency.as_secs_f64() * 1000.0);
+    if let Some(delay) = reply.delay {
+        actix_web::rt::time::sleep(delay).await;
+    }
+    if reply.fault == Some(super::scenario::Fault::Timeout) {
+        // Held until the client gives up; if it never does, the bound ends it.
+        actix_web::rt::time::sleep(state.rules.max_delay).await;
+    }
+    reply.into_response(&state.bodies.malformed)
+}
+
+/// What the pipeline learned that the journal needs.
+#[derive(Default)]
+struct Seen {
+    token: Option<String>,
+    body: Bytes,
+}
+
+async fn run(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &MockState,
+    seen: &mut Seen,
+) -> Step<Reply> {
+    route(req, state)?;
+    let token = authenticate(req, state)?;
+    seen.token = Some(token.clone());
+    content_type(req, state)?;
+    seen.body = read_body(req, payload, state).await?;
+    let body = parse_json(&seen.body, state)?;
+    validate(&body, state)?;
+    let scenario = scenario(req, state, &token)?;
+    Ok(answer(state, &token, &body, scenario))
+}
+
+fn route(req: &HttpRequest, state: &MockState) -> Step<()> {
+    let contract = &state.contract;
+    if req.path() != contract.path() {
+        return stop(state.reject(
+            RejectionKind::NotFound,
+            format!(
+                "{} {} is not served here; the endpoint is {} {}",
+                req.method(),
+                req.path(),
+                contract.method(),
+                contract.path()
+            ),
+        ));
+    }
+    if req.method().as_str() != contract.method() {
+        return stop(
+            state
+                .reject(
+                    RejectionKind::MethodNotAllowed,
+                    format!(
+                        "{} is not allowed on {}; use {}",
+                        req.method(),
+                        contract.path(),
+                        contract.method()
+                    ),
+                )
+                .with_header(header::ALLOW, contract.method()),
+        );
+    }
+    Ok(())
+}
+
+fn authenticate(req: &HttpRequest, state: &MockState) -> Step<String> {
+    let auth = state.contract.auth();
+    let unauthorized = |detail: &str, challenge: &str| {
+        state
+            .reject(RejectionKind::Unauthorized, detail)
+            .with_header(header::WWW_AUTHENTICATE, challenge)
+    };
+    let scheme = auth.scheme.as_str();
+    let Some(value) = req.headers().get(auth.header.as_str()) else {
+        return stop(unauthorized(
+            &format!("the {} header is missing", auth.header),
+            scheme,
+        ));
+    };
+    let Ok(value) = value.to_str() else {
+        return stop(unauthorized(
+            &format!("the {} header is not printable ASCII", auth.header),
+            scheme,
+        ));
+    };
+    let (given, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    if !given.eq_ignore_ascii_case(scheme) {
+        // Name the scheme only: what follows it is a credential.
+        let shown: String = given.chars().take(20).collect();
+        return stop(unauthorized(
+            &format!("the scheme is {shown:?}, not {scheme}"),
+            scheme,
+        ));
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return stop(unauthorized(
+            &format!("the {scheme} token is empty"),
+            scheme,
+        ));
+    }
+    if state.settings.strict_tokens && !state.users().is_known(token) {
+        return stop(unauthorized(
+            "the token is not in the users file (the mock runs with --strict-tokens)",
+            &format!("{scheme} error=\"invalid_token\""),
+        ));
+    }
+    Ok(token.to_owned())
+}
+
+fn content_type(req: &HttpRequest, state: &MockState) -> Step<()> {
+    let expected = state.contract.request_spec().content_type.as_str();
+    let given = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("(not ASCII)"));
+    let essence = given.and_then(|v| v.split(';').next()).map(str::trim);
+    if essence.is_some_and(|e| e.eq_ignore_ascii_case(expected)) {
+        return Ok(());
+    }
+    let detail = match given {
+        None => "the Content-Type header is missing".to_owned(),
+        Some(given) => format!("the Content-Type is {given:?}, not {expected}"),
+    };
+    stop(state.reject(RejectionKind::UnsupportedMediaType, detail))
+}
+
+async fn read_body(req: &HttpRequest, mut payload: web::Payload, state: &MockState) -> Step<Bytes> {
+    let limit = state.settings.max_body_bytes;
+    let too_large = |size: String| {
+        state.reject(
+            RejectionKind::PayloadTooLarge,
+            format!("the body is {size} bytes, over the limit of {limit} bytes"),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(declared) = declared
+        && declared > limit as u64
+    {
+        return stop(too_large(declared.to_string()));
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            state.reject(
+                RejectionKind::MalformedJson,
+                format!("the body could not be read: {e}"),
+            )
+        })?;
+        if body.len() + chunk.len() > limit {
+            return stop(too_large(format!("more than {limit}")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn parse_json(bytes: &Bytes, state: &MockState) -> Step<Value> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return stop(state.reject(RejectionKind::MalformedJson, "the body is empty"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        let mut extra = Map::new();
+        extra.insert("line".into(), json!(e.line()));
+        extra.insert("column".into(), json!(e.column()));
+        state
+            .reject_with(
+                RejectionKind::MalformedJson,
+                format!(
+                    "line {} column {}: {}",
+                    e.line(),
+                    e.column(),
+                    strip_position(&e)
+                ),
+                extra,
+            )
+            .into()
+    })
+}
+
+fn validate(body: &Value, state: &MockState) -> Step<()> {
+    let violations = state.contract.request_schema().violations(body);
+    if violations.is_empty() {
+        return Ok(());
+    }
+    let summary: Vec<String> = violations.iter().map(|v| v.message.clone()).collect();
+    let listed: Vec<Value> = violations
+        .iter()
+        .map(|v| json!({"pointer": v.instance_path, "message": v.message}))
+        .collect();
+    let mut extra = Map::new();
+    extra.insert("violations".into(), Value::Array(listed));
+    stop(state.reject_with(RejectionKind::SchemaViolation, summary.join("; "), extra))
+}
+
+/// A scenario from the `Prefer` header, else the first armed one that applies to this token.
+fn scenario(req: &HttpRequest, state: &MockState, token: &str) -> Step<Option<(String, Scenario)>> {
+    let mut values = Vec::new();
+    for value in req.headers().get_all("prefer") {
+        let Ok(text) = value.to_str() else {
+            return stop(bad_prefer(
+                "the Prefer header is not printable ASCII".into(),
+                state.rules.accepted(),
+            ));
+        };
+        values.push(text);
+    }
+    match Scenario::from_prefer(values, &state.rules) {
+        Err(e) => stop(bad_prefer(e.detail, e.accepted)),
+        Ok(Some(scenario)) => Ok(Some((format!("prefer: {scenario}"), scenario))),
+        Ok(None) => Ok(state
+            .take_armed(token)
+            .map(|(id, scenario)| (format!("armed #{id}: {scenario}"), scenario))),
+    }
+}
+
+fn bad_prefer(detail: String, accepted: Vec<String>) -> Reply {
+    let mut extra = Map::new();
+    extra.insert("accepted".into(), json!(accepted));
+    Reply::error(
+        StatusCode::BAD_REQUEST,
+        "Bad Request: unsupported Prefer header",
+        detail,
+        extra,
+    )
+}
+
+fn answer(
+    state: &MockState,
+    token: &str,
+    body: &Value,
+    scenario: Option<(String, Scenario)>,
+) -> Reply {
+    let Some((label, scenario)) = scenario else {
+        return answer_from_state(state, token, body);
+    };
+    let mut reply = if let Some(name) = &scenario.example {
+        state.bodies.example(name)
+    } else if let Some(code) = scenario.code {
+        state.bodies.default_for(code)
+    } else {
+        None
+    }
+    .unwrap_or_else(|| answer_from_state(state, token, body));
+    reply.fault = scenario.fault;
+    reply.delay = scenario.delay();
+    reply.scenario = Some(label);
+    reply
+}
+
+fn answer_from_state(state: &MockState, token: &str, body: &Value) -> Reply {
+    let method = state
+        .contract
+        .selected_method(body)
+        .expect("the request schema requires the selected value to be one of the enum's strings");
+    let update = state.users().set_primary(token, method);
+    let (reply, user) = match update {
+        Update::Done { user } => (state.bodies.default_for(200), user),
+        Update::NotEnrolled { user } => (state.bodies.default_for(500), user),
+        Update::UnknownToken => {
+            return state.reject(
+                RejectionKind::Unauthorized,
+                "the token is not in the users file",
+            );
+        }
+    };
+    let mut reply = reply.expect("the contract documents 200 and 500 with default examples");
+    reply.user = Some(user);
+    reply
+}
+
+/// Journal entry and log line; the token is replaced by its fingerprint in both.
+fn record(req: &HttpRequest, state: &MockState, seen: &Seen, reply: &Reply, latency_ms: f64) {
+    let redact = |text: &str| match &seen.token {
+        Some(token) => replace_token(text, token, &fingerprint(token)),
+        None => text.to_owned(),
+    };
+    let status = match reply.fault {
+        Some(super::scenario::Fault::Reset | super::scenario::Fault::Timeout) => None,
+        Some(_) => Some(200),
+        None => Some(reply.status.as_u16()),
+    };
+    let path = redact(&req.uri().to_string());
+    let user = reply
+        .user
+        .clone()
+        .or_else(|| seen.token.as_deref().map(fingerprint));
+    tracing::info!(
+        target: "mfa_contract::mock",
+        method = %req.method(),
+        path = %path,
+        status = %status.map_or_else(|| "closed".to_owned(), |s| s.to_string()),
+        latency_ms = %format!("{latency_ms:.2}"),
+        scenario = %reply.scenario.as_deref().unwrap_or("-"),
+        user = %user.as_deref().unwrap_or("-"),
+    );
+    if state.settings.journal_size == 0 {
+        return;
+    }
+    let (body, body_truncated) = journal::cut(
+        &redact(&String::from_utf8_lossy(&seen.body)),
+        journal::MAX_BODY_BYTES,
+    );
+    let entry = Entry {
+        id: 0,
+        received_at_ms: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()),
+        method: req.method().to_string(),
+        path,
+        headers: journal_headers(req.headers(), &redact),
+        body,
+        body_truncated,
+        status,
+        scenario: reply.scenario.clone(),
+        user,
+        latency_ms,
+    };
+    state.journal().record(entry);
+}
+
+fn journal_headers(headers: &HeaderMap, redact: &dyn Fn(&str) -> String) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| {
+            let text = String::from_utf8_lossy(value.as_bytes());
+            let shown = if SECRET_HEADERS.contains(name) {
+                secret_header(&text)
+            } else {
+                redact(&text)
+            };
+            (
+                name.as_str().to_owned(),
+                journal::cut(&shown, journal::MAX_HEADER_BYTES).0,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `Bearer abc...` -> `Bearer fp:1234abcd`: the scheme stays, the credential becomes a fingerprint.
+fn secret_header(value: &str) -> String {
+    let value = value.trim();
+    match value.split_once(' ') {
+        Some((scheme, credential)) if !credential.trim().is_empty() => {
+            format!("{scheme} {}", fingerprint(credential.trim()))
+        }
+        Some((scheme, _)) => format!("{scheme} (empty)"),
+        None if value.is_empty() => "(empty)".to_owned(),
+        None => fingerprint(value),
+    }
+}
+
+/// Whether a request is a CORS preflight rather than a plain OPTIONS.
+pub fn is_preflight(method: &Method, headers: &HeaderMap) -> bool {
+    method == Method::OPTIONS
+        && headers.contains_key(header::ORIGIN)
+        && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+}

@@ -1,0 +1,112 @@
+//! What the pipeline answers, before it becomes an HTTP response: a status, a JSON body and
+//! headers, plus what a scenario adds (a delay, a fault) and what the journal wants to know.
+
+use std::time::Duration;
+
+use actix_web::body::BoxBody;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpResponse, HttpResponseBuilder};
+use futures_util::stream;
+use serde_json::{Map, Value, json};
+
+use super::scenario::Fault;
+use crate::contract::RejectionPolicy;
+
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Bytes,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub fault: Option<Fault>,
+    pub delay: Option<Duration>,
+    /// How a scenario shaped this reply, for the journal and the log.
+    pub scenario: Option<String>,
+    /// The user it concerned, by name (never by token).
+    pub user: Option<String>,
+}
+
+impl Reply {
+    pub fn json(status: StatusCode, body: Bytes) -> Self {
+        Self {
+            status,
+            body,
+            headers: Vec::new(),
+            fault: None,
+            delay: None,
+            scenario: None,
+            user: None,
+        }
+    }
+
+    /// A rejection in the contract's error shape: the policy's `error`, our precise `detail`,
+    /// and any further detail fields.
+    pub fn rejection(
+        policy: &RejectionPolicy,
+        detail: impl Into<String>,
+        extra: Map<String, Value>,
+    ) -> Self {
+        Self::error(status_code(policy.status), &policy.error, detail, extra)
+    }
+
+    /// An error-shaped body for answers outside the gap policy (a bad `Prefer`, a refused
+    /// preflight, a bad admin request).
+    pub fn error(
+        status: StatusCode,
+        error: &str,
+        detail: impl Into<String>,
+        extra: Map<String, Value>,
+    ) -> Self {
+        let mut body = Map::new();
+        body.insert("success".into(), json!(false));
+        body.insert("error".into(), json!(error));
+        body.insert("detail".into(), json!(detail.into()));
+        body.extend(extra);
+        let bytes = serde_json::to_vec(&body).expect("a JSON map always serializes");
+        Self::json(status, Bytes::from(bytes))
+    }
+
+    pub fn with_header(mut self, name: HeaderName, value: &str) -> Self {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            self.headers.push((name, value));
+        }
+        self
+    }
+
+    /// The response to send; a reset or a held timeout ends as a broken connection instead.
+    pub fn into_response(self, malformed_body: &Bytes) -> HttpResponse {
+        let mut builder = HttpResponse::build(self.status);
+        builder.insert_header((header::CONTENT_TYPE, "application/json"));
+        for (name, value) in self.headers {
+            builder.append_header((name, value));
+        }
+        match self.fault {
+            None => builder.body(self.body),
+            Some(Fault::Empty) => ok(builder).body(Bytes::new()),
+            Some(Fault::Malformed) => ok(builder).body(malformed_body.clone()),
+            Some(Fault::Reset | Fault::Timeout) => broken(builder),
+        }
+    }
+}
+
+pub fn status_code(status: u16) -> StatusCode {
+    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn ok(mut builder: HttpResponseBuilder) -> HttpResponseBuilder {
+    builder.status(StatusCode::OK);
+    builder
+}
+
+/// A body that fails before its first byte: actix then drops the connection without writing
+/// the response head, which the client sees as a reset / empty reply.
+fn broken(mut builder: HttpResponseBuilder) -> HttpResponse<BoxBody> {
+    let failing = stream::once(async {
+        Err::<Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fault=reset: connection closed on purpose",
+        ))
+    });
+    builder.streaming(failing)
+}

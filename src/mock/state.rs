@@ -1,0 +1,211 @@
+//! The users the mock remembers: tokens mapped to enrolled methods and a current primary.
+//! One lock guards the whole map, so an update is never lost or torn; the lock is held for a
+//! map lookup and a small copy only.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde::Serialize;
+
+use crate::contract::{Account, Users};
+use crate::redact::fingerprint;
+
+/// Tokens not in the users file get a user of their own; past this many, the oldest of those
+/// is forgotten, so random tokens cannot grow memory without bound.
+pub const MAX_AUTO_USERS: usize = 10_000;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserState {
+    /// The users file's name for it, or its token's fingerprint for a default user.
+    pub name: String,
+    pub token_fingerprint: String,
+    pub from_users_file: bool,
+    pub enrolled: Vec<String>,
+    pub primary: Option<String>,
+}
+
+/// The answer to "make this method primary".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Update {
+    /// The method was enrolled; it is the primary now.
+    Done { user: String },
+    /// The method is not enrolled for this user: the documented 500.
+    NotEnrolled { user: String },
+    /// Strict tokens and the token is not in the users file.
+    UnknownToken,
+}
+
+#[derive(Debug)]
+pub struct UserStore {
+    users: Users,
+    strict: bool,
+    by_token: HashMap<String, UserState>,
+    /// Tokens of users made from the default user, oldest first.
+    auto_created: VecDeque<String>,
+}
+
+impl UserStore {
+    pub fn new(users: Users, strict: bool) -> Self {
+        let mut store = Self {
+            users,
+            strict,
+            by_token: HashMap::new(),
+            auto_created: VecDeque::new(),
+        };
+        store.reset();
+        store
+    }
+
+    /// Back to the users file, forgetting every default user.
+    pub fn reset(&mut self) {
+        self.auto_created.clear();
+        self.by_token = self
+            .users
+            .users
+            .iter()
+            .map(|u| {
+                let state = UserState {
+                    name: u.name.clone(),
+                    token_fingerprint: fingerprint(&u.token),
+                    from_users_file: true,
+                    enrolled: u.account.enrolled.clone(),
+                    primary: u.account.primary.clone(),
+                };
+                (u.token.clone(), state)
+            })
+            .collect();
+    }
+
+    pub fn is_known(&self, token: &str) -> bool {
+        self.by_token.get(token).is_some_and(|u| u.from_users_file)
+    }
+
+    pub fn strict(&self) -> bool {
+        self.strict
+    }
+
+    pub fn set_primary(&mut self, token: &str, method: &str) -> Update {
+        if !self.by_token.contains_key(token) {
+            if self.strict {
+                return Update::UnknownToken;
+            }
+            self.create_default(token);
+        }
+        let user = self
+            .by_token
+            .get_mut(token)
+            .expect("present or just created");
+        if user.enrolled.iter().any(|m| m == method) {
+            user.primary = Some(method.to_owned());
+            Update::Done {
+                user: user.name.clone(),
+            }
+        } else {
+            Update::NotEnrolled {
+                user: user.name.clone(),
+            }
+        }
+    }
+
+    /// Users from the file first (in file order), then default users, oldest first.
+    pub fn snapshot(&self) -> Vec<UserState> {
+        let from_file = self
+            .users
+            .users
+            .iter()
+            .filter_map(|u| self.by_token.get(&u.token));
+        let auto = self
+            .auto_created
+            .iter()
+            .filter_map(|t| self.by_token.get(t));
+        from_file.chain(auto).cloned().collect()
+    }
+
+    pub fn default_user(&self) -> &Account {
+        &self.users.default_user
+    }
+
+    fn create_default(&mut self, token: &str) {
+        if self.auto_created.len() >= MAX_AUTO_USERS
+            && let Some(oldest) = self.auto_created.pop_front()
+        {
+            self.by_token.remove(&oldest);
+        }
+        let fp = fingerprint(token);
+        self.by_token.insert(
+            token.to_owned(),
+            UserState {
+                name: format!("default-user-{}", fp.trim_start_matches("fp:")),
+                token_fingerprint: fp,
+                from_users_file: false,
+                enrolled: self.users.default_user.enrolled.clone(),
+                primary: self.users.default_user.primary.clone(),
+            },
+        );
+        self.auto_created.push_back(token.to_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::Contract;
+
+    fn store(strict: bool) -> UserStore {
+        let contract = Contract::embedded().expect("embedded contract loads");
+        UserStore::new(contract.users().clone(), strict)
+    }
+
+    #[test]
+    fn unknown_tokens_get_a_default_user_with_every_method() {
+        let mut s = store(false);
+        for method in ["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"] {
+            assert!(matches!(
+                s.set_primary("fresh-token-1", method),
+                Update::Done { .. }
+            ));
+        }
+        let snap = s.snapshot();
+        let fresh = snap.iter().find(|u| !u.from_users_file).expect("created");
+        assert_eq!(fresh.primary.as_deref(), Some("PASSKEY"));
+        assert!(!fresh.name.contains("fresh-token"));
+    }
+
+    #[test]
+    fn a_method_that_is_not_enrolled_is_refused_and_changes_nothing() {
+        let mut s = store(false);
+        assert!(matches!(
+            s.set_primary("demo-totp-only", "PASSKEY"),
+            Update::NotEnrolled { .. }
+        ));
+        let user = s
+            .snapshot()
+            .into_iter()
+            .find(|u| u.name == "totp-only")
+            .expect("in file");
+        assert_eq!(user.primary.as_deref(), Some("GOOGLE_AUTH"));
+    }
+
+    #[test]
+    fn strict_mode_refuses_unknown_tokens() {
+        let mut s = store(true);
+        assert_eq!(s.set_primary("stranger", "PASSKEY"), Update::UnknownToken);
+        assert!(matches!(
+            s.set_primary("demo-all-methods", "PASSKEY"),
+            Update::Done { .. }
+        ));
+    }
+
+    #[test]
+    fn default_users_are_capped_and_reset_forgets_them() {
+        let mut s = store(false);
+        for i in 0..MAX_AUTO_USERS + 5 {
+            s.set_primary(&format!("token-{i}"), "PASSKEY");
+        }
+        let file_users = s.users.users.len();
+        assert_eq!(s.snapshot().len(), file_users + MAX_AUTO_USERS);
+        assert!(!s.by_token.contains_key("token-0"));
+        s.reset();
+        assert_eq!(s.snapshot().len(), file_users);
+    }
+}
