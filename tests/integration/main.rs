@@ -2,9 +2,17 @@
 
 mod support;
 
+/// A real browser (headless Chromium over WebDriver) against the mock, across origins.
+mod browser;
 /// The command line: exit codes and messages of `contract validate` and `openapi`.
 mod cli;
 /// Loading the contract: examples, fixtures, and a precise error for every kind of broken file.
 mod contract;
+/// The mock in-process (actix test service): pipeline, state, scenarios, CORS, admin, journal.
+mod mock;
+/// The mock binary over a real socket: pipeline, faults, concurrency, logs, signals.
+mod mock_binary;
+/// The request table that the in-process and the over-the-socket mock tests share.
+mod mock_cases;
 /// The OpenAPI 3.1 export: valid against the official schema, and snapshotted.
 mod openapi;

@@ -80,3 +80,238 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// The one assertion every mock response goes through: JSON content type, a body that parses,
+/// and a body that validates against the contract's schema for its status.
+pub fn assert_conforms(
+    contract: &mfa_contract::Contract,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) {
+    let content_type = content_type.unwrap_or("(none)");
+    assert!(
+        content_type.split(';').next().map(str::trim) == Some("application/json"),
+        "status {status}: content type {content_type}"
+    );
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_else(|e| {
+        panic!(
+            "status {status}: body is not JSON ({e}): {}",
+            String::from_utf8_lossy(body)
+        )
+    });
+    let violations = contract.schema_for_status(status).violations(&value);
+    assert!(
+        violations.is_empty(),
+        "status {status}: {value} breaks {}: {violations:?}",
+        contract.schema_for_status(status).file
+    );
+    if !contract.is_documented(status) {
+        assert_eq!(value["success"], false, "status {status}: {value}");
+        assert!(value["error"].is_string(), "status {status}: {value}");
+    }
+}
+
+/// A token no fixture, log or report would contain by chance.
+pub const DISTINCTIVE_TOKEN: &str = "tok-Zq81xVv0-distinctive-7c1e";
+
+/// Asserts that `text` nowhere contains `token`.
+pub fn assert_no_token(what: &str, text: &str, token: &str) {
+    assert!(!text.contains(token), "{what} contains the token:\n{text}");
+}
+
+/// The `mfa-contract` binary running as a child process, with its stdout collected. Killed on
+/// drop, so no test leaves a process behind.
+pub struct Process {
+    pub child: std::process::Child,
+    pub url: String,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stderr_lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Process {
+    /// Starts `mfa-contract mock --port 0 ARGS...` and waits (bounded) for its banner.
+    pub fn mock(args: &[&str]) -> Self {
+        let mut all = vec!["mock", "--port", "0"];
+        all.extend_from_slice(args);
+        let mut process = Self::spawn(&all);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let first = process.stdout_lines().into_iter().next();
+            if let Some(url) = first.as_deref().and_then(banner_url) {
+                process.url = url;
+                return process;
+            }
+            if let Ok(Some(status)) = process.child.try_wait() {
+                panic!(
+                    "mock exited with {status}: {}",
+                    process.stderr_lines().join("\n")
+                );
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no banner within 20 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// Starts `mfa-contract ARGS...` with stdout and stderr collected line by line.
+    pub fn spawn(args: &[&str]) -> Self {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mfa-contract"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn mfa-contract");
+        let collect = |reader: Box<dyn std::io::Read + Send>| {
+            let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let sink = lines.clone();
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(reader)
+                    .lines()
+                    .map_while(Result::ok)
+                {
+                    sink.lock().expect("lines").push(line);
+                }
+            });
+            lines
+        };
+        let lines = collect(Box::new(child.stdout.take().expect("stdout")));
+        let stderr_lines = collect(Box::new(child.stderr.take().expect("stderr")));
+        Self {
+            child,
+            url: String::new(),
+            lines,
+            stderr_lines,
+        }
+    }
+
+    pub fn stdout_lines(&self) -> Vec<String> {
+        self.lines.lock().expect("lines").clone()
+    }
+
+    pub fn stderr_lines(&self) -> Vec<String> {
+        self.stderr_lines.lock().expect("lines").clone()
+    }
+
+    /// Sends `signal` (e.g. "TERM") and waits up to `within` for the exit status.
+    pub fn signal_and_wait(
+        &mut self,
+        signal: &str,
+        within: std::time::Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args([format!("-{signal}"), self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{signal} failed");
+        self.wait(within)
+    }
+
+    /// Waits up to `within` for the process to exit.
+    pub fn wait(&mut self, within: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The base URL in the mock's first banner line: `mfa-contract mock: POST http://HOST:PORT/path (...)`.
+fn banner_url(line: &str) -> Option<String> {
+    let start = line.find("http://")?;
+    let rest = &line[start..];
+    let after_scheme = &rest["http://".len()..];
+    let end = after_scheme.find('/')? + "http://".len();
+    Some(rest[..end].to_owned())
+}
+
+/// A reqwest client for loopback tests: no proxy, no redirects, bounded time.
+pub fn http_client(timeout: std::time::Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .build()
+        .expect("client")
+}
+
+/// A small HTTP server on a free loopback port, answering every request with `handler`; for
+/// pages in browser tests and for purpose-built faulty targets. Stopped on drop.
+pub struct TestServer {
+    pub url: String,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+pub type Handler =
+    std::sync::Arc<dyn Fn(&actix_web::HttpRequest, &[u8]) -> actix_web::HttpResponse + Send + Sync>;
+
+impl TestServer {
+    pub fn start(
+        handler: impl Fn(&actix_web::HttpRequest, &[u8]) -> actix_web::HttpResponse
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        use actix_web::{App, HttpServer, web};
+        let handler: Handler = std::sync::Arc::new(handler);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(web::Data::new(handler.clone()))
+                        .app_data(web::PayloadConfig::new(64 << 20))
+                        .default_service(web::to(
+                            |req: actix_web::HttpRequest,
+                             body: web::Bytes,
+                             h: web::Data<Handler>| async move {
+                                (h.get_ref())(&req, &body)
+                            },
+                        ))
+                })
+                .workers(1)
+                .disable_signals()
+                .shutdown_timeout(1)
+                .listen(listener)
+                .expect("listen")
+                .run();
+                sender.send(server.handle()).expect("handle");
+                let _ = server.await;
+            });
+        });
+        let handle = receiver.recv().expect("server started");
+        Self {
+            url,
+            handle,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

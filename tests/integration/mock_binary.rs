@@ -1,0 +1,374 @@
+use std::time::{Duration, Instant};
+
+use mfa_contract::Contract;
+use serde_json::{Value, json};
+
+use crate::mock_cases::{TOKEN, cases};
+use crate::support::{DISTINCTIVE_TOKEN, Process, assert_conforms, assert_no_token, http_client};
+
+fn contract() -> Contract {
+    Contract::embedded().expect("contract loads")
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &str,
+    prefer: Option<&str>,
+) -> reqwest::Result<reqwest::Response> {
+    let mut request = client
+        .post(format!("{url}/mfa/primary"))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .body(body.to_owned());
+    if let Some(prefer) = prefer {
+        request = request.header("Prefer", prefer);
+    }
+    request.send().await
+}
+
+#[tokio::test]
+async fn every_pipeline_step_answers_as_documented_over_a_real_socket() {
+    let mock = Process::mock(&[]);
+    let contract = contract();
+    let client = http_client(Duration::from_secs(10));
+    for case in cases() {
+        let mut request = client
+            .request(
+                case.method.parse().expect("method"),
+                format!("{}{}", mock.url, case.path),
+            )
+            .body(case.body.clone());
+        for (name, value) in &case.headers {
+            request = request.header(*name, value);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.expect("body");
+        assert_eq!(
+            status,
+            case.status,
+            "{}: {}",
+            case.name,
+            String::from_utf8_lossy(&body)
+        );
+        assert_conforms(
+            &contract,
+            status,
+            headers.get("content-type").and_then(|v| v.to_str().ok()),
+            &body,
+        );
+        if let Some((name, value)) = case.header {
+            assert_eq!(
+                headers.get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{}",
+                case.name
+            );
+        }
+        if let Some(text) = case.detail {
+            let json: Value = serde_json::from_slice(&body).expect("JSON");
+            assert!(
+                json["detail"].as_str().unwrap_or_default().contains(text),
+                "{}: {json}",
+                case.name
+            );
+        }
+    }
+    let logs = mock.stdout_lines().join("\n");
+    assert_no_token("mock stdout", &logs, TOKEN);
+}
+
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_refused_with_413() {
+    let mock = Process::mock(&["--max-body-bytes", "1024"]);
+    let client = http_client(Duration::from_secs(10));
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        (0..64).map(|_| Ok(vec![b' '; 256])).collect();
+    let response = client
+        .post(format!("{}/mfa/primary", mock.url))
+        .header("Authorization", format!("Bearer {TOKEN}"))
+        .header("Content-Type", "application/json")
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            chunks,
+        )))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status().as_u16(), 413);
+}
+
+#[tokio::test]
+async fn fault_reset_closes_the_connection_without_a_response() {
+    let mock = Process::mock(&[]);
+    let client = http_client(Duration::from_secs(10));
+    let error = post(
+        &client,
+        &mock.url,
+        TOKEN,
+        r#"{"mfaType":"PASSKEY"}"#,
+        Some("fault=reset"),
+    )
+    .await
+    .expect_err("no response expected");
+    assert!(!error.is_timeout(), "{error}");
+    // The mock goes on serving.
+    let after = post(&client, &mock.url, TOKEN, r#"{"mfaType":"PASSKEY"}"#, None)
+        .await
+        .expect("served");
+    assert_eq!(after.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn fault_timeout_holds_until_the_client_gives_up_and_is_bounded() {
+    let mock = Process::mock(&["--max-delay-ms", "1500"]);
+    let impatient = http_client(Duration::from_millis(300));
+    let started = Instant::now();
+    let error = post(
+        &impatient,
+        &mock.url,
+        TOKEN,
+        r#"{"mfaType":"PASSKEY"}"#,
+        Some("fault=timeout"),
+    )
+    .await
+    .expect_err("the client gives up");
+    assert!(error.is_timeout(), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    // A patient client sees the connection end once the bound is reached.
+    let patient = http_client(Duration::from_secs(10));
+    let started = Instant::now();
+    let error = post(
+        &patient,
+        &mock.url,
+        TOKEN,
+        r#"{"mfaType":"PASSKEY"}"#,
+        Some("fault=timeout"),
+    )
+    .await
+    .expect_err("closed at the bound");
+    assert!(!error.is_timeout(), "{error}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1500)
+            && started.elapsed() < Duration::from_secs(8)
+    );
+}
+
+#[tokio::test]
+async fn parallel_updates_on_one_token_lose_nothing() {
+    const N: usize = 64;
+    let mock = Process::mock(&["--journal-size", "1000"]);
+    let client = http_client(Duration::from_secs(20));
+    let methods = ["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"];
+    let sends = (0..N).map(|i| {
+        let client = client.clone();
+        let url = mock.url.clone();
+        async move {
+            let body = json!({"mfaType": methods[i % 3]}).to_string();
+            post(&client, &url, DISTINCTIVE_TOKEN, &body, None)
+                .await
+                .expect("answered")
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(sends).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+
+    let state: Value = client
+        .get(format!("{}/__admin/state", mock.url))
+        .send()
+        .await
+        .expect("state")
+        .json()
+        .await
+        .expect("JSON");
+    let fingerprint = mfa_contract::redact::fingerprint(DISTINCTIVE_TOKEN);
+    let user = state["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["tokenFingerprint"] == fingerprint.as_str())
+        .cloned()
+        .expect("user created");
+    assert!(
+        methods.contains(&user["primary"].as_str().expect("primary")),
+        "{user}"
+    );
+
+    let journal: Value = client
+        .get(format!("{}/__admin/requests", mock.url))
+        .send()
+        .await
+        .expect("journal")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(journal["requests"].as_array().expect("requests").len(), N);
+    assert_no_token("journal", &journal.to_string(), DISTINCTIVE_TOKEN);
+    assert_no_token("state", &state.to_string(), DISTINCTIVE_TOKEN);
+    assert_no_token(
+        "mock stdout",
+        &mock.stdout_lines().join("\n"),
+        DISTINCTIVE_TOKEN,
+    );
+}
+
+#[tokio::test]
+async fn json_logs_have_one_line_per_request_without_the_token() {
+    let mock = Process::mock(&["--log-format", "json"]);
+    let client = http_client(Duration::from_secs(10));
+    post(
+        &client,
+        &mock.url,
+        DISTINCTIVE_TOKEN,
+        r#"{"mfaType":"PASSKEY"}"#,
+        None,
+    )
+    .await
+    .expect("answered");
+    post(&client, &mock.url, DISTINCTIVE_TOKEN, "{", None)
+        .await
+        .expect("answered");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let lines = loop {
+        let lines: Vec<Value> = mock
+            .stdout_lines()
+            .iter()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        if lines.len() >= 2 || Instant::now() > deadline {
+            break lines;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let statuses: Vec<&str> = lines.iter().filter_map(|l| l["status"].as_str()).collect();
+    assert_eq!(statuses, vec!["200", "400"], "{lines:?}");
+    assert_eq!(lines[0]["method"], "POST");
+    assert_eq!(lines[0]["path"], "/mfa/primary");
+    assert!(lines[0]["latency_ms"].is_string());
+    assert_no_token(
+        "mock stdout",
+        &mock.stdout_lines().join("\n"),
+        DISTINCTIVE_TOKEN,
+    );
+}
+
+#[test]
+fn the_banner_prints_the_picked_port_and_a_curl_that_works() {
+    let mock = Process::mock(&[]);
+    let port: u16 = mock
+        .url
+        .rsplit(':')
+        .next()
+        .expect("port")
+        .parse()
+        .expect("number");
+    assert_ne!(port, 0);
+    let banner = mock.stdout_lines().join("\n");
+    let curl = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("try: "))
+        .expect("curl example");
+    let output = std::process::Command::new("sh")
+        .args(["-c", &format!("{curl} --silent --max-time 5 --noproxy '*'")])
+        .output()
+        .expect("run curl");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .expect("curl -i prints the head, then the body");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let body: Value = serde_json::from_str(body).expect("curl got JSON");
+    assert_eq!(body["success"], true, "{banner}");
+}
+
+#[test]
+fn sigterm_and_sigint_stop_the_mock_gracefully() {
+    for signal in ["TERM", "INT"] {
+        let mut mock = Process::mock(&[]);
+        let status = mock
+            .signal_and_wait(signal, Duration::from_secs(10))
+            .expect("exited within 10 s");
+        assert!(status.success(), "SIG{signal}: {status}");
+    }
+}
+
+#[test]
+fn a_broken_users_file_stops_the_mock_before_it_listens_with_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let users = dir.path().join("users.json");
+    std::fs::write(&users, r#"{"defaultUser": {"enrolled": [], "primary": null}, "users": [{"token": "t", "name": "x", "enrolled": ["SMS"], "primary": null}]}"#).expect("write");
+    let output = crate::support::mfa_contract(&[
+        "mock",
+        "--port",
+        "0",
+        "--users",
+        users.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = crate::support::stderr(&output);
+    assert!(
+        err.contains("users.json: does not match users.schema.json"),
+        "{err}"
+    );
+    assert!(err.contains("/users/0/enrolled/0"), "{err}");
+}
+
+#[tokio::test]
+async fn a_users_file_given_on_the_command_line_replaces_the_fixtures() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let users = dir.path().join("users.json");
+    let file = json!({
+        "defaultUser": {"enrolled": ["GOOGLE_AUTH"], "primary": "GOOGLE_AUTH"},
+        "users": [{"token": DISTINCTIVE_TOKEN, "name": "ci-user", "enrolled": ["PASSKEY"], "primary": "PASSKEY"}]
+    });
+    std::fs::write(&users, file.to_string()).expect("write");
+    let mock = Process::mock(&["--users", users.to_str().expect("utf-8"), "--strict-tokens"]);
+    let client = http_client(Duration::from_secs(10));
+    let ok = post(
+        &client,
+        &mock.url,
+        DISTINCTIVE_TOKEN,
+        r#"{"mfaType":"PASSKEY"}"#,
+        None,
+    )
+    .await
+    .expect("answered");
+    assert_eq!(ok.status().as_u16(), 200);
+    let not_enrolled = post(
+        &client,
+        &mock.url,
+        DISTINCTIVE_TOKEN,
+        r#"{"mfaType":"MAGIC_LINK"}"#,
+        None,
+    )
+    .await
+    .expect("answered");
+    assert_eq!(not_enrolled.status().as_u16(), 500);
+    let demo = post(
+        &client,
+        &mock.url,
+        "demo-all-methods",
+        r#"{"mfaType":"PASSKEY"}"#,
+        None,
+    )
+    .await
+    .expect("answered");
+    assert_eq!(
+        demo.status().as_u16(),
+        401,
+        "the fixture users are replaced"
+    );
+    assert_no_token(
+        "mock stdout",
+        &mock.stdout_lines().join("\n"),
+        DISTINCTIVE_TOKEN,
+    );
+}
