@@ -8,8 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use mfa_contract::check::{self, CheckConfig, Secret};
 use mfa_contract::contract::{self, ContractFiles};
-use mfa_contract::mock::{self, MockConfig};
+use mfa_contract::mock::{self, MockConfig, MockServer};
+use mfa_contract::report;
 use mfa_contract::{Contract, Error, exit};
 
 #[derive(Debug, Parser)]
@@ -43,6 +45,16 @@ enum Command {
         or arm them for clients that cannot add headers at /__admin/ (a page in your browser)."
     )]
     Mock(MockArgs),
+    /// Check a target (the real backend, staging, or a mock) against the contract
+    #[command(
+        long_about = "Check a target against the contract: valid and invalid payloads, derived from the request \
+        schema (enum values enumerated, the rest sampled by proptest), an auth matrix and other methods; every \
+        response judged by the checks (see --list-checks). Failures shrink to a minimal request and come with a curl \
+        command that reproduces them; the token is never printed.\n\n\
+        Without --target, the built-in mock is started on a free loopback port and checked.\n\n\
+        Exit codes: 0 clean, 1 violations, 2 usage or configuration error, 3 target unreachable."
+    )]
+    Check(Box<CheckArgs>),
     /// Print the contract as an OpenAPI 3.1 document (for Prism, Schemathesis, code generators)
     Openapi(OpenapiArgs),
     /// Check or copy the contract files
@@ -95,6 +107,92 @@ enum LogFormat {
 }
 
 #[derive(Debug, Args)]
+struct CheckArgs {
+    /// Base URL of the target, e.g. https://staging.example.com (the contract's path is appended).
+    /// Default: the built-in mock, started on a free loopback port
+    #[arg(long, value_name = "URL")]
+    target: Option<String>,
+    /// Read the bearer token from this environment variable
+    #[arg(long, value_name = "VAR", default_value = "MFA_CONTRACT_TOKEN")]
+    token_env: String,
+    /// The bearer token itself (prefer --token-env: a command line is visible to other users)
+    #[arg(long, value_name = "TOKEN", hide_default_value = true)]
+    token: Option<String>,
+    /// A second account's token, for the account_isolation check
+    #[arg(long, value_name = "TOKEN")]
+    second_token: Option<String>,
+    /// Read the second account's token from this environment variable
+    #[arg(long, value_name = "VAR", default_value = "MFA_CONTRACT_SECOND_TOKEN")]
+    second_token_env: String,
+    /// Extra request header, e.g. --header 'X-Tenant: acme' (repeatable; values are hidden in reports)
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// How many cases proptest samples: half valid variations, half invalid strings
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    cases: usize,
+    /// Seed for the sampled cases (default: random; the report prints it)
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Requests in flight at once
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    concurrency: usize,
+    /// At most this many requests per second
+    #[arg(long, value_name = "PER_SECOND")]
+    rate: Option<f64>,
+    /// Give up on one request after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    timeout: f64,
+    /// Stop the whole run after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 300.0)]
+    deadline: f64,
+    /// Send at most this many requests in all (shrinking included)
+    #[arg(long, value_name = "N")]
+    max_requests: Option<usize>,
+    /// The max_response_time check's limit, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = check::DEFAULT_MAX_RESPONSE_TIME.as_millis() as u64)]
+    max_response_time: u64,
+    /// Read at most this many bytes of a response body
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    max_response_bytes: usize,
+    /// Print the planned cases and stop
+    #[arg(long)]
+    dry_run: bool,
+    /// After the run, set the account's primary method to METHOD and report whether that worked
+    #[arg(long, value_name = "METHOD")]
+    restore_primary: Option<String>,
+    /// Trust this CA certificate (PEM) as well as the system's
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+    /// Accept any TLS certificate (for a staging server with a self-signed one)
+    #[arg(long)]
+    insecure: bool,
+    /// Run only these checks (comma-separated; see --list-checks)
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    checks: Vec<String>,
+    /// Do not run these checks (comma-separated, repeatable)
+    #[arg(long = "skip-check", value_name = "NAMES", value_delimiter = ',')]
+    skip_checks: Vec<String>,
+    /// Also send a made-up token, which the target must refuse
+    #[arg(long)]
+    expect_token_validation: bool,
+    /// Report format on standard output
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Also write a JUnit XML report to FILE
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// List the checks with what each asserts, and stop
+    #[arg(long)]
+    list_checks: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
 struct OpenapiArgs {
     /// Write to FILE instead of standard output
     #[arg(long, short, value_name = "FILE")]
@@ -119,6 +217,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     let contract_dir = cli.contract_dir.as_deref();
     match cli.command {
         Command::Mock(args) => run_mock(load(contract_dir)?, args),
+        Command::Check(args) => run_check(load(contract_dir)?, *args),
         Command::Openapi(args) => run_openapi(&load(contract_dir)?, args),
         Command::Contract(ContractCommand::Validate { dir }) => {
             validate(&load(dir.as_deref().or(contract_dir))?)
@@ -301,4 +400,267 @@ fn export(dir: &Path) -> Result<u8, Error> {
         dir.display()
     );
     Ok(exit::CLEAN)
+}
+
+fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error> {
+    if args.list_checks {
+        let width = check::CHECKS
+            .iter()
+            .map(|c| c.name.len())
+            .max()
+            .unwrap_or(0);
+        for c in check::CHECKS {
+            println!("{:<width$}  {}", c.name, c.description);
+        }
+        return Ok(exit::CLEAN);
+    }
+    let contract = Arc::new(contract);
+    // Without a target, the built-in mock is the target; it lives until this function returns.
+    let (target, _mock) = match &args.target {
+        Some(target) => (target.clone(), None),
+        None => {
+            let server = MockServer::start(
+                contract.clone(),
+                MockConfig {
+                    port: 0,
+                    journal_size: 0,
+                    ..MockConfig::default()
+                },
+            )
+            .map_err(|e| Error::io("cannot start the built-in mock", e))?;
+            (server.url(), Some(server))
+        }
+    };
+    let config = check_config(&args, target)?;
+    if args.dry_run {
+        return dry_run(&contract, &config, args.format);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("cannot start the async runtime", e))?;
+    let progress = progress::for_stderr();
+    let report = runtime.block_on(check::run(&contract, &config, progress.as_ref()))?;
+    match args.format {
+        Format::Human => print!("{}", report::human(&report)),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("a report always serializes")
+        ),
+    }
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report::junit(&report))
+            .map_err(|e| Error::io(format!("cannot write --junit {}", path.display()), e))?;
+    }
+    Ok(if report.is_clean() {
+        exit::CLEAN
+    } else {
+        exit::FOUND
+    })
+}
+
+fn check_config(args: &CheckArgs, target: String) -> Result<CheckConfig, Error> {
+    let mut config = CheckConfig::new(target);
+    let from_env = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+    config.token = args
+        .token
+        .clone()
+        .or_else(|| from_env(&args.token_env))
+        .map(Secret::new);
+    config.token_var = args.token_env.clone();
+    config.second_token = args
+        .second_token
+        .clone()
+        .or_else(|| from_env(&args.second_token_env))
+        .map(Secret::new);
+    config.second_token_var = args.second_token_env.clone();
+    if config.token.is_none() {
+        if !is_loopback_url(&config.target) {
+            return Err(Error::Usage(format!(
+                "no token: set {} (or --token-env VAR) to the bearer token of a test account",
+                args.token_env
+            )));
+        }
+        // Any token works against a local mock; make one per run.
+        config.token = Some(Secret::new(format!(
+            "mfa-contract-check-{:016x}",
+            random_seed()
+        )));
+    }
+    for header in &args.headers {
+        let Some((name, value)) = header.split_once(':') else {
+            return Err(Error::Usage(format!(
+                "--header {header:?}: expected NAME: VALUE"
+            )));
+        };
+        config
+            .headers
+            .push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    config.cases = args.cases;
+    config.seed = args.seed.unwrap_or_else(random_seed);
+    config.concurrency = args.concurrency;
+    config.rate = args.rate;
+    config.timeout = seconds("--timeout", args.timeout)?;
+    config.deadline = seconds("--deadline", args.deadline)?;
+    config.max_requests = args.max_requests;
+    config.max_response_time = Duration::from_millis(args.max_response_time);
+    config.max_response_bytes = args.max_response_bytes;
+    config.restore_primary = args.restore_primary.clone();
+    config.ca_cert = args.ca_cert.clone();
+    config.insecure = args.insecure;
+    config.checks = args.checks.clone();
+    config.skip_checks = args.skip_checks.clone();
+    config.expect_token_validation = args.expect_token_validation;
+    config.selected_checks()?;
+    Ok(config)
+}
+
+fn seconds(flag: &str, value: f64) -> Result<Duration, Error> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{flag} {value}: expected a positive number of seconds"
+            ))
+        })
+}
+
+fn random_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    (nanos as u64) ^ u64::from(std::process::id()).rotate_left(32)
+}
+
+fn is_loopback_url(url: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split('/')
+        .next()
+        .unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn dry_run(contract: &Contract, config: &CheckConfig, format: Format) -> Result<u8, Error> {
+    let plan = check::plan(contract, config);
+    let url = config.endpoint_url(contract)?;
+    if format == Format::Json {
+        let json = serde_json::json!({"target": url, "seed": config.seed, "coverage": plan.coverage, "cases": plan.cases, "sequences": plan.sequences});
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).expect("a plan always serializes")
+        );
+        return Ok(exit::CLEAN);
+    }
+    println!("mfa-contract check --dry-run: {url} (seed {})", config.seed);
+    println!("{}", check::coverage_line(&plan.coverage));
+    let width = plan.cases.iter().map(|c| c.class.len()).max().unwrap_or(0);
+    for case in plan
+        .cases
+        .iter()
+        .chain(plan.sequences.iter().flat_map(|s| &s.steps))
+    {
+        let auth = match &case.request.auth {
+            mfa_contract::cases::Auth::Token => "token".to_owned(),
+            mfa_contract::cases::Auth::SecondToken => "second token".to_owned(),
+            mfa_contract::cases::Auth::Missing => "no auth".to_owned(),
+            mfa_contract::cases::Auth::Raw(v) => v.clone(),
+        };
+        println!(
+            "  {:<width$}  {} [{auth}] [{}] {}",
+            case.class,
+            case.request.method,
+            case.request
+                .content_type
+                .as_deref()
+                .unwrap_or("no content type"),
+            report::excerpt(&case.request.body, 80)
+        );
+    }
+    println!(
+        "{} cases, {} sequences; nothing sent",
+        plan.cases.len(),
+        plan.sequences.len()
+    );
+    Ok(exit::CLEAN)
+}
+
+mod progress {
+    //! A progress bar on a terminal, a few plain lines otherwise (CI logs), on stderr.
+
+    use std::io::IsTerminal as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use indicatif::{ProgressBar, ProgressStyle};
+    use mfa_contract::check::{Exchange, Progress};
+
+    pub fn for_stderr() -> Box<dyn Progress> {
+        if std::io::stderr().is_terminal() {
+            Box::new(Bar(ProgressBar::hidden()))
+        } else {
+            Box::new(Lines {
+                total: AtomicUsize::new(0),
+                done: AtomicUsize::new(0),
+            })
+        }
+    }
+
+    struct Bar(ProgressBar);
+
+    impl Progress for Bar {
+        fn start(&self, total: usize) {
+            self.0.set_length(total as u64);
+            self.0
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.0.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} checking [{bar:30}] {pos}/{len} {per_sec} {msg}",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+        }
+
+        fn tick(&self, _: &Exchange) {
+            self.0.inc(1);
+        }
+
+        fn finish(&self) {
+            self.0.finish_and_clear();
+        }
+    }
+
+    struct Lines {
+        total: AtomicUsize,
+        done: AtomicUsize,
+    }
+
+    impl Progress for Lines {
+        fn start(&self, total: usize) {
+            self.total.store(total, Ordering::Relaxed);
+            eprintln!("checking: {total} cases planned");
+        }
+
+        fn tick(&self, _: &Exchange) {
+            let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+            let total = self.total.load(Ordering::Relaxed).max(1);
+            // About four lines per run: a CI log wants to see it moving, not every request.
+            if done * 4 / total != (done - 1) * 4 / total {
+                eprintln!("checking: {done}/{total}");
+            }
+        }
+    }
 }

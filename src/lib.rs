@@ -3,10 +3,13 @@
 //! Flashback backend, `POST /mfa/primary`. Everything reads the [`contract::Contract`], loaded once
 //! from `schemas/` and `fixtures/`. The mock and the checker never import each other.
 
+pub mod cases;
+pub mod check;
 pub mod contract;
 pub mod error;
 pub mod mock;
 pub mod redact;
+pub mod report;
 
 pub use contract::{Contract, ContractError};
 pub use error::{Error, exit};

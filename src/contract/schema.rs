@@ -107,14 +107,7 @@ fn to_violation(e: &ValidationError<'_>) -> Violation {
 
 /// Rewords the common cases the way the mock's users need them; the rest keep the validator's text.
 fn message_for(e: &ValidationError<'_>) -> String {
-    let field = e
-        .instance_path()
-        .as_str()
-        .rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty())
-        .map(|s| format!("`{s}`"))
-        .unwrap_or_else(|| "the body".to_owned());
+    let field = field_name(e.instance_path().as_str());
     match e.kind() {
         ValidationErrorKind::Enum { options } => {
             let allowed: Vec<String> = options
@@ -139,6 +132,22 @@ fn message_for(e: &ValidationError<'_>) -> String {
             )
         }
         _ => e.to_string(),
+    }
+}
+
+/// `/mfaType` -> `mfaType`; `/users/0/enrolled/1` -> `enrolled[1]`; the root -> the body.
+fn field_name(pointer: &str) -> String {
+    let mut segments = pointer.rsplit('/').take_while(|s| !s.is_empty());
+    let Some(last) = segments.next() else {
+        return "the body".to_owned();
+    };
+    if last.bytes().all(|b| b.is_ascii_digit()) {
+        match segments.next() {
+            Some(parent) => format!("`{parent}[{last}]`"),
+            None => format!("item {last}"),
+        }
+    } else {
+        format!("`{last}`")
     }
 }
 

@@ -185,6 +185,7 @@ async fn a_page_on_another_localhost_port_calls_the_mock_and_the_admin_page_arms
         actix_web::HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .body(PAGE)
+            .into()
     });
     let browser = WebDriver::start().await;
 

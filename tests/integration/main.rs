@@ -4,6 +4,11 @@ mod support;
 
 /// A real browser (headless Chromium over WebDriver) against the mock, across origins.
 mod browser;
+/// Case generation: the validator as the oracle, determinism, coverage of the classes.
+mod cases;
+/// The checker: clean against the mock and against allowed variations, every fault caught by
+/// the right check with a minimal reproduction, reports, budgets and exit codes.
+mod check;
 /// The command line: exit codes and messages of `contract validate` and `openapi`.
 mod cli;
 /// Loading the contract: examples, fixtures, and a precise error for every kind of broken file.

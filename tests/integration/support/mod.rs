@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod reference;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -251,26 +253,41 @@ pub fn http_client(timeout: std::time::Duration) -> reqwest::Client {
         .expect("client")
 }
 
+/// What a test server does with one request.
+pub enum Answer {
+    Now(actix_web::HttpResponse),
+    /// Answer after a pause (the server keeps serving others meanwhile).
+    After(std::time::Duration, actix_web::HttpResponse),
+    /// Hold the request for this long, then drop the connection without answering.
+    Hang(std::time::Duration),
+}
+
+impl From<actix_web::HttpResponse> for Answer {
+    fn from(response: actix_web::HttpResponse) -> Self {
+        Answer::Now(response)
+    }
+}
+
 /// A small HTTP server on a free loopback port, answering every request with `handler`; for
 /// pages in browser tests and for purpose-built faulty targets. Stopped on drop.
 pub struct TestServer {
     pub url: String,
+    pub requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     handle: actix_web::dev::ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-pub type Handler =
-    std::sync::Arc<dyn Fn(&actix_web::HttpRequest, &[u8]) -> actix_web::HttpResponse + Send + Sync>;
+pub type Handler = std::sync::Arc<dyn Fn(&actix_web::HttpRequest, &[u8]) -> Answer + Send + Sync>;
 
 impl TestServer {
     pub fn start(
-        handler: impl Fn(&actix_web::HttpRequest, &[u8]) -> actix_web::HttpResponse
-        + Send
-        + Sync
-        + 'static,
+        handler: impl Fn(&actix_web::HttpRequest, &[u8]) -> Answer + Send + Sync + 'static,
     ) -> Self {
         use actix_web::{App, HttpServer, web};
+        use std::sync::atomic::{AtomicUsize, Ordering};
         let handler: Handler = std::sync::Arc::new(handler);
+        let requests = std::sync::Arc::new(AtomicUsize::new(0));
+        let counter = requests.clone();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let (sender, receiver) = std::sync::mpsc::channel();
@@ -279,16 +296,29 @@ impl TestServer {
                 let server = HttpServer::new(move || {
                     App::new()
                         .app_data(web::Data::new(handler.clone()))
+                        .app_data(web::Data::new(counter.clone()))
                         .app_data(web::PayloadConfig::new(64 << 20))
                         .default_service(web::to(
                             |req: actix_web::HttpRequest,
                              body: web::Bytes,
-                             h: web::Data<Handler>| async move {
-                                (h.get_ref())(&req, &body)
+                             h: web::Data<Handler>,
+                             count: web::Data<std::sync::Arc<AtomicUsize>>| async move {
+                                count.fetch_add(1, Ordering::SeqCst);
+                                match (h.get_ref())(&req, &body) {
+                                    Answer::Now(response) => Ok(response),
+                                    Answer::After(pause, response) => {
+                                        actix_web::rt::time::sleep(pause).await;
+                                        Ok(response)
+                                    }
+                                    Answer::Hang(pause) => {
+                                        actix_web::rt::time::sleep(pause).await;
+                                        Err(actix_web::error::ErrorInternalServerError("hung up"))
+                                    }
+                                }
                             },
                         ))
                 })
-                .workers(1)
+                .workers(2)
                 .disable_signals()
                 .shutdown_timeout(1)
                 .listen(listener)
@@ -301,9 +331,14 @@ impl TestServer {
         let handle = receiver.recv().expect("server started");
         Self {
             url,
+            requests,
             handle,
             thread: Some(thread),
         }
+    }
+
+    pub fn request_count(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 

@@ -1,0 +1,509 @@
+//! The checks. Each is one function named as the assertion it makes, listed once in
+//! [`CHECKS`]; `--checks` and `--skip-check` select them by name. A check returns a verdict and
+//! never sends anything itself.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::client::{Exchange, Outcome, Response};
+use crate::cases::{Case, Expect, Family, Sequence, SequenceKind};
+use crate::contract::{Contract, RejectionKind, Violation, json_type};
+use crate::redact::MIN_SEARCHABLE_TOKEN;
+
+/// What a check needs besides the exchange.
+pub struct Ctx<'a> {
+    pub contract: &'a Contract,
+    /// Every secret that must not come back in a response.
+    pub secrets: Vec<&'a str>,
+    pub max_response_time: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Pass,
+    /// The check does not apply to this exchange.
+    Skip,
+    /// Passed, with a status the documentation does not list but the gap policy allows.
+    Gap(u16, RejectionKind),
+    Fail(Failure),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub message: String,
+    /// Schema violations, with instance and schema pointers.
+    pub violations: Vec<Violation>,
+}
+
+fn fail(message: impl Into<String>) -> Verdict {
+    Verdict::Fail(Failure {
+        message: message.into(),
+        violations: Vec::new(),
+    })
+}
+
+pub type SingleCheck = fn(&Ctx<'_>, &Exchange) -> Verdict;
+pub type SequenceCheck = fn(&Ctx<'_>, &Sequence, &[Exchange]) -> Verdict;
+
+#[derive(Clone, Copy)]
+pub enum Run {
+    Single(SingleCheck),
+    Sequence(SequenceKind, SequenceCheck),
+}
+
+#[derive(Clone, Copy)]
+pub struct Check {
+    pub name: &'static str,
+    /// One line, as README and `--help` show it.
+    pub description: &'static str,
+    pub run: Run,
+}
+
+/// Every check, in the order reports list them.
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "response_received",
+        description: "every request gets a complete HTTP response in time",
+        run: Run::Single(response_received),
+    },
+    Check {
+        name: "status_code_conformance",
+        description: "statuses are documented, or allowed by the gap policy for the case's class",
+        run: Run::Single(status_code_conformance),
+    },
+    Check {
+        name: "positive_data_acceptance",
+        description: "a valid payload with valid auth is never answered with 4xx",
+        run: Run::Single(positive_data_acceptance),
+    },
+    Check {
+        name: "negative_data_rejection",
+        description: "an invalid payload is never answered with 2xx",
+        run: Run::Single(negative_data_rejection),
+    },
+    Check {
+        name: "not_a_server_error",
+        description: "bad input never causes a 5xx",
+        run: Run::Single(not_a_server_error),
+    },
+    Check {
+        name: "content_type_conformance",
+        description: "every response body is application/json",
+        run: Run::Single(content_type_conformance),
+    },
+    Check {
+        name: "response_schema_conformance",
+        description: "the body validates against the schema for its status (the error shape for rejections)",
+        run: Run::Single(response_schema_conformance),
+    },
+    Check {
+        name: "success_flag_consistency",
+        description: "`success` is true on 2xx and false otherwise, when present",
+        run: Run::Single(success_flag_consistency),
+    },
+    Check {
+        name: "ignored_auth",
+        description: "requests with missing or wrong credentials are never accepted",
+        run: Run::Single(ignored_auth),
+    },
+    Check {
+        name: "no_token_echo",
+        description: "no response contains the token",
+        run: Run::Single(no_token_echo),
+    },
+    Check {
+        name: "max_response_time",
+        description: "every response arrives within --max-response-time",
+        run: Run::Single(max_response_time),
+    },
+    Check {
+        name: "unsupported_method",
+        description: "other methods on the path are not answered with 2xx",
+        run: Run::Single(unsupported_method),
+    },
+    Check {
+        name: "idempotent_repeat",
+        description: "setting the same method twice gets the same answer twice",
+        run: Run::Sequence(SequenceKind::Idempotence, idempotent_repeat),
+    },
+    Check {
+        name: "account_isolation",
+        description: "one account's change never alters another account's answers (needs --second-token)",
+        run: Run::Sequence(SequenceKind::Isolation, account_isolation),
+    },
+];
+
+pub fn by_name(name: &str) -> Option<&'static Check> {
+    CHECKS.iter().find(|c| c.name == name)
+}
+
+fn status_class(status: u16) -> u16 {
+    status / 100
+}
+
+fn response_received(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+    match &exchange.outcome {
+        Outcome::Response(_) => Verdict::Pass,
+        Outcome::Transport(error) => {
+            fail(format!("no response ({:?}): {}", error.kind, error.message))
+        }
+    }
+}
+
+fn status_code_conformance(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+    let Some(response) = exchange.response() else {
+        return Verdict::Skip;
+    };
+    let status = response.status;
+    let documented: Vec<String> = ctx
+        .contract
+        .documented_statuses()
+        .map(|s| s.to_string())
+        .collect();
+    match exchange.case.expect {
+        Expect::Accept => match status_class(status) {
+            // 4xx is positive_data_acceptance's to report.
+            4 => Verdict::Skip,
+            _ if ctx.contract.is_documented(status) => Verdict::Pass,
+            3 => fail(format!(
+                "{status} redirect{}: redirects are not followed and not documented",
+                location(response)
+            )),
+            _ => fail(format!(
+                "{status} is not a documented status (documented: {})",
+                documented.join(", ")
+            )),
+        },
+        Expect::Reject(kind) => {
+            let policy = ctx.contract.rejection(kind);
+            match status_class(status) {
+                // 2xx and 5xx are negative_data_rejection's, ignored_auth's, unsupported_method's and not_a_server_error's.
+                2 | 5 => Verdict::Skip,
+                _ if policy.accept.contains(&status) => {
+                    if ctx.contract.is_documented(status) {
+                        Verdict::Pass
+                    } else {
+                        Verdict::Gap(status, kind)
+                    }
+                }
+                _ => fail(format!(
+                    "{status}{} for a {kind} case; the gap policy allows {}",
+                    location(response),
+                    list(&policy.accept)
+                )),
+            }
+        }
+    }
+}
+
+fn location(response: &Response) -> String {
+    response
+        .header("location")
+        .map(|l| format!(" to {l}"))
+        .unwrap_or_default()
+}
+
+fn list(statuses: &[u16]) -> String {
+    statuses
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn positive_data_acceptance(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+    let Some(response) = exchange.response() else {
+        return Verdict::Skip;
+    };
+    if exchange.case.expect != Expect::Accept {
+        return Verdict::Skip;
+    }
+    if status_class(response.status) == 4 {
+        let hint = if matches!(response.status, 401 | 403) {
+            " (is the token right? set it with --token-env)"
+        } else {
+            ""
+        };
+        return fail(format!(
+            "a valid request was refused with {}{hint}",
+            response.status
+        ));
+    }
+    Verdict::Pass
+}
+
+fn negative_data_rejection(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+    let Some(response) = exchange.response() else {
+        return Verdict::Skip;
+    };
+    if exchange.case.family != Family::Negative {
+        return Verdict::Skip;
+    }
+    if status_class(response.status) == 2 {
+        let why = match exchange.case.expect {
+            Expect::Reject(RejectionKind::PayloadTooLarge) => format!(
+                "a body of {} bytes, over the contract's request.maxBodyBytes of {}, was accepted",
+                exchange.case.request.body.len(),
+                ctx.contract.request_spec().max_body_bytes
+            ),
+            Expect::Reject(kind) => format!("an invalid request ({kind}) was accepted"),
+            Expect::Accept => return Verdict::Skip,
+        };
+        return fail(format!("{why} with {}", response.status));
+    }
+    Verdict::Pass
+}
+
+fn not_a_server_error(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+    let Some(response) = exchange.response() else {
+        return Verdict::Skip;
+    };
+    if exchange.case.expect == Expect::Accept {
+        return Verdict::Skip;
+    }
+    if status_class(response.status) == 5 {
+        return fail(format!(
+            "bad input caused a server error: {}",
+            response.status
+        ));
+    }
+    Verdict::Pass
+}
+
+fn content_type_conformance(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+    let Some(response) = exchange.response() else {
+        return Verdict::Skip;
+    };
+    if response.body.is_empty() && matches!(response.status, 204 | 304) {
+        return Verdict::Skip;
+    }
+    let expected = &ctx.contract.request_spec().content_type;
+    let essence = response
+        .content_type()
+        .and_then(|c| c.split(';').next())
+        .map(str::trim);
+    match essence {
+        Some(e) if e.eq_ignore_ascii_case(expected) => Verdict::Pass,
+        Some(e) => fail(format!("Content-Type is {e}, not {expected}")),
+        None => fail(format!("no Content-Type; expected {expected}")),
+    }
+}
+
+fn response_schema_conformance(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+    let Some(response) = exchange.response() else {
+        return Verdict::Skip;
+    };
+    let schema = ctx.contract.schema_for_status(response.status);
+    let body: Value = match serde_json::from_slice(&response.body) {
+        Ok(body) => body,
+        Err(_) if response.body.is_empty() => {
+            return fail(format!(
+                "the {} response has an empty body; {} expects JSON",
+                response.status, schema.file
+            ));
+        }
+        Err(e) => {
+            return fail(format!(
+                "the {} response body is not JSON ({e}); {} expects JSON",
+                response.status, schema.file
+            ));
+        }
+    };
+    let violations = schema.violations(&body);
+    if violations.is_empty() {
+        return Verdict::Pass;
+    }
+    Verdict::Fail(Failure {
+        message: format!(
+            "the {} response body does not match {}",
+            response.status, schema.file
+        ),
+        violations,
+    })
+}
+
+fn success_flag_consistency(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+    let Some(response) = exchange.response() else {
+        return Verdict::Skip;
+    };
+    let Ok(body) = serde_json::from_slice::<Value>(&response.body) else {
+        return Verdict::Skip;
+    };
+    let Some(flag) = body.get("success") else {
+        return Verdict::Skip;
+    };
+    let Some(flag) = flag.as_bool() else {
+        // A non-boolean `success` is response_schema_conformance's to report.
+        return Verdict::Skip;
+    };
+    let ok = status_class(response.status) == 2;
+    if flag == ok {
+        Verdict::Pass
+    } else {
+        fail(format!(
+            "\"success\": {flag} on a {} response",
+            response.status
+        ))
+    }
+}
+
+fn ignored_auth(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+    let Some(response) = exchange.response() else {
+        return Verdict::Skip;
+    };
+    if exchange.case.family != Family::Auth {
+        return Verdict::Skip;
+    }
+    if status_class(response.status) == 2 {
+        return fail(format!(
+            "a request with {} was accepted with {}",
+            auth_words(&exchange.case),
+            response.status
+        ));
+    }
+    Verdict::Pass
+}
+
+fn auth_words(case: &Case) -> &'static str {
+    match case.class.as_str() {
+        "auth.missing" => "no credentials",
+        "auth.other_scheme" => "another auth scheme",
+        "auth.empty_token" => "an empty token",
+        "auth.unknown_token" => "a made-up token",
+        _ => "wrong credentials",
+    }
+}
+
+fn no_token_echo(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+    let Some(response) = exchange.response() else {
+        return Verdict::Skip;
+    };
+    let secrets: Vec<&str> = ctx
+        .secrets
+        .iter()
+        .copied()
+        .filter(|s| s.len() >= MIN_SEARCHABLE_TOKEN)
+        .collect();
+    if secrets.is_empty() {
+        return Verdict::Skip;
+    }
+    let body = String::from_utf8_lossy(&response.body);
+    let in_body = secrets.iter().any(|s| body.contains(s));
+    let in_header = response
+        .headers
+        .iter()
+        .find(|(_, v)| secrets.iter().any(|s| v.contains(s)))
+        .map(|(n, _)| n.clone());
+    match (in_body, in_header) {
+        (true, _) => fail("the response body contains the token"),
+        (false, Some(header)) => fail(format!("the response header {header} contains the token")),
+        (false, None) => Verdict::Pass,
+    }
+}
+
+fn max_response_time(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+    let Some(response) = exchange.response() else {
+        return Verdict::Skip;
+    };
+    if response.elapsed > ctx.max_response_time {
+        return fail(format!(
+            "answered in {} ms, over the limit of {} ms",
+            response.elapsed.as_millis(),
+            ctx.max_response_time.as_millis()
+        ));
+    }
+    Verdict::Pass
+}
+
+fn unsupported_method(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+    let Some(response) = exchange.response() else {
+        return Verdict::Skip;
+    };
+    if exchange.case.family != Family::Method {
+        return Verdict::Skip;
+    }
+    if status_class(response.status) == 2 {
+        return fail(format!(
+            "{} was answered with {}",
+            exchange.case.request.method, response.status
+        ));
+    }
+    Verdict::Pass
+}
+
+/// Status and body shape of an answer, the part that must not change between equal requests.
+fn answer_shape(exchange: &Exchange) -> Option<(u16, Value)> {
+    let response = exchange.response()?;
+    let body = serde_json::from_slice::<Value>(&response.body)
+        .ok()
+        .map_or(Value::Null, |b| shape(&b));
+    Some((response.status, body))
+}
+
+/// Field names and JSON types, values dropped (timestamps and ids may differ legitimately).
+fn shape(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), shape(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().take(1).map(shape).collect()),
+        other => Value::String(json_type(other).to_owned()),
+    }
+}
+
+fn idempotent_repeat(_: &Ctx<'_>, _: &Sequence, exchanges: &[Exchange]) -> Verdict {
+    let shapes: Option<Vec<(u16, Value)>> = exchanges.iter().map(answer_shape).collect();
+    let Some(shapes) = shapes else {
+        return Verdict::Skip;
+    };
+    match shapes.as_slice() {
+        [first, second] if first == second => Verdict::Pass,
+        [first, second] => fail(format!(
+            "the same request was answered {} {} and then {} {}",
+            first.0, first.1, second.0, second.1
+        )),
+        _ => Verdict::Skip,
+    }
+}
+
+fn account_isolation(_: &Ctx<'_>, _: &Sequence, exchanges: &[Exchange]) -> Verdict {
+    let shapes: Option<Vec<(u16, Value)>> = exchanges.iter().map(answer_shape).collect();
+    let Some(shapes) = shapes else {
+        return Verdict::Skip;
+    };
+    match shapes.as_slice() {
+        [before, _, after] if before == after => Verdict::Pass,
+        [before, _, after] => fail(format!(
+            "the second account's answer changed from {} {} to {} {} after the first account's change",
+            before.0, before.1, after.0, after.1
+        )),
+        _ => Verdict::Skip,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_check_has_a_unique_snake_case_name() {
+        let mut names: Vec<&str> = CHECKS.iter().map(|c| c.name).collect();
+        assert!(
+            names
+                .iter()
+                .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        );
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), CHECKS.len());
+    }
+
+    #[test]
+    fn shape_keeps_names_and_types_and_drops_values() {
+        let a = shape(&serde_json::json!({"success": true, "at": "2026-01-01", "n": [1, 2]}));
+        let b = shape(&serde_json::json!({"success": false, "at": "2027-02-02", "n": [3]}));
+        assert_eq!(a, b);
+        assert_ne!(a, shape(&serde_json::json!({"success": "yes"})));
+    }
+}

@@ -1,0 +1,228 @@
+//! The report as a person reads it on a terminal or in a CI log.
+
+use std::fmt::Write as _;
+
+use super::Report;
+
+/// How many classes a gap line names before it says "+N more".
+const CLASSES_SHOWN: usize = 3;
+/// Failures of one check shown in full; the rest get one line each (JSON has them all).
+const DETAILED_PER_CHECK: usize = 3;
+
+pub fn human(report: &Report) -> String {
+    let mut out = String::new();
+    let c = &report.coverage;
+    let _ = writeln!(
+        out,
+        "mfa-contract check: {} ({})",
+        report.target, report.contract
+    );
+    let _ = writeln!(
+        out,
+        "positive space: {}/{} enum values covered ({}); sampled {} valid and {} invalid bodies (seed {})",
+        c.enum_values_covered,
+        c.enum_values_total,
+        c.enum_property,
+        c.generated_positive,
+        c.generated_negative,
+        report.seed
+    );
+    let _ = writeln!(
+        out,
+        "sent {} requests in {:.2} s ({:.0} cases/s)",
+        report.requests,
+        report.duration_ms as f64 / 1000.0,
+        report.cases_per_second
+    );
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+
+    let _ = writeln!(out, "\nChecks");
+    let width = report
+        .checks
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(0);
+    for check in &report.checks {
+        let mark = if check.failed > 0 {
+            "FAIL"
+        } else if check.passed == 0 {
+            "-"
+        } else {
+            "ok"
+        };
+        let counts = match (check.passed, check.failed) {
+            (0, 0) => "not applicable to any case".to_owned(),
+            (p, 0) => format!("{p} passed"),
+            (p, f) => format!("{p} passed, {f} failed"),
+        };
+        let _ = writeln!(out, "  {mark:<4}  {:<width$}  {counts}", check.name);
+    }
+
+    if !report.gaps.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nDocumentation gaps (statuses the gap policy allows; not violations)"
+        );
+        for gap in &report.gaps {
+            let mut classes: Vec<&str> = gap
+                .classes
+                .iter()
+                .take(CLASSES_SHOWN)
+                .map(String::as_str)
+                .collect();
+            let more = gap.classes.len().saturating_sub(CLASSES_SHOWN);
+            let more = if more > 0 {
+                format!(" (+{more} more)")
+            } else {
+                String::new()
+            };
+            classes.sort_unstable();
+            let _ = writeln!(
+                out,
+                "  {} {:<22} {:>4} cases  {}{more}",
+                gap.status,
+                gap.rejection,
+                gap.count,
+                classes.join(", ")
+            );
+        }
+    }
+
+    if !report.failures.is_empty() {
+        let _ = writeln!(out, "\nFailures ({})", report.failures.len());
+        let mut shown_for_check: Option<(&str, usize)> = None;
+        for (i, failure) in report.failures.iter().enumerate() {
+            let shown = match shown_for_check {
+                Some((check, n)) if check == failure.check => n,
+                _ => 0,
+            };
+            shown_for_check = Some((&failure.check, shown + 1));
+            if shown >= DETAILED_PER_CHECK {
+                let _ = writeln!(
+                    out,
+                    "{}) {} · {} ({}): {}",
+                    i + 1,
+                    failure.check,
+                    failure.class,
+                    occurrences(failure.occurrences),
+                    failure.message
+                );
+                continue;
+            }
+            write_failure(&mut out, i + 1, failure);
+        }
+        if report.failures.len() > DETAILED_PER_CHECK {
+            let _ = writeln!(
+                out,
+                "(at most {DETAILED_PER_CHECK} failures per check in full; --format json has every one)"
+            );
+        }
+    }
+
+    if let Some(restore) = &report.restore_primary {
+        let state = if restore.ok {
+            "restored"
+        } else {
+            "NOT restored"
+        };
+        let _ = writeln!(
+            out,
+            "\nprimary method {state}: {} ({})",
+            restore.method, restore.detail
+        );
+    }
+    if report.not_run > 0 {
+        let why = report.stopped_by.as_deref().unwrap_or("stopped");
+        let _ = writeln!(out, "\n{} planned cases not sent: {why}", report.not_run);
+    }
+
+    let total = report.checks.len();
+    if report.is_clean() {
+        let _ = writeln!(out, "\nResult: clean, {total} checks, no failure (exit 0)");
+    } else {
+        let _ = writeln!(
+            out,
+            "\nResult: {} failure{} in {} of {total} checks (exit 1)",
+            report.failures.len(),
+            if report.failures.len() == 1 { "" } else { "s" },
+            report.failed_checks()
+        );
+    }
+    out
+}
+
+fn occurrences(n: usize) -> String {
+    if n == 1 {
+        "1 occurrence".to_owned()
+    } else {
+        format!("{n} occurrences")
+    }
+}
+
+fn write_failure(out: &mut String, number: usize, failure: &super::FailureReport) {
+    let _ = writeln!(
+        out,
+        "\n{number}) {} · {} ({})",
+        failure.check,
+        failure.class,
+        occurrences(failure.occurrences)
+    );
+    let _ = writeln!(out, "   {}", failure.message);
+    for v in &failure.violations {
+        let at = if v.instance_path.is_empty() {
+            "(root)"
+        } else {
+            &v.instance_path
+        };
+        let _ = writeln!(
+            out,
+            "     - at {at}: {} (schema {})",
+            v.message, v.schema_path
+        );
+    }
+    let r = &failure.request;
+    let _ = writeln!(out, "   request:  {} {}", r.method, r.url);
+    for (name, value) in &r.headers {
+        let _ = writeln!(out, "             {name}: {value}");
+    }
+    if r.body_bytes > 0 {
+        let _ = writeln!(out, "             {}", indent(&r.body));
+    }
+    if let Some(response) = &failure.response {
+        match (response.status, &response.transport_error) {
+            (_, Some(error)) => {
+                let _ = writeln!(out, "   response: none: {error}");
+            }
+            (Some(status), None) => {
+                let _ = writeln!(
+                    out,
+                    "   response: {status} {}",
+                    response
+                        .content_type
+                        .as_deref()
+                        .unwrap_or("(no content type)")
+                );
+                if !response.body_excerpt.is_empty() {
+                    let _ = writeln!(out, "             {}", indent(&response.body_excerpt));
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    if let Some(shrunk) = &failure.shrunk {
+        let _ = writeln!(
+            out,
+            "   shrunk in {} requests from: {}",
+            shrunk.steps, shrunk.original_body
+        );
+    }
+    let _ = writeln!(out, "   Reproduce with:\n     {}", failure.reproduce);
+}
+
+/// Continuation lines of a multi-line body, lined up under its first line.
+fn indent(text: &str) -> String {
+    text.trim_end().replace('\n', "\n             ")
+}
