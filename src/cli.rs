@@ -11,8 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use mfa_contract::check::{self, CheckConfig, Secret};
 use mfa_contract::contract::{self, ContractFiles};
 use mfa_contract::mock::{self, MockConfig, MockServer};
-use mfa_contract::report;
 use mfa_contract::{Contract, Error, exit};
+use mfa_contract::{drift, report};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,6 +55,16 @@ enum Command {
         Exit codes: 0 clean, 1 violations, 2 usage or configuration error, 3 target unreachable."
     )]
     Check(Box<CheckArgs>),
+    /// Record how a target behaves, one probe per case class, and show what changed
+    #[command(
+        long_about = "Record how a target behaves: one probe per case class, each answer reduced to status, \
+        media type and body shape (documented strings kept, other values replaced), as an insta snapshot. \
+        With --snapshot, compare with the recorded one and print a readable diff; --accept records; \
+        `cargo insta review` also accepts FILE.new. With --against, compare two targets. Also reports \
+        fields and statuses seen but not documented, with a suggested contract patch.\n\n\
+        Exit codes: 0 no drift, 1 drift, 2 usage or configuration error, 3 target unreachable."
+    )]
+    Drift(Box<DriftArgs>),
     /// Print the contract as an OpenAPI 3.1 document (for Prism, Schemathesis, code generators)
     Openapi(OpenapiArgs),
     /// Check or copy the contract files
@@ -106,8 +116,9 @@ enum LogFormat {
     Json,
 }
 
+/// How to reach a target; shared by `check` and `drift`.
 #[derive(Debug, Args)]
-struct CheckArgs {
+struct TargetArgs {
     /// Base URL of the target, e.g. https://staging.example.com (the contract's path is appended).
     /// Default: the built-in mock, started on a free loopback port
     #[arg(long, value_name = "URL")]
@@ -116,47 +127,20 @@ struct CheckArgs {
     #[arg(long, value_name = "VAR", default_value = "MFA_CONTRACT_TOKEN")]
     token_env: String,
     /// The bearer token itself (prefer --token-env: a command line is visible to other users)
-    #[arg(long, value_name = "TOKEN", hide_default_value = true)]
-    token: Option<String>,
-    /// A second account's token, for the account_isolation check
     #[arg(long, value_name = "TOKEN")]
-    second_token: Option<String>,
-    /// Read the second account's token from this environment variable
-    #[arg(long, value_name = "VAR", default_value = "MFA_CONTRACT_SECOND_TOKEN")]
-    second_token_env: String,
+    token: Option<String>,
     /// Extra request header, e.g. --header 'X-Tenant: acme' (repeatable; values are hidden in reports)
     #[arg(long = "header", value_name = "NAME: VALUE")]
     headers: Vec<String>,
-    /// How many cases proptest samples: half valid variations, half invalid strings
-    #[arg(long, value_name = "N", default_value_t = 100)]
-    cases: usize,
-    /// Seed for the sampled cases (default: random; the report prints it)
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
-    /// Requests in flight at once
-    #[arg(long, value_name = "N", default_value_t = 8)]
-    concurrency: usize,
-    /// At most this many requests per second
-    #[arg(long, value_name = "PER_SECOND")]
-    rate: Option<f64>,
     /// Give up on one request after this many seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     timeout: f64,
-    /// Stop the whole run after this many seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 300.0)]
-    deadline: f64,
-    /// Send at most this many requests in all (shrinking included)
-    #[arg(long, value_name = "N")]
-    max_requests: Option<usize>,
-    /// The max_response_time check's limit, in milliseconds
-    #[arg(long, value_name = "MS", default_value_t = check::DEFAULT_MAX_RESPONSE_TIME.as_millis() as u64)]
-    max_response_time: u64,
+    /// At most this many requests per second
+    #[arg(long, value_name = "PER_SECOND")]
+    rate: Option<f64>,
     /// Read at most this many bytes of a response body
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
     max_response_bytes: usize,
-    /// Print the planned cases and stop
-    #[arg(long)]
-    dry_run: bool,
     /// After the run, set the account's primary method to METHOD and report whether that worked
     #[arg(long, value_name = "METHOD")]
     restore_primary: Option<String>,
@@ -166,6 +150,39 @@ struct CheckArgs {
     /// Accept any TLS certificate (for a staging server with a self-signed one)
     #[arg(long)]
     insecure: bool,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// A second account's token, for the account_isolation check
+    #[arg(long, value_name = "TOKEN")]
+    second_token: Option<String>,
+    /// Read the second account's token from this environment variable
+    #[arg(long, value_name = "VAR", default_value = "MFA_CONTRACT_SECOND_TOKEN")]
+    second_token_env: String,
+    /// How many cases proptest samples: half valid variations, half invalid strings
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    cases: usize,
+    /// Seed for the sampled cases (default: random; the report prints it)
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Requests in flight at once
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    concurrency: usize,
+    /// Stop the whole run after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 300.0)]
+    deadline: f64,
+    /// Send at most this many requests in all (shrinking included)
+    #[arg(long, value_name = "N")]
+    max_requests: Option<usize>,
+    /// The max_response_time check's limit, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = check::DEFAULT_MAX_RESPONSE_TIME.as_millis() as u64)]
+    max_response_time: u64,
+    /// Print the planned cases and stop
+    #[arg(long)]
+    dry_run: bool,
     /// Run only these checks (comma-separated; see --list-checks)
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     checks: Vec<String>,
@@ -184,6 +201,24 @@ struct CheckArgs {
     /// List the checks with what each asserts, and stop
     #[arg(long)]
     list_checks: bool,
+}
+
+#[derive(Debug, Args)]
+struct DriftArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Compare with this recorded snapshot (insta format); on drift the new one goes to FILE.new
+    #[arg(long, value_name = "FILE")]
+    snapshot: Option<PathBuf>,
+    /// Record the observed behaviour as --snapshot FILE
+    #[arg(long, requires = "snapshot")]
+    accept: bool,
+    /// Compare the target with a second one (e.g. the mock with the real backend), class by class
+    #[arg(long, value_name = "URL", conflicts_with = "snapshot")]
+    against: Option<String>,
+    /// Read the second target's token from this variable (default: the first target's token)
+    #[arg(long, value_name = "VAR")]
+    against_token_env: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -206,6 +241,8 @@ enum ContractCommand {
         /// Contract directory (holding schemas/ and fixtures/); default: the built-in contract
         dir: Option<PathBuf>,
     },
+    /// Print the contract as a reviewer reads it: endpoint, schemas, enum meanings, gap policy, fixtures
+    Summary,
     /// Write the built-in contract to DIR, to edit and use with --contract-dir
     Export {
         /// A directory that does not exist yet, or is empty
@@ -223,6 +260,11 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             validate(&load(dir.as_deref().or(contract_dir))?)
         }
         Command::Contract(ContractCommand::Export { dir }) => export(&dir),
+        Command::Contract(ContractCommand::Summary) => {
+            print!("{}", contract::summary(&load(contract_dir)?));
+            Ok(exit::CLEAN)
+        }
+        Command::Drift(args) => run_drift(load(contract_dir)?, *args),
     }
 }
 
@@ -415,22 +457,7 @@ fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error> {
         return Ok(exit::CLEAN);
     }
     let contract = Arc::new(contract);
-    // Without a target, the built-in mock is the target; it lives until this function returns.
-    let (target, _mock) = match &args.target {
-        Some(target) => (target.clone(), None),
-        None => {
-            let server = MockServer::start(
-                contract.clone(),
-                MockConfig {
-                    port: 0,
-                    journal_size: 0,
-                    ..MockConfig::default()
-                },
-            )
-            .map_err(|e| Error::io("cannot start the built-in mock", e))?;
-            (server.url(), Some(server))
-        }
-    };
+    let (target, _mock) = resolve_target(&contract, args.target.target.as_deref())?;
     let config = check_config(&args, target)?;
     if args.dry_run {
         return dry_run(&contract, &config, args.format);
@@ -460,21 +487,37 @@ fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error> {
     })
 }
 
-fn check_config(args: &CheckArgs, target: String) -> Result<CheckConfig, Error> {
+/// Without a target, the built-in mock is the target; it lives as long as the returned server.
+fn resolve_target(
+    contract: &Arc<Contract>,
+    target: Option<&str>,
+) -> Result<(String, Option<MockServer>), Error> {
+    match target {
+        Some(target) => Ok((target.to_owned(), None)),
+        None => {
+            let server = MockServer::start(
+                contract.clone(),
+                MockConfig {
+                    port: 0,
+                    journal_size: 0,
+                    ..MockConfig::default()
+                },
+            )
+            .map_err(|e| Error::io("cannot start the built-in mock", e))?;
+            Ok((server.url(), Some(server)))
+        }
+    }
+}
+
+/// The part of a run configuration that says how to reach the target.
+fn target_config(args: &TargetArgs, target: String) -> Result<CheckConfig, Error> {
     let mut config = CheckConfig::new(target);
-    let from_env = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
     config.token = args
         .token
         .clone()
         .or_else(|| from_env(&args.token_env))
         .map(Secret::new);
     config.token_var = args.token_env.clone();
-    config.second_token = args
-        .second_token
-        .clone()
-        .or_else(|| from_env(&args.second_token_env))
-        .map(Secret::new);
-    config.second_token_var = args.second_token_env.clone();
     if config.token.is_none() {
         if !is_loopback_url(&config.target) {
             return Err(Error::Usage(format!(
@@ -483,10 +526,7 @@ fn check_config(args: &CheckArgs, target: String) -> Result<CheckConfig, Error> 
             )));
         }
         // Any token works against a local mock; make one per run.
-        config.token = Some(Secret::new(format!(
-            "mfa-contract-check-{:016x}",
-            random_seed()
-        )));
+        config.token = Some(Secret::new(format!("mfa-contract-{:016x}", random_seed())));
     }
     for header in &args.headers {
         let Some((name, value)) = header.split_once(':') else {
@@ -498,23 +538,188 @@ fn check_config(args: &CheckArgs, target: String) -> Result<CheckConfig, Error> 
             .headers
             .push((name.trim().to_owned(), value.trim().to_owned()));
     }
-    config.cases = args.cases;
-    config.seed = args.seed.unwrap_or_else(random_seed);
-    config.concurrency = args.concurrency;
-    config.rate = args.rate;
     config.timeout = seconds("--timeout", args.timeout)?;
-    config.deadline = seconds("--deadline", args.deadline)?;
-    config.max_requests = args.max_requests;
-    config.max_response_time = Duration::from_millis(args.max_response_time);
+    config.rate = args.rate;
     config.max_response_bytes = args.max_response_bytes;
     config.restore_primary = args.restore_primary.clone();
     config.ca_cert = args.ca_cert.clone();
     config.insecure = args.insecure;
+    Ok(config)
+}
+
+fn from_env(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn check_config(args: &CheckArgs, target: String) -> Result<CheckConfig, Error> {
+    let mut config = target_config(&args.target, target)?;
+    config.second_token = args
+        .second_token
+        .clone()
+        .or_else(|| from_env(&args.second_token_env))
+        .map(Secret::new);
+    config.second_token_var = args.second_token_env.clone();
+    config.cases = args.cases;
+    config.seed = args.seed.unwrap_or_else(random_seed);
+    config.concurrency = args.concurrency;
+    config.deadline = seconds("--deadline", args.deadline)?;
+    config.max_requests = args.max_requests;
+    config.max_response_time = Duration::from_millis(args.max_response_time);
     config.checks = args.checks.clone();
     config.skip_checks = args.skip_checks.clone();
     config.expect_token_validation = args.expect_token_validation;
     config.selected_checks()?;
     Ok(config)
+}
+
+fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error> {
+    let contract = Arc::new(contract);
+    let (target, _mock) = resolve_target(&contract, args.target.target.as_deref())?;
+    let config = target_config(&args.target, target)?;
+    let against = match &args.against {
+        Some(url) => {
+            let mut other = config.clone();
+            other.target = url.clone();
+            if let Some(var) = &args.against_token_env {
+                other.token = from_env(var).map(Secret::new);
+                other.token_var = var.clone();
+            }
+            Some(other)
+        }
+        None => None,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("cannot start the async runtime", e))?;
+    let observed = runtime.block_on(drift::observe(&contract, &config))?;
+    let table = drift::table(&contract, &observed);
+    let mut out = std::io::stdout().lock();
+    let found = |out: &mut std::io::StdoutLock<'_>| {
+        let findings = drift::findings(&contract, &observed.rows);
+        if !findings.is_empty() {
+            let _ = writeln!(out, "\ndocumented versus observed ({}):", observed.target);
+            for finding in findings {
+                let _ = writeln!(out, "  - {finding}");
+            }
+        }
+        if let Some(restore) = &observed.restore_primary {
+            let state = if restore.ok {
+                "restored"
+            } else {
+                "NOT restored"
+            };
+            let _ = writeln!(
+                out,
+                "\nprimary method {state}: {} ({})",
+                restore.method, restore.detail
+            );
+        }
+    };
+
+    if let Some(other) = against {
+        let theirs = runtime.block_on(drift::observe(&contract, &other))?;
+        let changes = drift::compare(&table, &drift::table(&contract, &theirs));
+        if changes.is_empty() {
+            let _ = writeln!(
+                out,
+                "no difference: {} and {} behave alike in all {} classes",
+                observed.target,
+                theirs.target,
+                observed.rows.len()
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{} of {} classes differ between\n  target:  {}\n  against: {}",
+                changes.len(),
+                observed.rows.len(),
+                observed.target,
+                theirs.target
+            );
+            let _ = write!(
+                out,
+                "{}",
+                drift::render_changes(&changes, "target ", "against")
+            );
+        }
+        found(&mut out);
+        return Ok(if changes.is_empty() {
+            exit::CLEAN
+        } else {
+            exit::FOUND
+        });
+    }
+
+    let Some(path) = &args.snapshot else {
+        let _ = write!(out, "{table}");
+        found(&mut out);
+        let _ = writeln!(
+            out,
+            "\n(record it with --snapshot FILE --accept; later runs with --snapshot FILE show what changed)"
+        );
+        return Ok(exit::CLEAN);
+    };
+    let pending = drift::pending_path(path);
+    let code = match drift::read_snapshot(path)? {
+        _ if args.accept => {
+            drift::write_snapshot(path, &table)?;
+            let _ = std::fs::remove_file(&pending);
+            let _ = writeln!(
+                out,
+                "recorded {} classes in {}",
+                observed.rows.len(),
+                path.display()
+            );
+            exit::CLEAN
+        }
+        None => {
+            drift::write_snapshot(&pending, &table)?;
+            let _ = writeln!(
+                out,
+                "no snapshot at {}; the observed behaviour is in {} (accept it with --accept or `cargo insta review`)",
+                path.display(),
+                pending.display()
+            );
+            exit::FOUND
+        }
+        Some(recorded) => {
+            let changes = drift::compare(&recorded, &table);
+            if changes.is_empty() {
+                let _ = std::fs::remove_file(&pending);
+                let _ = writeln!(
+                    out,
+                    "no drift: all {} classes match {}",
+                    observed.rows.len(),
+                    path.display()
+                );
+                exit::CLEAN
+            } else {
+                drift::write_snapshot(&pending, &table)?;
+                let _ = writeln!(
+                    out,
+                    "drift in {} of {} classes against {}:",
+                    changes.len(),
+                    observed.rows.len(),
+                    path.display()
+                );
+                let _ = write!(
+                    out,
+                    "{}",
+                    drift::render_changes(&changes, "recorded", "observed")
+                );
+                let _ = writeln!(
+                    out,
+                    "the new behaviour is in {}; accept it with --accept or `cargo insta review`",
+                    pending.display()
+                );
+                exit::FOUND
+            }
+        }
+    };
+    found(&mut out);
+    Ok(code)
 }
 
 fn seconds(flag: &str, value: f64) -> Result<Duration, Error> {

@@ -6,6 +6,7 @@
 pub mod cases;
 pub mod check;
 pub mod contract;
+pub mod drift;
 pub mod error;
 pub mod mock;
 pub mod redact;

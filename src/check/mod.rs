@@ -24,7 +24,8 @@ use crate::report::{
     CheckSummary, EXCERPT_BYTES, FailureReport, GapSummary, Report, RequestReport, ResponseReport,
     RestoreReport, ShrinkReport, curl_command, excerpt,
 };
-use client::{Client, ClientSettings};
+pub(crate) use client::Client;
+use client::ClientSettings;
 
 /// A secret from the command line or the environment. Its `Debug` hides it, so it cannot
 /// reach a log by accident; only the HTTP client reads it.
@@ -161,7 +162,7 @@ impl CheckConfig {
     }
 
     /// The secrets no response and no report may contain.
-    fn secrets(&self) -> Vec<&str> {
+    pub(crate) fn secrets(&self) -> Vec<&str> {
         self.token
             .iter()
             .chain(&self.second_token)
@@ -186,6 +187,24 @@ pub fn plan<'c>(contract: &'c Contract, config: &CheckConfig) -> Plan<'c> {
     cases::plan(contract, &config.gen_options(contract))
 }
 
+/// The HTTP client for `config`'s target, shared with `drift`.
+pub(crate) fn client(contract: &Contract, config: &CheckConfig) -> Result<Client, Error> {
+    Client::new(
+        config.endpoint_url(contract)?,
+        contract.auth().header.clone(),
+        contract.auth().scheme.clone(),
+        config.token.clone(),
+        config.second_token.clone(),
+        config.headers.clone(),
+        &ClientSettings {
+            timeout: config.timeout,
+            max_response_bytes: config.max_response_bytes,
+            ca_cert: config.ca_cert.as_deref(),
+            insecure: config.insecure,
+        },
+    )
+}
+
 /// Runs every selected check against the target. Contract violations are data in the report;
 /// only problems of the harness itself (bad configuration, an unreachable target) are errors.
 pub async fn run(
@@ -200,20 +219,7 @@ pub async fn run(
     if config.concurrency == 0 {
         return Err(Error::Usage("--concurrency must be at least 1".into()));
     }
-    let client = Client::new(
-        url.clone(),
-        contract.auth().header.clone(),
-        contract.auth().scheme.clone(),
-        config.token.clone(),
-        config.second_token.clone(),
-        config.headers.clone(),
-        &ClientSettings {
-            timeout: config.timeout,
-            max_response_bytes: config.max_response_bytes,
-            ca_cert: config.ca_cert.as_deref(),
-            insecure: config.insecure,
-        },
-    )?;
+    let client = client(contract, config)?;
     let ctx = Ctx {
         contract,
         secrets: config.secrets(),
@@ -331,7 +337,7 @@ pub async fn run(
     })
 }
 
-async fn restore(
+pub(crate) async fn restore(
     contract: &Contract,
     client: &Client,
     budget: &Budget,
@@ -376,13 +382,13 @@ async fn restore(
 }
 
 /// `--max-requests`: a hard cap on requests, shared by every phase.
-struct Budget {
+pub(crate) struct Budget {
     limit: Option<usize>,
     used: Mutex<usize>,
 }
 
 impl Budget {
-    fn new(limit: Option<usize>) -> Self {
+    pub(crate) fn new(limit: Option<usize>) -> Self {
         Self {
             limit,
             used: Mutex::new(0),
@@ -409,13 +415,13 @@ impl Budget {
 }
 
 /// `--rate`: requests start at least `1/rate` seconds apart.
-struct Pace {
+pub(crate) struct Pace {
     interval: Option<Duration>,
     next: Mutex<Instant>,
 }
 
 impl Pace {
-    fn new(rate: Option<f64>) -> Self {
+    pub(crate) fn new(rate: Option<f64>) -> Self {
         Self {
             interval: rate
                 .filter(|r| *r > 0.0)
@@ -424,7 +430,7 @@ impl Pace {
         }
     }
 
-    async fn wait(&self) {
+    pub(crate) async fn wait(&self) {
         let Some(interval) = self.interval else {
             return;
         };
@@ -678,7 +684,7 @@ fn request_report(
     }
 }
 
-fn redact(text: &str, secrets: &[&str]) -> String {
+pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
     secrets.iter().fold(text.to_owned(), |text, secret| {
         replace_token(&text, secret, "[token]")
     })

@@ -9,6 +9,7 @@ mod load;
 mod manifest;
 pub mod openapi;
 mod schema;
+mod summary;
 mod users;
 
 use std::collections::BTreeMap;
@@ -24,6 +25,7 @@ pub use manifest::{
     ResponseSpec, Server,
 };
 pub use schema::{Schema, Violation, json_type};
+pub use summary::summary;
 pub use users::{Account, User, Users};
 
 /// The subschema for the value at `pointer` in an instance: `/a/b` -> `/properties/a/properties/b`.

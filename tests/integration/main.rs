@@ -13,6 +13,8 @@ mod check;
 mod cli;
 /// Loading the contract: examples, fixtures, and a precise error for every kind of broken file.
 mod contract;
+/// Drift: the contract summary and the mock's behaviour as snapshots; diffs, --accept, --against.
+mod drift;
 /// The mock in-process (actix test service): pipeline, state, scenarios, CORS, admin, journal.
 mod mock;
 /// The mock binary over a real socket: pipeline, faults, concurrency, logs, signals.

@@ -1,0 +1,165 @@
+//! The contract as a reviewer reads it: endpoint, auth, request and response schemas with
+//! every enum value's meaning, the gap policy, and every fixture, in plain text. Snapshotted,
+//! so any change to `schemas/` or `fixtures/` shows up as a diff that is accepted on purpose.
+//! Users are listed by name: a token, even a demo one, is not printed.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::{Contract, Schema};
+
+pub fn summary(contract: &Contract) -> String {
+    let m = contract.manifest();
+    let mut out = String::new();
+    let _ = writeln!(out, "{} (version {})", m.title, m.version);
+    if let Some(source) = &m.source {
+        let _ = writeln!(out, "source: {source}");
+    }
+    let _ = writeln!(out, "{}", m.description);
+
+    let _ = writeln!(out, "\nendpoint");
+    let _ = writeln!(out, "  {} {}", m.method, m.path);
+    let _ = writeln!(out, "  auth: {}: {} <token>", m.auth.header, m.auth.scheme);
+    let _ = writeln!(
+        out,
+        "  request: {}, at most {} bytes; {} selects the method",
+        m.request.content_type, m.request.max_body_bytes, m.request.selects
+    );
+
+    let _ = writeln!(out, "\nrequest body ({})", m.request.schema);
+    describe(&mut out, contract.request_schema(), "  ");
+
+    let _ = writeln!(out, "\nresponses");
+    for status in contract.documented_statuses() {
+        let spec = contract.response_spec(status).expect("documented");
+        let _ = writeln!(out, "  {status} {} ({})", spec.description, spec.schema);
+        describe(&mut out, contract.schema_for_status(status), "    ");
+        for example in contract.examples().iter().filter(|e| e.status == status) {
+            let default = contract
+                .default_example(status)
+                .is_some_and(|d| d.name == example.name);
+            let mark = if default { " (default)" } else { "" };
+            let _ = writeln!(out, "    example {}{mark}: {}", example.name, example.body);
+        }
+    }
+
+    let policy = &m.gap_policy;
+    let _ = writeln!(out, "\ngap policy (error shape {})", policy.error_schema);
+    let _ = writeln!(out, "  {}", policy.description);
+    for (kind, rejection) in &policy.rejections {
+        let accept: Vec<String> = rejection.accept.iter().map(u16::to_string).collect();
+        let _ = writeln!(
+            out,
+            "  {:<24} mock sends {}, checker accepts {}: {}",
+            kind.as_str(),
+            rejection.status,
+            accept.join("/"),
+            rejection.when
+        );
+        let _ = writeln!(out, "  {:<24} error: {}", "", rejection.error);
+    }
+    let _ = writeln!(out, "  error shape:");
+    describe(&mut out, contract.error_schema(), "    ");
+
+    let _ = writeln!(out, "\nfixtures");
+    for (label, fixtures) in [
+        ("valid request", contract.valid_requests()),
+        ("invalid request", contract.invalid_requests()),
+    ] {
+        for fixture in fixtures {
+            let _ = writeln!(out, "  {label} {}: {}", fixture.name, fixture.body);
+        }
+    }
+    let users = contract.users();
+    let _ = writeln!(
+        out,
+        "  default user: enrolled {}; primary {}",
+        list(&users.default_user.enrolled),
+        users.default_user.primary.as_deref().unwrap_or("none")
+    );
+    for user in &users.users {
+        let _ = writeln!(
+            out,
+            "  user {}: enrolled {}; primary {}{}",
+            user.name,
+            list(&user.account.enrolled),
+            user.account.primary.as_deref().unwrap_or("none"),
+            user.purpose
+                .as_deref()
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default()
+        );
+    }
+    out
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "nothing".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// One schema: its references, then each property with type, whether required, description
+/// and enum meanings, then whether other properties are allowed.
+fn describe(out: &mut String, schema: &Schema, indent: &str) {
+    let doc = &schema.document;
+    if let Some(parts) = doc.get("allOf").and_then(Value::as_array) {
+        for part in parts {
+            if let Some(reference) = part.get("$ref").and_then(Value::as_str) {
+                let _ = writeln!(out, "{indent}all of {reference}, and:");
+            }
+        }
+    }
+    let required: Vec<&str> = doc
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if let Some(props) = doc.get("properties").and_then(Value::as_object) {
+        let width = props.keys().map(String::len).max().unwrap_or(0);
+        for (name, prop) in props {
+            let ty = match prop.get("type") {
+                Some(Value::String(t)) => t.clone(),
+                Some(other) => other.to_string(),
+                None => "any".to_owned(),
+            };
+            let need = if required.contains(&name.as_str()) {
+                "required"
+            } else {
+                "optional"
+            };
+            let description = prop
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let _ = writeln!(
+                out,
+                "{indent}{name:<width$}  {ty:<7}  {need}  {description}"
+            );
+            let meanings = prop.get("x-enumDescriptions");
+            for value in prop
+                .get("enum")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let text = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_owned);
+                let meaning = meanings
+                    .and_then(|m| m.get(&text))
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let _ = writeln!(out, "{indent}  = {text:<14} {meaning}");
+            }
+        }
+    }
+    let other = match doc.get("additionalProperties") {
+        Some(Value::Bool(false)) => "forbidden",
+        _ => "allowed",
+    };
+    let _ = writeln!(out, "{indent}other properties: {other}");
+}

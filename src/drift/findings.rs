@@ -1,0 +1,210 @@
+//! Documented versus observed: fields seen but not documented, documented fields never seen,
+//! statuses seen but neither documented nor allowed by the gap policy, documented statuses the
+//! probes never reached. Each undocumented thing comes with a JSON fragment to paste into the
+//! contract file that would document it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::Row;
+use crate::cases::Expect;
+use crate::contract::{Contract, json_type};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    UndocumentedField,
+    FieldNeverSeen,
+    UndocumentedStatus,
+    StatusNeverSeen,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub status: u16,
+    pub field: Option<String>,
+    /// Probe classes where it was seen.
+    pub classes: Vec<String>,
+    /// The contract file a patch belongs in.
+    pub file: Option<String>,
+    /// A fragment to merge into `file`.
+    pub patch: Option<Value>,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let field = self.field.as_deref().unwrap_or("");
+        let seen = if self.classes.is_empty() {
+            String::new()
+        } else {
+            let more = self.classes.len().saturating_sub(2);
+            let shown: Vec<&str> = self.classes.iter().take(2).map(String::as_str).collect();
+            let more = if more > 0 {
+                format!(" (+{more} more)")
+            } else {
+                String::new()
+            };
+            format!(", seen in {}{more}", shown.join(", "))
+        };
+        match self.kind {
+            FindingKind::UndocumentedField => {
+                write!(f, "{} field `{field}` is not documented{seen}", self.status)
+            }
+            FindingKind::FieldNeverSeen => write!(
+                f,
+                "{} field `{field}` is documented but was never seen",
+                self.status
+            ),
+            FindingKind::UndocumentedStatus => write!(
+                f,
+                "status {} is neither documented nor allowed by the gap policy{seen}",
+                self.status
+            ),
+            FindingKind::StatusNeverSeen => write!(
+                f,
+                "documented status {} was not reached by any probe",
+                self.status
+            ),
+        }?;
+        if let (Some(file), Some(patch)) = (&self.file, &self.patch) {
+            write!(f, "\n      suggested patch for {file}: {patch}")?;
+        }
+        Ok(())
+    }
+}
+
+pub fn findings(contract: &Contract, rows: &[Row]) -> Vec<Finding> {
+    let probes: BTreeMap<String, Expect> = super::probes(contract)
+        .into_iter()
+        .map(|c| (c.class, c.expect))
+        .collect();
+    let allowed = contract.gap_statuses();
+    let mut out = Vec::new();
+    let mut fields_seen: BTreeMap<u16, BTreeSet<String>> = BTreeMap::new();
+    let mut undocumented_fields: BTreeMap<(u16, String), (Value, Vec<String>)> = BTreeMap::new();
+    let mut undocumented_statuses: BTreeMap<u16, (Option<Expect>, Vec<String>)> = BTreeMap::new();
+    let mut statuses_seen = BTreeSet::new();
+
+    for row in rows {
+        let Some(status) = row.status else { continue };
+        statuses_seen.insert(status);
+        if !contract.is_documented(status) && !allowed.contains_key(&status) {
+            let entry = undocumented_statuses
+                .entry(status)
+                .or_insert((probes.get(&row.class).copied(), Vec::new()));
+            entry.1.push(row.class.clone());
+        }
+        let Some(Value::Object(body)) = &row.body else {
+            continue;
+        };
+        let known = documented_properties(contract, status);
+        for (name, value) in body {
+            fields_seen.entry(status).or_default().insert(name.clone());
+            if !known.contains(name) {
+                let entry = undocumented_fields
+                    .entry((status, name.clone()))
+                    .or_insert((value.clone(), Vec::new()));
+                entry.1.push(row.class.clone());
+            }
+        }
+    }
+
+    for ((status, field), (example, classes)) in undocumented_fields {
+        let schema = contract.schema_for_status(status);
+        out.push(Finding {
+            kind: FindingKind::UndocumentedField,
+            status,
+            patch: Some(json!({"properties": {field.as_str(): {
+                "type": json_type(&example).replace("integer", "number"),
+                "description": "Observed by mfa-contract drift; not in the documentation"
+            }}})),
+            file: Some(format!("schemas/{}", schema.file)),
+            field: Some(field),
+            classes,
+        });
+    }
+    for status in contract.documented_statuses() {
+        if !statuses_seen.contains(&status) {
+            out.push(Finding {
+                kind: FindingKind::StatusNeverSeen,
+                status,
+                field: None,
+                classes: Vec::new(),
+                file: None,
+                patch: None,
+            });
+            continue;
+        }
+        let seen = fields_seen.get(&status).cloned().unwrap_or_default();
+        for field in documented_properties(contract, status) {
+            if !seen.contains(&field) {
+                out.push(Finding {
+                    kind: FindingKind::FieldNeverSeen,
+                    status,
+                    field: Some(field),
+                    classes: Vec::new(),
+                    file: None,
+                    patch: None,
+                });
+            }
+        }
+    }
+    for (status, (expect, classes)) in undocumented_statuses {
+        let patch = match expect {
+            Some(Expect::Reject(kind)) => {
+                let mut accept = contract.rejection(kind).accept.clone();
+                accept.push(status);
+                json!({"gapPolicy": {"rejections": {kind.as_str(): {"accept": accept}}}})
+            }
+            _ => json!({"responses": {status.to_string(): {
+                "description": "Observed by mfa-contract drift; not in the documentation",
+                "schema": format!("response-{status}.schema.json"),
+                "fixture": format!("responses/{status}/observed.json")
+            }}}),
+        };
+        out.push(Finding {
+            kind: FindingKind::UndocumentedStatus,
+            status,
+            field: None,
+            classes,
+            file: Some("schemas/contract.json".into()),
+            patch: Some(patch),
+        });
+    }
+    out.sort_by(|a, b| (a.kind, a.status, &a.field).cmp(&(b.kind, b.status, &b.field)));
+    out
+}
+
+/// Top-level property names a body of `status` may document: its schema's, and those of the
+/// schemas it pulls in with `allOf`.
+fn documented_properties(contract: &Contract, status: u16) -> BTreeSet<String> {
+    let schema = contract.schema_for_status(status);
+    let mut names = property_names(&schema.document);
+    for part in schema
+        .document
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(reference) = part.get("$ref").and_then(Value::as_str) else {
+            continue;
+        };
+        let file = reference.split('#').next().unwrap_or("");
+        if let Some(other) = contract.schemas().find(|s| s.file == file) {
+            names.extend(property_names(&other.document));
+        }
+    }
+    names
+}
+
+fn property_names(schema: &Value) -> BTreeSet<String> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
