@@ -2,7 +2,6 @@
 //! decides anything about the contract or the target.
 
 use std::io::{IsTerminal as _, Write as _};
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -304,10 +303,7 @@ fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> {
 
 fn print_banner(contract: &Contract, args: &MockArgs, addr: std::net::SocketAddr) {
     let base = format!("http://{addr}");
-    let loopback = match args.host.parse::<IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => args.host == "localhost",
-    };
+    let loopback = mfa_contract::net::is_loopback_host(&args.host);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
@@ -519,7 +515,7 @@ fn target_config(args: &TargetArgs, target: String) -> Result<CheckConfig, Error
         .map(Secret::new);
     config.token_var = args.token_env.clone();
     if config.token.is_none() {
-        if !is_loopback_url(&config.target) {
+        if !mfa_contract::net::is_loopback_url(&config.target) {
             return Err(Error::Usage(format!(
                 "no token: set {} (or --token-env VAR) to the bearer token of a test account",
                 args.token_env
@@ -738,25 +734,6 @@ fn random_seed() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     (nanos as u64) ^ u64::from(std::process::id()).rotate_left(32)
-}
-
-fn is_loopback_url(url: &str) -> bool {
-    let host = url
-        .split("://")
-        .nth(1)
-        .unwrap_or("")
-        .split('/')
-        .next()
-        .unwrap_or("");
-    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
-        if port.bytes().all(|b| b.is_ascii_digit()) {
-            h
-        } else {
-            host
-        }
-    });
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn dry_run(contract: &Contract, config: &CheckConfig, format: Format) -> Result<u8, Error> {

@@ -9,6 +9,7 @@ pub mod contract;
 pub mod drift;
 pub mod error;
 pub mod mock;
+pub mod net;
 pub mod redact;
 pub mod report;
 

@@ -57,6 +57,25 @@ pub struct TransportError {
     pub message: String,
 }
 
+impl TransportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportKind::Connect => "connect",
+            TransportKind::Tls => "tls",
+            TransportKind::Timeout => "timeout",
+            TransportKind::Broken => "broken",
+            TransportKind::TooLarge => "too_large",
+            TransportKind::Other => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.as_str(), self.message)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Outcome {
     Response(Response),

@@ -538,6 +538,15 @@ impl Tally {
             let Run::Single(run) = group.check.run else {
                 continue;
             };
+            // A check that failed on every exchange it judged fails whatever the input: there is
+            // nothing to minimise, and against a hanging target each try would cost a timeout.
+            if self
+                .counts
+                .get(group.check.name)
+                .is_some_and(|(passed, _, _)| *passed == 0)
+            {
+                continue;
+            }
             if !shrunk_cases.insert(index) {
                 continue;
             }
@@ -632,7 +641,7 @@ impl Tally {
                         status: None,
                         content_type: None,
                         body_excerpt: String::new(),
-                        transport_error: Some(redact(&e.message, &secrets)),
+                        transport_error: Some(redact(&e.to_string(), &secrets)),
                     },
                 };
                 FailureReport {

@@ -89,7 +89,7 @@ pub async fn observe(contract: &Contract, config: &CheckConfig) -> Result<Observ
                 class: exchange.case.class.clone(),
                 status: None,
                 media_type: None,
-                shape: Value::String(format!("<{:?}>", error.kind).to_lowercase()),
+                shape: Value::String(format!("<{}>", error.kind.as_str())),
                 body: None,
             },
             Outcome::Response(response) => {

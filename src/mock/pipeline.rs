@@ -36,15 +36,24 @@ fn stop<T>(reply: Reply) -> Step<T> {
 /// The handler behind every path but `/__admin`.
 pub async fn endpoint(
     req: HttpRequest,
-    payload: web::Payload,
+    mut payload: web::Payload,
     state: web::Data<MockState>,
 ) -> HttpResponse {
     let started = Instant::now();
     let mut seen = Seen::default();
-    let reply = match run(&req, payload, &state, &mut seen).await {
+    let mut reply = match run(&req, &mut payload, &state, &mut seen).await {
         Ok(reply) => reply,
         Err(stop) => *stop,
     };
+    if !seen.body_complete {
+        reply.unread = Some(payload);
+    }
+    if let Some(token) = &seen.token
+        && reply.status.is_client_error()
+    {
+        // A rejection may quote what the client sent; the token is never quoted back.
+        reply.body = redact_bytes(&reply.body, token);
+    }
     let latency = started.elapsed();
     record(&req, &state, &seen, &reply, latency.as_secs_f64() * 1000.0);
     if let Some(delay) = reply.delay {
@@ -62,11 +71,13 @@ pub async fn endpoint(
 struct Seen {
     token: Option<String>,
     body: Bytes,
+    /// Whether the request body was read to its end.
+    body_complete: bool,
 }
 
 async fn run(
     req: &HttpRequest,
-    payload: web::Payload,
+    payload: &mut web::Payload,
     state: &MockState,
     seen: &mut Seen,
 ) -> Step<Reply> {
@@ -75,6 +86,7 @@ async fn run(
     seen.token = Some(token.clone());
     content_type(req, state)?;
     seen.body = read_body(req, payload, state).await?;
+    seen.body_complete = true;
     let body = parse_json(&seen.body, state)?;
     validate(&body, state)?;
     let scenario = scenario(req, state, &token)?;
@@ -175,38 +187,43 @@ fn content_type(req: &HttpRequest, state: &MockState) -> Step<()> {
     stop(state.reject(RejectionKind::UnsupportedMediaType, detail))
 }
 
-async fn read_body(req: &HttpRequest, mut payload: web::Payload, state: &MockState) -> Step<Bytes> {
+async fn read_body(
+    req: &HttpRequest,
+    payload: &mut web::Payload,
+    state: &MockState,
+) -> Step<Bytes> {
     let limit = state.settings.max_body_bytes;
-    let too_large = |size: String| {
-        state.reject(
-            RejectionKind::PayloadTooLarge,
-            format!("the body is {size} bytes, over the limit of {limit} bytes"),
-        )
-    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if let Some(declared) = declared
-        && declared > limit as u64
-    {
-        return stop(too_large(declared.to_string()));
-    }
     let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            state.reject(
-                RejectionKind::MalformedJson,
-                format!("the body could not be read: {e}"),
-            )
-        })?;
-        if body.len() + chunk.len() > limit {
-            return stop(too_large(format!("more than {limit}")));
-        }
-        body.extend_from_slice(&chunk);
+    let too_large = match declared {
+        Some(declared) if declared > limit as u64 => Some(declared.to_string()),
+        _ => loop {
+            let Some(chunk) = payload.next().await else {
+                break None;
+            };
+            let chunk = chunk.map_err(|e| {
+                state.reject(
+                    RejectionKind::MalformedJson,
+                    format!("the body could not be read: {e}"),
+                )
+            })?;
+            if body.len() + chunk.len() > limit {
+                break Some(format!("more than {limit}"));
+            }
+            body.extend_from_slice(&chunk);
+        },
+    };
+    match too_large {
+        None => Ok(body.freeze()),
+        Some(size) => stop(state.reject(
+            RejectionKind::PayloadTooLarge,
+            format!("the body is {size} bytes, over the limit of {limit} bytes"),
+        )),
     }
-    Ok(body.freeze())
 }
 
 fn parse_json(bytes: &Bytes, state: &MockState) -> Step<Value> {
@@ -321,6 +338,14 @@ fn answer_from_state(state: &MockState, token: &str, body: &Value) -> Reply {
     let mut reply = reply.expect("the contract documents 200 and 500 with default examples");
     reply.user = Some(user);
     reply
+}
+
+fn redact_bytes(body: &Bytes, token: &str) -> Bytes {
+    let text = String::from_utf8_lossy(body);
+    if token.len() < crate::redact::MIN_SEARCHABLE_TOKEN || !text.contains(token) {
+        return body.clone();
+    }
+    Bytes::from(replace_token(&text, token, "[token]"))
 }
 
 /// Journal entry and log line; the token is replaced by its fingerprint in both.

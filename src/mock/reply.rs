@@ -14,7 +14,6 @@ use serde_json::{Map, Value, json};
 use super::scenario::Fault;
 use crate::contract::RejectionPolicy;
 
-#[derive(Debug, Clone)]
 pub struct Reply {
     pub status: StatusCode,
     pub body: Bytes,
@@ -25,6 +24,10 @@ pub struct Reply {
     pub scenario: Option<String>,
     /// The user it concerned, by name (never by token).
     pub user: Option<String>,
+    /// The request body, when it was not read to its end (a rejection came first). Held until
+    /// the answer is written, so that actix closes the connection instead of draining whatever
+    /// the client goes on sending.
+    pub unread: Option<actix_web::web::Payload>,
 }
 
 impl Reply {
@@ -37,6 +40,7 @@ impl Reply {
             delay: None,
             scenario: None,
             user: None,
+            unread: None,
         }
     }
 
@@ -81,6 +85,12 @@ impl Reply {
         for (name, value) in self.headers {
             builder.append_header((name, value));
         }
+        if let Some(unread) = self.unread {
+            return builder.body(HeldBody {
+                bytes: Some(self.body),
+                _unread: unread,
+            });
+        }
         match self.fault {
             None => builder.body(self.body),
             Some(Fault::Empty) => ok(builder).body(Bytes::new()),
@@ -109,4 +119,26 @@ fn broken(mut builder: HttpResponseBuilder) -> HttpResponse<BoxBody> {
         ))
     });
     builder.streaming(failing)
+}
+
+/// A fixed body that keeps the unread request payload alive while it is written: actix sees a
+/// request body nobody finished and closes the connection after the answer.
+struct HeldBody {
+    bytes: Option<Bytes>,
+    _unread: actix_web::web::Payload,
+}
+
+impl actix_web::body::MessageBody for HeldBody {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        actix_web::body::BodySize::Sized(self.bytes.as_ref().map_or(0, |b| b.len() as u64))
+    }
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Bytes, Self::Error>>> {
+        std::task::Poll::Ready(self.bytes.take().map(Ok))
+    }
 }

@@ -150,6 +150,77 @@ impl UserStore {
 mod tests {
     use super::*;
     use crate::contract::Contract;
+    use proptest::prelude::*;
+    use std::sync::Mutex;
+
+    const METHODS: [&str; 3] = ["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"];
+    const TOKENS: [&str; 4] = [
+        "demo-totp-only",
+        "demo-no-passkey",
+        "shared-default-token",
+        "other-default-token",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Writers on the same and on different tokens, with readers taking snapshots meanwhile:
+        /// every snapshot is consistent, no update is lost, and each final primary is a method
+        /// some writer sent to that token (or the initial one when none could be applied).
+        #[test]
+        fn parallel_writers_and_readers_never_see_or_leave_a_torn_state(
+            writes in prop::collection::vec(prop::collection::vec((0..TOKENS.len(), 0..METHODS.len()), 1..40), 2..6)
+        ) {
+            let contract = Contract::embedded().expect("embedded contract loads");
+            let store = Mutex::new(UserStore::new(contract.users().clone(), false));
+            let done = std::sync::atomic::AtomicUsize::new(0);
+            std::thread::scope(|scope| {
+                for ops in &writes {
+                    let (store, done) = (&store, &done);
+                    scope.spawn(move || {
+                        for (t, m) in ops {
+                            if let Update::Done { .. } = store.lock().expect("lock").set_primary(TOKENS[*t], METHODS[*m]) {
+                                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                        }
+                    });
+                }
+                for _ in 0..2 {
+                    scope.spawn(|| {
+                        for _ in 0..50 {
+                            for user in store.lock().expect("lock").snapshot() {
+                                if let Some(primary) = &user.primary {
+                                    assert!(user.enrolled.contains(primary), "torn: {user:?}");
+                                }
+                            }
+                        }
+                    });
+                }
+            });
+            let store = store.into_inner().expect("lock");
+            let enrolled = |token: &str| -> Vec<String> {
+                contract.users().users.iter().find(|u| u.token == token).map_or_else(
+                    || contract.users().default_user.enrolled.clone(),
+                    |u| u.account.enrolled.clone(),
+                )
+            };
+            let mut applicable = 0;
+            for (t, token) in TOKENS.iter().enumerate() {
+                let sent: Vec<&str> = writes.iter().flatten().filter(|(tt, _)| *tt == t).map(|(_, m)| METHODS[*m]).collect();
+                let accepted: Vec<&str> = sent.iter().copied().filter(|m| enrolled(token).iter().any(|e| e == m)).collect();
+                applicable += accepted.len();
+                let Some(state) = store.by_token.get(*token) else {
+                    prop_assert!(sent.is_empty(), "{token} was written but is unknown");
+                    continue;
+                };
+                match state.primary.as_deref() {
+                    Some(p) if !accepted.is_empty() => prop_assert!(accepted.contains(&p), "{token}: {p} was never sent"),
+                    other => prop_assert!(accepted.is_empty() || other.is_some(), "{token}: lost its primary"),
+                }
+            }
+            prop_assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), applicable, "an update was lost or invented");
+        }
+    }
 
     fn store(strict: bool) -> UserStore {
         let contract = Contract::embedded().expect("embedded contract loads");

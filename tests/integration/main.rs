@@ -15,6 +15,13 @@ mod cli;
 mod contract;
 /// Drift: the contract summary and the mock's behaviour as snapshots; diffs, --accept, --against.
 mod drift;
+/// A bounded fuzz run of the mock's request pipeline (longer on demand, see the module).
+mod fuzz;
+/// The mock under attack over a real socket: garbage, huge input, slow and many clients, memory.
+mod hostile_mock;
+/// The checker against hostile targets: silence, hang-ups, floods, garbage, deep JSON,
+/// redirects, bad TLS.
+mod hostile_target;
 /// The mock in-process (actix test service): pipeline, state, scenarios, CORS, admin, journal.
 mod mock;
 /// The mock binary over a real socket: pipeline, faults, concurrency, logs, signals.
@@ -23,3 +30,5 @@ mod mock_binary;
 mod mock_cases;
 /// The OpenAPI 3.1 export: valid against the official schema, and snapshotted.
 mod openapi;
+/// Every command, every output, every written file: no token anywhere.
+mod secrets;

@@ -1,0 +1,433 @@
+//! The checker against hostile targets: small servers written for these tests that never
+//! answer, hang up, send too much, speak broken HTTP or TLS with a bad certificate. The run
+//! ends within its deadlines with a clear failure per case, reads bodies only up to the cap,
+//! follows no redirect, and prints no token.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use mfa_contract::Contract;
+use mfa_contract::check::{self, CheckConfig, Secret, Silent};
+use mfa_contract::report::{self, Report};
+
+use crate::support::{DISTINCTIVE_TOKEN, Process, TestServer, assert_no_token};
+
+type Behaviour = fn(TcpStream, &AtomicBool);
+
+/// A raw TCP server, one thread per connection, stopped (and joined) on drop.
+struct RawServer {
+    url: String,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RawServer {
+    fn start(behaviour: Behaviour) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut workers = Vec::new();
+            while !flag.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        stream.set_nonblocking(false).expect("blocking");
+                        // A client that stops reading must not block a writer (and so the drop) forever.
+                        stream
+                            .set_write_timeout(Some(Duration::from_secs(2)))
+                            .expect("write timeout");
+                        let flag = flag.clone();
+                        workers.push(std::thread::spawn(move || behaviour(stream, &flag)));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+            for worker in workers {
+                let _ = worker.join();
+            }
+        });
+        Self {
+            url,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Reads one request (head and a Content-Length body), bounded in time.
+fn read_request(stream: &TcpStream) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .expect("timeout");
+    let mut reader = BufReader::new(stream);
+    let mut length = 0usize;
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+        if line == "\r\n" {
+            break;
+        }
+        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap_or(0);
+        }
+        line.clear();
+    }
+    let mut body = vec![0u8; length.min(1 << 20)];
+    let _ = reader.read_exact(&mut body);
+}
+
+fn never_answers(stream: TcpStream, stop: &AtomicBool) {
+    read_request(&stream);
+    let started = Instant::now();
+    while !stop.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn accepts_and_closes(stream: TcpStream, _: &AtomicBool) {
+    drop(stream);
+}
+
+fn closes_mid_body(mut stream: TcpStream, _: &AtomicBool) {
+    read_request(&stream);
+    let _ = stream.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"succ",
+    );
+}
+
+fn sends_100_mb(mut stream: TcpStream, stop: &AtomicBool) {
+    read_request(&stream);
+    let _ = stream.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n",
+    );
+    let chunk = vec![b' '; 1 << 16];
+    for _ in 0..1600 {
+        if stop.load(Ordering::SeqCst) || stream.write_all(&chunk).is_err() {
+            return;
+        }
+    }
+}
+
+fn endless_chunks(mut stream: TcpStream, stop: &AtomicBool) {
+    read_request(&stream);
+    let _ = stream.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+    let chunk = format!("{:x}\r\n{}\r\n", 1 << 14, "[".repeat(1 << 14));
+    let started = Instant::now();
+    while !stop.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(60) {
+        if stream.write_all(chunk.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+fn speaks_garbage(mut stream: TcpStream, _: &AtomicBool) {
+    read_request(&stream);
+    let _ = stream.write_all(b"HELLO THERE\r\nthis is not HTTP\r\n\r\n");
+}
+
+fn deep_json(mut stream: TcpStream, _: &AtomicBool) {
+    read_request(&stream);
+    let body = "[".repeat(100_000);
+    let _ = stream.write_all(format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).as_bytes());
+}
+
+fn config(url: &str) -> CheckConfig {
+    let mut config = CheckConfig::new(url);
+    config.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
+    config.seed = 7;
+    config.cases = 4;
+    config.timeout = Duration::from_millis(800);
+    config.deadline = Duration::from_secs(30);
+    config
+}
+
+async fn run_against(url: &str, tweak: impl FnOnce(&mut CheckConfig)) -> (Report, Duration) {
+    let mut config = config(url);
+    tweak(&mut config);
+    let started = Instant::now();
+    let report = check::run(&Contract::embedded().expect("contract"), &config, &Silent)
+        .await
+        .expect("the run ends with a report");
+    let text = format!(
+        "{}{}{}",
+        report::human(&report),
+        serde_json::to_string(&report).expect("json"),
+        report::junit(&report)
+    );
+    assert_no_token("report", &text, DISTINCTIVE_TOKEN);
+    (report, started.elapsed())
+}
+
+/// Every case fails `response_received`, each with a cause that contains `cause`.
+fn assert_every_case_failed_to_arrive(report: &Report, cause: &str) {
+    let received = report
+        .checks
+        .iter()
+        .find(|c| c.name == "response_received")
+        .expect("check ran");
+    assert_eq!(received.passed, 0, "{}", report::human(report));
+    assert!(received.failed > 10);
+    for failure in report
+        .failures
+        .iter()
+        .filter(|f| f.check == "response_received")
+    {
+        let error = failure
+            .response
+            .as_ref()
+            .and_then(|r| r.transport_error.as_deref())
+            .unwrap_or("");
+        assert!(
+            error.to_lowercase().contains(cause),
+            "{}: {error}",
+            failure.class
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_target_that_never_answers_fails_each_case_on_the_timeout_within_the_deadline() {
+    let server = RawServer::start(never_answers);
+    let (report, took) = run_against(&server.url, |_| {}).await;
+    assert_every_case_failed_to_arrive(&report, "timeout:");
+    assert!(took < Duration::from_secs(30), "{took:?}");
+
+    // An overall deadline shorter than the work stops the run and says so.
+    let (report, took) = run_against(&server.url, |c| {
+        c.deadline = Duration::from_secs(2);
+        c.concurrency = 2;
+    })
+    .await;
+    assert!(
+        report.not_run > 0
+            && report
+                .stopped_by
+                .as_deref()
+                .is_some_and(|s| s.contains("deadline")),
+        "{:?}",
+        report.stopped_by
+    );
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
+#[tokio::test]
+async fn hang_ups_broken_bodies_and_garbage_are_failures_with_a_cause() {
+    for (behaviour, cause) in [
+        (accepts_and_closes as Behaviour, "broken:"),
+        (closes_mid_body as Behaviour, "broken:"),
+        (speaks_garbage as Behaviour, "broken:"),
+    ] {
+        let server = RawServer::start(behaviour);
+        let (report, took) = run_against(&server.url, |_| {}).await;
+        assert_every_case_failed_to_arrive(&report, cause);
+        assert!(took < Duration::from_secs(20), "{took:?}");
+    }
+}
+
+#[tokio::test]
+async fn bodies_are_read_up_to_the_cap_and_no_further() {
+    for behaviour in [sends_100_mb as Behaviour, endless_chunks as Behaviour] {
+        let server = RawServer::start(behaviour);
+        let (report, took) = run_against(&server.url, |c| c.max_response_bytes = 256 << 10).await;
+        assert_every_case_failed_to_arrive(
+            &report,
+            "too_large: the response body went past 262144 bytes",
+        );
+        assert!(took < Duration::from_secs(20), "{took:?}");
+    }
+}
+
+#[test]
+fn the_checker_process_stays_small_against_a_100_mb_body() {
+    let server = RawServer::start(sends_100_mb);
+    let mut run = Process::spawn(&[
+        "check",
+        "--target",
+        &server.url,
+        "--token",
+        DISTINCTIVE_TOKEN,
+        "--cases",
+        "4",
+        "--timeout",
+        "5",
+    ]);
+    let mut peak_kib = 0u64;
+    let status = loop {
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", run.child.id())) {
+            let hwm = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+            peak_kib = peak_kib.max(hwm.unwrap_or(0));
+        }
+        if let Some(status) = run.wait(Duration::from_millis(50)) {
+            break status;
+        }
+    };
+    assert_eq!(status.code(), Some(1));
+    // Eight requests in flight, each read up to the 1 MiB cap, against 100 MB offered each.
+    assert!(peak_kib < 100 * 1024, "peak resident memory {peak_kib} KiB");
+    let output = format!(
+        "{}{}",
+        run.stdout_lines().join("\n"),
+        run.stderr_lines().join("\n")
+    );
+    assert!(output.contains("went past 1048576 bytes"), "{output}");
+    assert_no_token("check output", &output, DISTINCTIVE_TOKEN);
+}
+
+#[tokio::test]
+async fn json_nested_100000_levels_deep_is_a_schema_failure_not_a_crash() {
+    let server = RawServer::start(deep_json);
+    let (report, _) = run_against(&server.url, |_| {}).await;
+    let failure = report
+        .failures
+        .iter()
+        .find(|f| f.check == "response_schema_conformance")
+        .expect("caught");
+    assert!(
+        failure.message.contains("not JSON") && failure.message.contains("recursion limit"),
+        "{}",
+        failure.message
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_is_reported_and_not_followed_so_the_token_stays_home() {
+    let elsewhere = TestServer::start(|_, _| {
+        actix_web::HttpResponse::Ok()
+            .content_type("application/json")
+            .body("{}")
+            .into()
+    });
+    let location = format!("{}/mfa/primary", elsewhere.url);
+    let redirecting = TestServer::start(move |_, _| {
+        actix_web::HttpResponse::Found()
+            .insert_header(("Location", location.clone()))
+            .finish()
+            .into()
+    });
+    let (report, _) = run_against(&redirecting.url, |_| {}).await;
+    assert_eq!(elsewhere.request_count(), 0, "the redirect was followed");
+    let failure = report
+        .failures
+        .iter()
+        .find(|f| f.check == "status_code_conformance" && f.class.starts_with("positive."))
+        .expect("reported");
+    assert!(
+        failure
+            .message
+            .contains("302 redirect to http://127.0.0.1:"),
+        "{}",
+        failure.message
+    );
+}
+
+mod tls {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A CA and a leaf for localhost/127.0.0.1 signed by it.
+    pub struct Pki {
+        pub ca_pem: String,
+        pub leaf: rustls_pki_types::CertificateDer<'static>,
+        pub key: rustls_pki_types::PrivateKeyDer<'static>,
+    }
+
+    pub fn pki() -> Pki {
+        let ca_key = rcgen::KeyPair::generate().expect("key");
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "mfa-contract test CA");
+        let ca_cert = ca_params.self_signed(&ca_key).expect("ca");
+        let issuer = rcgen::Issuer::new(ca_params, ca_key);
+        let leaf_key = rcgen::KeyPair::generate().expect("key");
+        let leaf_params =
+            rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+                .expect("params");
+        let leaf = leaf_params.signed_by(&leaf_key, &issuer).expect("leaf");
+        Pki {
+            ca_pem: ca_cert.pem(),
+            leaf: leaf.der().clone(),
+            key: rustls_pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+        }
+    }
+
+    /// An HTTPS server that answers every request with a valid 200; returns its port.
+    pub async fn serve(pki: &Pki) -> (u16, tokio::task::JoinHandle<()>) {
+        let config = tokio_rustls::rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(vec![pki.leaf.clone()], pki.key.clone_key())
+            .expect("server config");
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    let mut buf = vec![0u8; 1 << 16];
+                    let _ = tokio::time::timeout(Duration::from_secs(2), tls.read(&mut buf)).await;
+                    let body = r#"{"success":true,"message":"Primary MFA method updated"}"#;
+                    let _ = tls
+                        .write_all(format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).as_bytes())
+                        .await;
+                    let _ = tls.shutdown().await;
+                });
+            }
+        });
+        (port, task)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_bad_certificate_fails_every_case_and_ca_cert_or_insecure_gets_through() {
+        let pki = pki();
+        let (port, server) = serve(&pki).await;
+        let url = format!("https://localhost:{port}");
+
+        let (report, _) = run_against(&url, |_| {}).await;
+        assert_every_case_failed_to_arrive(&report, "tls:");
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, &pki.ca_pem).expect("write CA");
+        let (trusted, _) = run_against(&url, |c| c.ca_cert = Some(ca.clone())).await;
+        let received = trusted
+            .checks
+            .iter()
+            .find(|c| c.name == "response_received")
+            .expect("ran");
+        assert_eq!(received.failed, 0, "{}", report::human(&trusted));
+
+        let (insecure, _) = run_against(&url, |c| c.insecure = true).await;
+        let received = insecure
+            .checks
+            .iter()
+            .find(|c| c.name == "response_received")
+            .expect("ran");
+        assert_eq!(received.failed, 0, "{}", report::human(&insecure));
+        server.abort();
+    }
+}

@@ -1,0 +1,255 @@
+//! The token appears in no output of any command, in any mode: every command runs with one
+//! distinctive token (in the environment, on the command line, in a users file, in requests)
+//! and every line printed and every file written is searched for it.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::support::reference::{Fault, Variant, handler};
+use crate::support::{DISTINCTIVE_TOKEN, Process, TestServer, http_client};
+
+const SECOND: &str = "tok-second-Hq72-distinctive";
+
+/// Runs `mfa-contract ARGS` with the tokens in the environment; returns stdout and stderr.
+fn run(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_mfa-contract"))
+        .args(args)
+        .env("MFA_CONTRACT_TOKEN", DISTINCTIVE_TOKEN)
+        .env("MFA_CONTRACT_SECOND_TOKEN", SECOND)
+        .output()
+        .expect("run");
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn files_under(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("read");
+                out.push((
+                    path.display().to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn no_command_prints_or_writes_the_token() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).expect("out dir");
+    let users = dir.path().join("users.json");
+    std::fs::write(
+        &users,
+        json!({
+            "defaultUser": {"enrolled": ["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"], "primary": "GOOGLE_AUTH"},
+            "users": [
+                {"token": DISTINCTIVE_TOKEN, "name": "ci-account", "enrolled": ["GOOGLE_AUTH"], "primary": "GOOGLE_AUTH"},
+                {"token": SECOND, "name": "second-account", "enrolled": ["PASSKEY", "GOOGLE_AUTH"], "primary": "PASSKEY"}
+            ]
+        })
+        .to_string(),
+    )
+    .expect("users file");
+    let users = users.to_str().expect("utf-8");
+    let mut printed = Vec::new();
+
+    // The mock, in both log formats, strict and not, fed requests that carry the token everywhere.
+    let mut mocks = Vec::new();
+    for args in [
+        vec!["--users", users, "--log-format", "text"],
+        vec!["--users", users, "--log-format", "json", "--strict-tokens"],
+    ] {
+        let mock = Process::mock(&args);
+        let client = http_client(Duration::from_secs(10));
+        let endpoint = format!("{}/mfa/primary", mock.url);
+        for (auth, body, prefer) in [
+            (
+                format!("Bearer {DISTINCTIVE_TOKEN}"),
+                json!({"mfaType": "PASSKEY"}).to_string(),
+                None,
+            ),
+            (
+                format!("Bearer {DISTINCTIVE_TOKEN}"),
+                json!({"mfaType": DISTINCTIVE_TOKEN}).to_string(),
+                None,
+            ),
+            (
+                format!("Bearer {DISTINCTIVE_TOKEN}"),
+                "{".to_owned(),
+                Some("code=500"),
+            ),
+            (
+                format!("Bearer {DISTINCTIVE_TOKEN}"),
+                json!({"mfaType": "GOOGLE_AUTH"}).to_string(),
+                Some(DISTINCTIVE_TOKEN),
+            ),
+            (format!("Basic {DISTINCTIVE_TOKEN}"), "{}".to_owned(), None),
+            (DISTINCTIVE_TOKEN.to_owned(), "{}".to_owned(), None),
+        ] {
+            let mut request = client
+                .post(&endpoint)
+                .header("Authorization", auth)
+                .header("Content-Type", "application/json")
+                .body(body);
+            if let Some(prefer) = prefer {
+                request = request.header("Prefer", prefer);
+            }
+            let response = request.send().await.expect("answered");
+            printed.push(response.text().await.expect("body"));
+        }
+        let armed = client
+            .post(format!("{}/__admin/scenarios", mock.url))
+            .json(&json!({"code": 500, "token": DISTINCTIVE_TOKEN}))
+            .send()
+            .await
+            .expect("armed");
+        printed.push(armed.text().await.expect("body"));
+        for path in [
+            "/__admin/requests",
+            "/__admin/state",
+            "/__admin/scenarios",
+            "/__admin/",
+        ] {
+            printed.push(
+                client
+                    .get(format!("{}{path}", mock.url))
+                    .send()
+                    .await
+                    .expect("admin")
+                    .text()
+                    .await
+                    .expect("body"),
+            );
+        }
+        mocks.push(mock);
+    }
+    let mock_url = mocks[0].url.clone();
+    let echo = TestServer::start(handler(Variant::Plain, Fault::EchoesToken));
+    let junit = out.join("junit.xml");
+    let snapshot = out.join("drift.snap");
+    let export = out.join("contract");
+    for args in [
+        vec![
+            "check",
+            "--target",
+            &mock_url,
+            "--cases",
+            "10",
+            "--expect-token-validation",
+        ],
+        vec![
+            "check",
+            "--target",
+            &mock_url,
+            "--cases",
+            "10",
+            "--format",
+            "json",
+            "--junit",
+            junit.to_str().expect("utf-8"),
+        ],
+        vec![
+            "check", "--target", &echo.url, "--cases", "10", "--format", "json",
+        ],
+        vec![
+            "check",
+            "--target",
+            &echo.url,
+            "--cases",
+            "10",
+            "--token",
+            DISTINCTIVE_TOKEN,
+            "--second-token",
+            SECOND,
+        ],
+        vec![
+            "check",
+            "--target",
+            &mock_url,
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+        vec![
+            "check",
+            "--target",
+            &mock_url,
+            "--restore-primary",
+            "GOOGLE_AUTH",
+            "--cases",
+            "4",
+        ],
+        vec!["check", "--target", "http://127.0.0.1:1"],
+        vec![
+            "drift",
+            "--target",
+            &mock_url,
+            "--snapshot",
+            snapshot.to_str().expect("utf-8"),
+            "--accept",
+        ],
+        vec![
+            "drift",
+            "--target",
+            &echo.url,
+            "--snapshot",
+            snapshot.to_str().expect("utf-8"),
+        ],
+        vec!["drift", "--target", &mock_url, "--against", &echo.url],
+        vec![
+            "openapi",
+            "--output",
+            out.join("openapi.json").to_str().expect("utf-8"),
+        ],
+        vec!["contract", "validate"],
+        vec!["contract", "summary"],
+        vec!["contract", "export", export.to_str().expect("utf-8")],
+    ] {
+        // The command line is the test's own; only what the command prints is searched.
+        printed.push(run(&args));
+    }
+    drop(mocks.pop());
+    for mock in &mocks {
+        printed.push(mock.stdout_lines().join("\n"));
+        printed.push(mock.stderr_lines().join("\n"));
+    }
+
+    let all = printed.join("\n");
+    assert!(
+        all.contains("no_token_echo"),
+        "the echoing server was checked: {all}"
+    );
+    for secret in [DISTINCTIVE_TOKEN, SECOND] {
+        assert!(
+            !all.contains(secret),
+            "printed output contains a token:\n{}",
+            all.lines()
+                .filter(|l| l.contains(secret))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        for (file, text) in files_under(&out) {
+            assert!(!text.contains(secret), "{file} contains a token");
+        }
+    }
+    assert!(
+        files_under(&out).len() >= 5,
+        "the commands wrote their files"
+    );
+}
