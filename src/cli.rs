@@ -1,7 +1,7 @@
 //! Flags, as clap parses them, turned into the library's run configurations. Nothing here
 //! decides anything about the contract or the target.
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -92,7 +92,7 @@ struct MockArgs {
     /// Do not serve the admin API and page under /__admin
     #[arg(long)]
     no_admin: bool,
-    /// Request log format, one line per request
+    /// Request log on stdout, one line per request (off: none)
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
     /// Largest request body accepted, in bytes (default: the contract's request.maxBodyBytes)
@@ -113,6 +113,7 @@ struct MockArgs {
 enum LogFormat {
     Text,
     Json,
+    Off,
 }
 
 /// How to reach a target; shared by `check` and `drift`.
@@ -279,7 +280,6 @@ fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> {
     if args.workers == Some(0) {
         return Err(Error::Usage("--workers must be at least 1".into()));
     }
-    init_logging(args.log_format);
     let config = MockConfig {
         host: args.host.clone(),
         port: args.port,
@@ -291,6 +291,11 @@ fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> {
         max_delay: Duration::from_millis(args.max_delay_ms),
         journal_size: args.journal_size,
         workers: args.workers,
+        log: match args.log_format {
+            LogFormat::Text => mock::LogFormat::Text,
+            LogFormat::Json => mock::LogFormat::Json,
+            LogFormat::Off => mock::LogFormat::Off,
+        },
     };
     let contract = Arc::new(contract);
     let banner_contract = contract.clone();
@@ -345,23 +350,6 @@ fn print_banner(contract: &Contract, args: &MockArgs, addr: std::net::SocketAddr
     );
     let _ = writeln!(out, "  press Ctrl-C to stop");
     let _ = out.flush();
-}
-
-fn init_logging(format: LogFormat) {
-    let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stdout)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MFA_CONTRACT_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("mfa_contract=info")),
-        );
-    match format {
-        LogFormat::Text => builder
-            .with_target(false)
-            .with_ansi(std::io::stdout().is_terminal())
-            .compact()
-            .init(),
-        LogFormat::Json => builder.json().flatten_event(true).init(),
-    }
 }
 
 fn run_openapi(contract: &Contract, args: OpenapiArgs) -> Result<u8, Error> {

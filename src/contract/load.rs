@@ -90,8 +90,16 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
         &schemas[&manifest.fixtures.users_schema],
     )?;
 
+    let selects = manifest
+        .request
+        .selects
+        .split('/')
+        .skip(1)
+        .map(|segment| segment.replace("~1", "/").replace("~0", "~"))
+        .collect();
     Ok(Contract {
         origin: files.origin().clone(),
+        selects,
         manifest,
         schemas,
         default_examples,

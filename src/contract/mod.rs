@@ -66,6 +66,8 @@ pub struct Contract {
     valid_requests: Vec<RequestFixture>,
     invalid_requests: Vec<RequestFixture>,
     users: Users,
+    /// `request.selects` as unescaped segments.
+    selects: Vec<String>,
 }
 
 impl Contract {
@@ -233,9 +235,13 @@ impl Contract {
             .collect()
     }
 
-    /// The selected value in a request body that the request schema accepted.
+    /// The selected value in a request body that the request schema accepted. Walks the
+    /// pointer's segments, parsed once at load (`Value::pointer` unescapes on every call).
     pub fn selected_method<'a>(&self, body: &'a Value) -> Option<&'a str> {
-        body.pointer(&self.manifest.request.selects)?.as_str()
+        self.selects
+            .iter()
+            .try_fold(body, |value, segment| value.get(segment.as_str()))?
+            .as_str()
     }
 
     fn schema(&self, file: &str) -> &Schema {

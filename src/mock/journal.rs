@@ -1,16 +1,41 @@
 //! The journal of received requests, for frontend test suites and the admin page. Bounded:
-//! the oldest entries go first, and bodies are cut, so memory stays flat under any load.
-//! Tokens are replaced by their fingerprints before an entry is stored.
+//! the oldest records go first. Recording is cheap (clones of reference-counted parts, the
+//! token already replaced by its fingerprint); the text is made only when someone reads it.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use actix_web::http::Method;
+use actix_web::web::Bytes;
 use serde::Serialize;
 
-/// Bodies are kept up to this many bytes.
+/// Bodies are shown up to this many bytes.
 pub const MAX_BODY_BYTES: usize = 4096;
-/// Each header value is kept up to this many bytes.
+/// Each header value is shown up to this many bytes.
 pub const MAX_HEADER_BYTES: usize = 1024;
 
+/// What is kept of one request. Nothing in it holds the token, and nothing in it shares memory
+/// with the connection's read buffer (a header value sliced from it would keep the whole
+/// buffer, body included, alive for as long as the record lives).
+pub struct Record {
+    pub at: SystemTime,
+    pub method: Method,
+    pub path: String,
+    /// `name: value` lines, credentials already replaced by fingerprints.
+    pub headers: String,
+    /// At most `MAX_BODY_BYTES` of the body, copied out so a large body is not kept alive.
+    pub body: Bytes,
+    /// The whole body's length.
+    pub body_len: usize,
+    /// `None` when the connection was closed without a response.
+    pub status: Option<u16>,
+    pub scenario: Option<String>,
+    pub user: Option<Arc<str>>,
+    pub latency_ms: f64,
+}
+
+/// A record as the admin API shows it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
@@ -23,20 +48,48 @@ pub struct Entry {
     /// The body as text (invalid UTF-8 replaced), cut to `MAX_BODY_BYTES`.
     pub body: String,
     pub body_truncated: bool,
-    /// `None` when the connection was closed without a response.
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
+    pub user: Option<Arc<str>>,
     pub latency_ms: f64,
 }
 
-#[derive(Debug)]
+impl Record {
+    fn render(&self, id: u64) -> Entry {
+        let mut headers: Vec<(String, String)> = self
+            .headers
+            .lines()
+            .filter_map(|line| line.split_once(": "))
+            .map(|(name, value)| (name.to_owned(), cut(value, MAX_HEADER_BYTES).0))
+            .collect();
+        headers.sort();
+        let (body, cut_here) = cut(&String::from_utf8_lossy(&self.body), MAX_BODY_BYTES);
+        let body_truncated = cut_here || self.body_len > self.body.len();
+        Entry {
+            id,
+            received_at_ms: self
+                .at
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis()),
+            method: self.method.to_string(),
+            path: self.path.clone(),
+            headers,
+            body,
+            body_truncated,
+            status: self.status,
+            scenario: self.scenario.clone(),
+            user: self.user.clone(),
+            latency_ms: self.latency_ms,
+        }
+    }
+}
+
 pub struct Journal {
     capacity: usize,
     next_id: u64,
-    entries: VecDeque<Entry>,
+    records: VecDeque<(u64, Record)>,
 }
 
 impl Journal {
@@ -44,30 +97,39 @@ impl Journal {
         Self {
             capacity,
             next_id: 0,
-            entries: VecDeque::with_capacity(capacity.min(1024)),
+            records: VecDeque::with_capacity(capacity.min(1024)),
         }
     }
 
-    /// Stores an entry (its id is assigned here), dropping the oldest when full.
-    pub fn record(&mut self, mut entry: Entry) {
+    /// Stores a record (its id is assigned here), dropping the oldest when full.
+    pub fn record(&mut self, record: Record) {
         if self.capacity == 0 {
             return;
         }
         self.next_id += 1;
-        entry.id = self.next_id;
-        if self.entries.len() == self.capacity {
-            self.entries.pop_front();
+        if self.records.len() == self.capacity {
+            self.records.pop_front();
         }
-        self.entries.push_back(entry);
+        self.records.push_back((self.next_id, record));
     }
 
     /// Oldest first.
     pub fn entries(&self) -> Vec<Entry> {
-        self.entries.iter().cloned().collect()
+        self.records.iter().map(|(id, r)| r.render(*id)).collect()
     }
 
     pub fn clear(&mut self) {
-        self.entries.clear();
+        self.records.clear();
+    }
+}
+
+/// What a record keeps of a body: all of a small one (shared, not copied), the head of a
+/// large one (copied, so the rest can be freed).
+pub fn kept_body(body: &Bytes) -> Bytes {
+    if body.len() <= MAX_BODY_BYTES {
+        body.clone()
+    } else {
+        Bytes::copy_from_slice(&body[..MAX_BODY_BYTES])
     }
 }
 
@@ -87,15 +149,14 @@ pub fn cut(text: &str, max: usize) -> (String, bool) {
 mod tests {
     use super::*;
 
-    fn entry(path: &str) -> Entry {
-        Entry {
-            id: 0,
-            received_at_ms: 0,
-            method: "POST".into(),
-            path: path.into(),
-            headers: vec![],
-            body: String::new(),
-            body_truncated: false,
+    fn record(path: &str) -> Record {
+        Record {
+            at: SystemTime::now(),
+            method: Method::POST,
+            path: path.to_owned(),
+            headers: "content-type: application/json\n".to_owned(),
+            body: Bytes::from_static(b"{}"),
+            body_len: 2,
             status: Some(200),
             scenario: None,
             user: None,
@@ -104,10 +165,10 @@ mod tests {
     }
 
     #[test]
-    fn keeps_the_newest_entries_up_to_capacity() {
+    fn keeps_the_newest_records_up_to_capacity() {
         let mut j = Journal::new(3);
         for i in 0..5 {
-            j.record(entry(&format!("/{i}")));
+            j.record(record(&format!("/{i}")));
         }
         let paths: Vec<_> = j.entries().into_iter().map(|e| (e.id, e.path)).collect();
         assert_eq!(

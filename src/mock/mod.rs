@@ -8,6 +8,7 @@
 mod admin;
 mod cors;
 mod journal;
+mod log;
 mod pipeline;
 mod reply;
 mod scenario;
@@ -30,6 +31,7 @@ use serde_json::Map;
 
 pub use cors::{CorsPolicy, DEFAULT_ORIGINS};
 pub use journal::Entry as JournalEntry;
+pub use log::{LogFormat, Logger, RequestLine};
 pub use scenario::{Fault, Scenario};
 
 use crate::contract::{Contract, RejectionKind, Users};
@@ -60,6 +62,8 @@ pub struct MockConfig {
     pub journal_size: usize,
     /// Worker threads; `None` is one per core.
     pub workers: Option<usize>,
+    /// The request log on stdout.
+    pub log: LogFormat,
 }
 
 pub const DEFAULT_PORT: u16 = 4010;
@@ -77,6 +81,7 @@ impl Default for MockConfig {
             max_delay: Duration::from_secs(30),
             journal_size: 1000,
             workers: None,
+            log: LogFormat::Off,
         }
     }
 }
@@ -152,6 +157,7 @@ pub struct MockState {
     /// Mirrors `armed.len()` so the hot path skips the lock when nothing is armed.
     armed_count: AtomicUsize,
     journal: Mutex<Journal>,
+    logger: Logger,
 }
 
 impl MockState {
@@ -176,6 +182,7 @@ impl MockState {
             armed: Mutex::new(ArmedQueue::default()),
             armed_count: AtomicUsize::new(0),
             journal: Mutex::new(Journal::new(config.journal_size)),
+            logger: Logger::new(config.log),
             contract,
         }
     }
@@ -245,11 +252,15 @@ pub fn app(
                 let response = preflight(&cors_state, &req);
                 return Either::Left(ready(Ok(req.into_response(response).map_into_right_body())));
             }
-            let cors = cors_state.settings.cors.clone();
+            // Shared, not cloned: this runs on every request.
+            let state = cors_state.clone();
             let call = srv.call(req);
             Either::Right(async move {
                 let mut res = call.await?;
-                cors.response_headers(origin.as_ref(), res.headers_mut());
+                state
+                    .settings
+                    .cors
+                    .response_headers(origin.as_ref(), res.headers_mut());
                 Ok(res.map_into_left_body())
             })
         })
@@ -263,12 +274,10 @@ fn preflight(state: &MockState, req: &ServiceRequest) -> HttpResponse {
         .and_then(|o| o.to_str().ok())
         .unwrap_or("");
     if !cors.allows(origin) {
-        tracing::warn!(
-            target: "mfa_contract::mock",
-            origin,
-            path = req.path(),
-            "CORS preflight refused: start the mock with --cors-origin {origin}"
-        );
+        state.logger.warn(&format!(
+            "CORS preflight from {origin:?} to {} refused: start the mock with --cors-origin {origin}",
+            req.path()
+        ));
         let detail = format!(
             "origin {origin:?} is not allowed (allowed: {}); start the mock with --cors-origin {origin}",
             cors.origins().join(", ")

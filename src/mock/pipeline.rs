@@ -2,7 +2,8 @@
 //! through or stops it with a reply, in the order the README documents: route, method, auth,
 //! content type, size, JSON, schema, scenario, state.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
 
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::{Method, StatusCode};
@@ -11,11 +12,11 @@ use actix_web::{HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
-use super::MockState;
-use super::journal::{self, Entry};
+use super::journal::{self, Record};
 use super::reply::Reply;
 use super::scenario::Scenario;
 use super::state::Update;
+use super::{MockState, RequestLine};
 use crate::contract::{RejectionKind, strip_position};
 use crate::redact::{fingerprint, replace_token};
 
@@ -48,7 +49,7 @@ pub async fn endpoint(
     if !seen.body_complete {
         reply.unread = Some(payload);
     }
-    if let Some(token) = &seen.token
+    if let Some(token) = seen.token
         && reply.status.is_client_error()
     {
         // A rejection may quote what the client sent; the token is never quoted back.
@@ -66,31 +67,31 @@ pub async fn endpoint(
     reply.into_response(&state.bodies.malformed)
 }
 
-/// What the pipeline learned that the journal needs.
+/// What the pipeline learned that the journal needs; borrows from the request.
 #[derive(Default)]
-struct Seen {
-    token: Option<String>,
+struct Seen<'r> {
+    token: Option<&'r str>,
     body: Bytes,
     /// Whether the request body was read to its end.
     body_complete: bool,
 }
 
-async fn run(
-    req: &HttpRequest,
+async fn run<'r>(
+    req: &'r HttpRequest,
     payload: &mut web::Payload,
     state: &MockState,
-    seen: &mut Seen,
+    seen: &mut Seen<'r>,
 ) -> Step<Reply> {
     route(req, state)?;
     let token = authenticate(req, state)?;
-    seen.token = Some(token.clone());
+    seen.token = Some(token);
     content_type(req, state)?;
     seen.body = read_body(req, payload, state).await?;
     seen.body_complete = true;
     let body = parse_json(&seen.body, state)?;
     validate(&body, state)?;
-    let scenario = scenario(req, state, &token)?;
-    Ok(answer(state, &token, &body, scenario))
+    let scenario = scenario(req, state, token)?;
+    Ok(answer(state, token, &body, scenario))
 }
 
 fn route(req: &HttpRequest, state: &MockState) -> Step<()> {
@@ -125,7 +126,7 @@ fn route(req: &HttpRequest, state: &MockState) -> Step<()> {
     Ok(())
 }
 
-fn authenticate(req: &HttpRequest, state: &MockState) -> Step<String> {
+fn authenticate<'r>(req: &'r HttpRequest, state: &MockState) -> Step<&'r str> {
     let auth = state.contract.auth();
     let unauthorized = |detail: &str, challenge: &str| {
         state
@@ -167,7 +168,7 @@ fn authenticate(req: &HttpRequest, state: &MockState) -> Step<String> {
             &format!("{scheme} error=\"invalid_token\""),
         ));
     }
-    Ok(token.to_owned())
+    Ok(token)
 }
 
 fn content_type(req: &HttpRequest, state: &MockState) -> Step<()> {
@@ -250,10 +251,11 @@ fn parse_json(bytes: &Bytes, state: &MockState) -> Step<Value> {
 }
 
 fn validate(body: &Value, state: &MockState) -> Step<()> {
-    let violations = state.contract.request_schema().violations(body);
-    if violations.is_empty() {
+    let schema = state.contract.request_schema();
+    if schema.is_valid(body) {
         return Ok(());
     }
+    let violations = schema.violations(body);
     let summary: Vec<String> = violations.iter().map(|v| v.message.clone()).collect();
     let listed: Vec<Value> = violations
         .iter()
@@ -326,8 +328,8 @@ fn answer_from_state(state: &MockState, token: &str, body: &Value) -> Reply {
         .expect("the request schema requires the selected value to be one of the enum's strings");
     let update = state.users().set_primary(token, method);
     let (reply, user) = match update {
-        Update::Done { user } => (state.bodies.default_for(200), user),
-        Update::NotEnrolled { user } => (state.bodies.default_for(500), user),
+        Update::Done(who) => (state.bodies.default_for(200), who),
+        Update::NotEnrolled(who) => (state.bodies.default_for(500), who),
         Update::UnknownToken => {
             return state.reject(
                 RejectionKind::Unauthorized,
@@ -348,86 +350,124 @@ fn redact_bytes(body: &Bytes, token: &str) -> Bytes {
     Bytes::from(replace_token(&text, token, "[token]"))
 }
 
-/// Journal entry and log line; the token is replaced by its fingerprint in both.
+/// Journal record and log line; the token is replaced by its fingerprint in both. This runs
+/// on every request, so it copies nothing it can share and hashes the token only when the user
+/// store has not done so already.
 fn record(req: &HttpRequest, state: &MockState, seen: &Seen, reply: &Reply, latency_ms: f64) {
-    let redact = |text: &str| match &seen.token {
-        Some(token) => replace_token(text, token, &fingerprint(token)),
-        None => text.to_owned(),
-    };
     let status = match reply.fault {
         Some(super::scenario::Fault::Reset | super::scenario::Fault::Timeout) => None,
         Some(_) => Some(200),
         None => Some(reply.status.as_u16()),
     };
-    let path = redact(&req.uri().to_string());
+    let token = seen
+        .token
+        .filter(|t| t.len() >= crate::redact::MIN_SEARCHABLE_TOKEN);
+    let token_fingerprint: Option<Arc<str>> = match (&reply.user, seen.token) {
+        (Some(who), _) => Some(who.fingerprint.clone()),
+        (None, Some(token)) => Some(fingerprint(token).into()),
+        (None, None) => None,
+    };
+    let in_uri = |token: &str| {
+        req.uri().path().contains(token) || req.uri().query().is_some_and(|q| q.contains(token))
+    };
+    let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    let path = match token {
+        Some(token) if in_uri(token) => replace_token(
+            path_and_query,
+            token,
+            fingerprint_or_mark(&token_fingerprint),
+        ),
+        _ => path_and_query.to_owned(),
+    };
     let user = reply
         .user
-        .clone()
-        .or_else(|| seen.token.as_deref().map(fingerprint));
-    tracing::info!(
-        target: "mfa_contract::mock",
-        method = %req.method(),
-        path = %path,
-        status = %status.map_or_else(|| "closed".to_owned(), |s| s.to_string()),
-        latency_ms = %format!("{latency_ms:.2}"),
-        scenario = %reply.scenario.as_deref().unwrap_or("-"),
-        user = %user.as_deref().unwrap_or("-"),
-    );
+        .as_ref()
+        .map(|w| w.name.clone())
+        .or_else(|| token_fingerprint.clone());
+    state.logger.request(&RequestLine {
+        method: req.method().as_str(),
+        path: &path,
+        status,
+        latency_ms,
+        scenario: reply.scenario.as_deref(),
+        user: user.as_deref(),
+    });
     if state.settings.journal_size == 0 {
         return;
     }
-    let (body, body_truncated) = journal::cut(
-        &redact(&String::from_utf8_lossy(&seen.body)),
-        journal::MAX_BODY_BYTES,
-    );
-    let entry = Entry {
-        id: 0,
-        received_at_ms: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis()),
-        method: req.method().to_string(),
+    let body = match token {
+        Some(token) if String::from_utf8_lossy(&seen.body).contains(token) => {
+            Bytes::from(replace_token(
+                &String::from_utf8_lossy(&seen.body),
+                token,
+                fingerprint_or_mark(&token_fingerprint),
+            ))
+        }
+        _ => seen.body.clone(),
+    };
+    let record = Record {
+        at: SystemTime::now(),
+        method: req.method().clone(),
         path,
-        headers: journal_headers(req.headers(), &redact),
-        body,
-        body_truncated,
+        headers: journal_headers(req.headers(), seen.token, &token_fingerprint),
+        body: journal::kept_body(&body),
+        body_len: body.len(),
         status,
         scenario: reply.scenario.clone(),
         user,
         latency_ms,
     };
-    state.journal().record(entry);
+    state.journal().record(record);
 }
 
-fn journal_headers(headers: &HeaderMap, redact: &dyn Fn(&str) -> String) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = headers
-        .iter()
-        .map(|(name, value)| {
-            let text = String::from_utf8_lossy(value.as_bytes());
-            let shown = if SECRET_HEADERS.contains(name) {
-                secret_header(&text)
-            } else {
-                redact(&text)
-            };
-            (
-                name.as_str().to_owned(),
-                journal::cut(&shown, journal::MAX_HEADER_BYTES).0,
-            )
-        })
-        .collect();
-    out.sort();
-    out
+fn fingerprint_or_mark(fingerprint: &Option<Arc<str>>) -> &str {
+    fingerprint.as_deref().unwrap_or("[token]")
+}
+
+/// The request headers as `name: value` lines, credentials replaced by fingerprints and the
+/// token by its fingerprint wherever else it appears.
+fn journal_headers(
+    headers: &HeaderMap,
+    token: Option<&str>,
+    token_fingerprint: &Option<Arc<str>>,
+) -> String {
+    let searchable = token.filter(|t| t.len() >= crate::redact::MIN_SEARCHABLE_TOKEN);
+    let mut text = String::with_capacity(256);
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        text.push_str(name.as_str());
+        text.push_str(": ");
+        if SECRET_HEADERS.contains(name) {
+            text.push_str(&secret_header(&value, token, token_fingerprint));
+        } else if let Some(token) = searchable.filter(|t| value.contains(t)) {
+            text.push_str(&replace_token(
+                &value,
+                token,
+                fingerprint_or_mark(token_fingerprint),
+            ));
+        } else {
+            // HTTP header values cannot hold a line break, so lines stay lines.
+            text.push_str(&value);
+        }
+        text.push('\n');
+    }
+    text
 }
 
 /// `Bearer abc...` -> `Bearer fp:1234abcd`: the scheme stays, the credential becomes a fingerprint.
-fn secret_header(value: &str) -> String {
+fn secret_header(value: &str, token: Option<&str>, token_fingerprint: &Option<Arc<str>>) -> String {
     let value = value.trim();
+    let shown = |credential: &str| match (token, token_fingerprint) {
+        (Some(t), Some(fp)) if t == credential => fp.to_string(),
+        _ => fingerprint(credential),
+    };
     match value.split_once(' ') {
         Some((scheme, credential)) if !credential.trim().is_empty() => {
-            format!("{scheme} {}", fingerprint(credential.trim()))
+            format!("{scheme} {}", shown(credential.trim()))
         }
         Some((scheme, _)) => format!("{scheme} (empty)"),
         None if value.is_empty() => "(empty)".to_owned(),
-        None => fingerprint(value),
+        None => shown(value),
     }
 }
 

@@ -22,8 +22,8 @@ pub struct Reply {
     pub delay: Option<Duration>,
     /// How a scenario shaped this reply, for the journal and the log.
     pub scenario: Option<String>,
-    /// The user it concerned, by name (never by token).
-    pub user: Option<String>,
+    /// The user it concerned, by name and token fingerprint (never by token).
+    pub user: Option<super::state::Who>,
     /// The request body, when it was not read to its end (a rejection came first). Held until
     /// the answer is written, so that actix closes the connection instead of draining whatever
     /// the client goes on sending.
@@ -81,7 +81,10 @@ impl Reply {
     /// The response to send; a reset or a held timeout ends as a broken connection instead.
     pub fn into_response(self, malformed_body: &Bytes) -> HttpResponse {
         let mut builder = HttpResponse::build(self.status);
-        builder.insert_header((header::CONTENT_TYPE, "application/json"));
+        builder.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ));
         for (name, value) in self.headers {
             builder.append_header((name, value));
         }

@@ -3,6 +3,7 @@
 //! map lookup and a small copy only.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -17,20 +18,28 @@ pub const MAX_AUTO_USERS: usize = 10_000;
 #[serde(rename_all = "camelCase")]
 pub struct UserState {
     /// The users file's name for it, or its token's fingerprint for a default user.
-    pub name: String,
-    pub token_fingerprint: String,
+    pub name: Arc<str>,
+    /// Shared, so the journal can show it on every request without hashing the token again.
+    pub token_fingerprint: Arc<str>,
     pub from_users_file: bool,
     pub enrolled: Vec<String>,
     pub primary: Option<String>,
+}
+
+/// Who a request concerned: the user's name and its token's fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Who {
+    pub name: Arc<str>,
+    pub fingerprint: Arc<str>,
 }
 
 /// The answer to "make this method primary".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Update {
     /// The method was enrolled; it is the primary now.
-    Done { user: String },
+    Done(Who),
     /// The method is not enrolled for this user: the documented 500.
-    NotEnrolled { user: String },
+    NotEnrolled(Who),
     /// Strict tokens and the token is not in the users file.
     UnknownToken,
 }
@@ -65,8 +74,8 @@ impl UserStore {
             .iter()
             .map(|u| {
                 let state = UserState {
-                    name: u.name.clone(),
-                    token_fingerprint: fingerprint(&u.token),
+                    name: u.name.as_str().into(),
+                    token_fingerprint: fingerprint(&u.token).into(),
                     from_users_file: true,
                     enrolled: u.account.enrolled.clone(),
                     primary: u.account.primary.clone(),
@@ -95,15 +104,17 @@ impl UserStore {
             .by_token
             .get_mut(token)
             .expect("present or just created");
+        let who = Who {
+            name: user.name.clone(),
+            fingerprint: user.token_fingerprint.clone(),
+        };
         if user.enrolled.iter().any(|m| m == method) {
-            user.primary = Some(method.to_owned());
-            Update::Done {
-                user: user.name.clone(),
+            if user.primary.as_deref() != Some(method) {
+                user.primary = Some(method.to_owned());
             }
+            Update::Done(who)
         } else {
-            Update::NotEnrolled {
-                user: user.name.clone(),
-            }
+            Update::NotEnrolled(who)
         }
     }
 
@@ -135,8 +146,8 @@ impl UserStore {
         self.by_token.insert(
             token.to_owned(),
             UserState {
-                name: format!("default-user-{}", fp.trim_start_matches("fp:")),
-                token_fingerprint: fp,
+                name: format!("default-user-{}", fp.trim_start_matches("fp:")).into(),
+                token_fingerprint: fp.into(),
                 from_users_file: false,
                 enrolled: self.users.default_user.enrolled.clone(),
                 primary: self.users.default_user.primary.clone(),
@@ -179,7 +190,7 @@ mod tests {
                     let (store, done) = (&store, &done);
                     scope.spawn(move || {
                         for (t, m) in ops {
-                            if let Update::Done { .. } = store.lock().expect("lock").set_primary(TOKENS[*t], METHODS[*m]) {
+                            if let Update::Done(_) = store.lock().expect("lock").set_primary(TOKENS[*t], METHODS[*m]) {
                                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             }
                         }
@@ -233,7 +244,7 @@ mod tests {
         for method in ["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"] {
             assert!(matches!(
                 s.set_primary("fresh-token-1", method),
-                Update::Done { .. }
+                Update::Done(_)
             ));
         }
         let snap = s.snapshot();
@@ -247,12 +258,12 @@ mod tests {
         let mut s = store(false);
         assert!(matches!(
             s.set_primary("demo-totp-only", "PASSKEY"),
-            Update::NotEnrolled { .. }
+            Update::NotEnrolled(_)
         ));
         let user = s
             .snapshot()
             .into_iter()
-            .find(|u| u.name == "totp-only")
+            .find(|u| &*u.name == "totp-only")
             .expect("in file");
         assert_eq!(user.primary.as_deref(), Some("GOOGLE_AUTH"));
     }
@@ -263,7 +274,7 @@ mod tests {
         assert_eq!(s.set_primary("stranger", "PASSKEY"), Update::UnknownToken);
         assert!(matches!(
             s.set_primary("demo-all-methods", "PASSKEY"),
-            Update::Done { .. }
+            Update::Done(_)
         ));
     }
 

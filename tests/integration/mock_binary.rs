@@ -248,11 +248,19 @@ async fn json_logs_have_one_line_per_request_without_the_token() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    let statuses: Vec<&str> = lines.iter().filter_map(|l| l["status"].as_str()).collect();
-    assert_eq!(statuses, vec!["200", "400"], "{lines:?}");
+    let statuses: Vec<u64> = lines.iter().filter_map(|l| l["status"].as_u64()).collect();
+    assert_eq!(statuses, vec![200, 400], "{lines:?}");
     assert_eq!(lines[0]["method"], "POST");
     assert_eq!(lines[0]["path"], "/mfa/primary");
-    assert!(lines[0]["latency_ms"].is_string());
+    assert_eq!(lines[0]["level"], "INFO");
+    assert!(lines[0]["latency_ms"].is_f64());
+    assert!(
+        lines[0]["timestamp"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z') && t.len() == 24),
+        "{}",
+        lines[0]
+    );
     assert_no_token(
         "mock stdout",
         &mock.stdout_lines().join("\n"),
@@ -371,4 +379,53 @@ async fn a_users_file_given_on_the_command_line_replaces_the_fixtures() {
         &mock.stdout_lines().join("\n"),
         DISTINCTIVE_TOKEN,
     );
+}
+
+#[tokio::test]
+async fn text_logs_have_one_line_per_request_with_status_latency_scenario_and_user() {
+    let mock = Process::mock(&[]);
+    let client = http_client(Duration::from_secs(10));
+    post(
+        &client,
+        &mock.url,
+        "demo-totp-only",
+        r#"{"mfaType":"PASSKEY"}"#,
+        None,
+    )
+    .await
+    .expect("answered");
+    post(
+        &client,
+        &mock.url,
+        TOKEN,
+        r#"{"mfaType":"PASSKEY"}"#,
+        Some("code=500"),
+    )
+    .await
+    .expect("answered");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let lines = loop {
+        let lines: Vec<String> = mock
+            .stdout_lines()
+            .into_iter()
+            .filter(|l| l.contains(" INFO "))
+            .collect();
+        if lines.len() >= 2 || Instant::now() > deadline {
+            break lines;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].contains("method=POST path=/mfa/primary status=500")
+            && lines[0].contains("user=totp-only"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("status=500") && lines[1].contains("scenario=prefer: code=500"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines.iter().all(|l| l.contains(" latency_ms=")));
 }

@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark of the mock and the checker against their peers, in one run.
+
+    python3 bench/bench.py            # full: 3 rounds x 10 s per server and connection count
+    python3 bench/bench.py --quick    # smoke: 1 round x 1 s, to keep the script working
+
+Builds in release mode, installs what it needs (wrk from Debian, Prism from npm, Schemathesis
+from PyPI, into bench/.tools), says so and goes on when a peer cannot be installed, and appends
+the figures to BENCHMARKS.md. Servers and load generator share this machine's cores; every
+server gets the same load, interleaved round by round, so the ratios are what to read.
+Standard library only.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOOLS = os.path.join(ROOT, "bench", ".tools")
+RELEASE = os.path.join(ROOT, "target", "release")
+MOCK_BIN = os.path.join(RELEASE, "mfa-contract")
+BARE_BIN = os.path.join(RELEASE, "examples", "bare_actix")
+PRISM_BIN = os.path.join(TOOLS, "node_modules", ".bin", "prism")
+ST_BIN = os.path.join(TOOLS, "venv", "bin", "schemathesis")
+LUA = os.path.join(ROOT, "bench", "post.lua")
+OPENAPI = os.path.join(TOOLS, "openapi.json")
+BODY = b'{"mfaType":"PASSKEY"}'
+TOKEN = "bench-token-0001"
+WORKERS = 2
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(cmd, **kwargs):
+    return subprocess.run(cmd, check=True, **kwargs)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- tools
+
+
+def build():
+    log("building release binaries (cargo build --release)")
+    run(["cargo", "build", "--release", "--locked", "--bin", "mfa-contract", "--example", "bare_actix"], cwd=ROOT)
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return True
+    log("installing wrk (Debian package)")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    try:
+        run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], stdout=subprocess.DEVNULL)
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        try:
+            run(sudo + ["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL)
+            run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], stdout=subprocess.DEVNULL)
+        except (subprocess.CalledProcessError, FileNotFoundError) as e:
+            log(f"wrk could not be installed ({e}); the throughput part is skipped")
+            return False
+    return shutil.which("wrk") is not None
+
+
+def ensure_prism():
+    if os.path.exists(PRISM_BIN):
+        return True
+    log("installing Prism (npm @stoplight/prism-cli) into bench/.tools")
+    try:
+        os.makedirs(TOOLS, exist_ok=True)
+        run(["npm", "install", "--silent", "--prefix", TOOLS, "@stoplight/prism-cli"], stdout=subprocess.DEVNULL)
+    except (subprocess.CalledProcessError, FileNotFoundError) as e:
+        log(f"Prism could not be installed ({e}); its columns are left out")
+        return False
+    return os.path.exists(PRISM_BIN)
+
+
+def ensure_schemathesis():
+    if os.path.exists(ST_BIN):
+        return True
+    log("installing Schemathesis (PyPI) into bench/.tools/venv")
+    try:
+        run([sys.executable, "-m", "venv", os.path.join(TOOLS, "venv")])
+        run([os.path.join(TOOLS, "venv", "bin", "pip"), "install", "-q", "schemathesis"])
+    except (subprocess.CalledProcessError, FileNotFoundError) as e:
+        log(f"Schemathesis could not be installed ({e}); its column is left out")
+        return False
+    return os.path.exists(ST_BIN)
+
+
+def version(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, subprocess.TimeoutExpired, IndexError):
+        return "unknown"
+
+
+# ---------------------------------------------------------------- servers
+
+
+def post_ok(port, timeout=1.0):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/mfa/primary",
+        data=BODY,
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class Server:
+    """One server process: started, timed to its first answered request, measured, stopped."""
+
+    def __init__(self, name, command):
+        self.name = name
+        self.command = command
+
+    def start(self, port, limit=60.0):
+        started = time.perf_counter()
+        self.process = subprocess.Popen(self.command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.port = port
+        while time.perf_counter() - started < limit:
+            if post_ok(port, timeout=0.5):
+                return (time.perf_counter() - started) * 1000
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
+            time.sleep(0.002)
+        self.stop()
+        raise RuntimeError(f"{self.name} answered nothing within {limit} s")
+
+    def rss_mb(self):
+        # Prism runs under node through a wrapper: count the whole process tree.
+        total = 0
+        for pid in [self.process.pid] + children(self.process.pid):
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1])
+            except OSError:
+                pass
+        return total / 1024
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def children(pid):
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == pid:
+            found.append(int(entry))
+            found.extend(children(int(entry)))
+    return found
+
+
+def wrk(port, connections, seconds):
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", LUA, f"http://127.0.0.1:{port}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {
+        "rps": rps,
+        "p50_ms": latency(out, "50%"),
+        "p99_ms": latency(out, "99%"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def latency(out, percentile):
+    value, unit = re.search(rf"^\s+{re.escape(percentile)}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+# ---------------------------------------------------------------- checkers
+
+
+def journal_count(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/__admin/requests", timeout=10) as r:
+        count = len(json.load(r)["requests"])
+    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/__admin/requests", method="DELETE"), timeout=10)
+    return count
+
+
+def our_checker(port, cases):
+    env = dict(os.environ, MFA_CONTRACT_TOKEN=TOKEN)
+    started = time.perf_counter()
+    subprocess.run(
+        [MOCK_BIN, "check", "--target", f"http://127.0.0.1:{port}", "--cases", str(cases), "--format", "json", "--seed", "1"],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    return time.perf_counter() - started
+
+
+def schemathesis(port, examples):
+    started = time.perf_counter()
+    out = subprocess.run(
+        [
+            ST_BIN, "run", OPENAPI, "--url", f"http://127.0.0.1:{port}", "-H", f"Authorization: Bearer {TOKEN}",
+            "--max-examples", str(examples), "--continue-on-failure", "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=TOOLS,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    generated = re.search(r"(\d+) generated", out.stdout)
+    return elapsed, int(generated.group(1)) if generated else None
+
+
+# ---------------------------------------------------------------- report
+
+
+def spread(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return min(values), statistics.median(values), max(values)
+
+
+def fmt(triple, digits=0):
+    if triple is None:
+        return "n/a"
+    lo, mid, hi = triple
+    return f"{mid:,.{digits}f} ({lo:,.{digits}f}-{hi:,.{digits}f})"
+
+
+def ratio(a, b):
+    if not a or not b:
+        return "n/a"
+    return f"{a[1] / b[1]:.2f}x"
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {model}, {platform.system()} {platform.release()}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1 round, 1 s per measurement (smoke test)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--no-peers", action="store_true", help="skip Prism and Schemathesis")
+    parser.add_argument("--no-record", action="store_true", help="do not append to BENCHMARKS.md")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.duration = 1, 1
+
+    build()
+    os.makedirs(TOOLS, exist_ok=True)
+    run([MOCK_BIN, "openapi", "--output", OPENAPI])
+    have_wrk = ensure_wrk()
+    have_prism = not args.no_peers and ensure_prism()
+    have_st = not args.no_peers and ensure_schemathesis()
+
+    servers = [
+        Server("mfa-contract mock", lambda p: [MOCK_BIN, "mock", "--port", str(p), "--workers", str(WORKERS)]),
+        Server("bare actix-web", lambda p: [BARE_BIN, str(p), str(WORKERS)]),
+    ]
+    if have_prism:
+        servers.append(Server("Prism", lambda p: [PRISM_BIN, "mock", OPENAPI, "--host", "127.0.0.1", "--port", str(p)]))
+
+    results = {s.name: {"cold_ms": [], "rss_mb": [], 32: [], 64: []} for s in servers}
+    if have_wrk:
+        for round_no in range(args.rounds):
+            # Rotate the order each round, so no server always runs first or last.
+            order = servers[round_no % len(servers):] + servers[: round_no % len(servers)]
+            for connections in (32, 64):
+                for server in order:
+                    log(f"round {round_no + 1}/{args.rounds}: {server.name}, {connections} connections")
+                    cold = server.start(free_port())
+                    try:
+                        figures = wrk(server.port, connections, args.duration)
+                        results[server.name]["rss_mb"].append(server.rss_mb())
+                    finally:
+                        server.stop()
+                    results[server.name]["cold_ms"].append(cold)
+                    results[server.name][connections].append(figures)
+
+    checker = {"ours": [], "schemathesis": [], "st_generated": []}
+    target = Server("target mock", lambda p: [MOCK_BIN, "mock", "--port", str(p), "--journal-size", "100000"])
+    target.start(free_port())
+    try:
+        cases = 40 if args.quick else 400
+        for round_no in range(args.rounds):
+            log(f"round {round_no + 1}/{args.rounds}: checkers against the mock")
+            journal_count(target.port)
+            seconds = our_checker(target.port, cases)
+            checker["ours"].append(journal_count(target.port) / seconds)
+            if have_st:
+                seconds, generated = schemathesis(target.port, 50 if args.quick else 500)
+                checker["schemathesis"].append(journal_count(target.port) / seconds)
+                checker["st_generated"].append(generated)
+    finally:
+        target.stop()
+
+    lines = render(args, results, checker, have_wrk, have_prism, have_st)
+    print("\n".join(lines))
+    if not args.no_record and not args.quick:
+        with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
+            f.write("\n" + "\n".join(lines) + "\n")
+        log("appended to BENCHMARKS.md")
+
+
+def render(args, results, checker, have_wrk, have_prism, have_st):
+    versions = [
+        version([MOCK_BIN, "--version"]),
+        version(["wrk", "-v"]).split(" Copyright")[0] if have_wrk else "wrk: not installed",
+        f"Prism {version([PRISM_BIN, '--version'])}" if have_prism else "Prism: not installed",
+        version([ST_BIN, "--version"]) if have_st else "Schemathesis: not installed",
+        version(["rustc", "--version"]),
+    ]
+    lines = [
+        f"## {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}: {machine()}",
+        "",
+        f"Tools: {'; '.join(versions)}.",
+        f"Method: `python3 bench/bench.py{' --quick' if args.quick else ''}`: {args.rounds} round(s), interleaved;"
+        f" wrk -t2, {args.duration} s per run, POST /mfa/primary with a valid body and token; servers with"
+        f" {WORKERS} workers where they have workers; each server started fresh per run (cold start = launch to"
+        " first 200); resident memory read from /proc after the run. Figures are median (min-max).",
+        "",
+    ]
+    if have_wrk:
+        lines += ["| server | conns | requests/s | p50 ms | p99 ms | non-2xx | cold start ms | RSS after load MB |", "|---|---|---|---|---|---|---|---|"]
+        for name, figures in results.items():
+            for connections in (32, 64):
+                runs = figures[connections]
+                lines.append(
+                    f"| {name} | {connections} | {fmt(spread([r['rps'] for r in runs]))} | {fmt(spread([r['p50_ms'] for r in runs]), 2)}"
+                    f" | {fmt(spread([r['p99_ms'] for r in runs]), 2)} | {sum(r['non_2xx'] for r in runs)}"
+                    f" | {fmt(spread(figures['cold_ms']), 1)} | {fmt(spread(figures['rss_mb']), 1)} |"
+                )
+        mock = results["mfa-contract mock"]
+        bare = results["bare actix-web"]
+        lines.append("")
+        for connections in (32, 64):
+            m = spread([r["rps"] for r in mock[connections]])
+            b = spread([r["rps"] for r in bare[connections]])
+            line = f"- {connections} connections: mock/bare = {ratio(m, b)} (target >= 0.8x)"
+            if have_prism:
+                p = spread([r["rps"] for r in results["Prism"][connections]])
+                line += f"; mock/Prism = {ratio(m, p)} (target >= 30x)"
+            lines.append(line)
+        p99 = spread([r["p99_ms"] for r in mock[32]])
+        lines.append(f"- mock p99 at 32 connections: {fmt(p99, 2)} ms (target <= 2 ms)")
+        lines.append(f"- mock cold start: {fmt(spread(mock['cold_ms']), 1)} ms (target <= 100 ms); resident memory after load: {fmt(spread(mock['rss_mb']), 1)} MB (target <= 30 MB)")
+        if have_prism:
+            prism = results["Prism"]
+            lines.append(f"- Prism cold start: {fmt(spread(prism['cold_ms']), 1)} ms; resident memory after load: {fmt(spread(prism['rss_mb']), 1)} MB")
+    else:
+        lines.append("- throughput not measured: wrk is not installed")
+    ours = spread(checker["ours"])
+    lines.append(f"- checker, requests checked per second against the mock (wall time, start-up included): mfa-contract check {fmt(ours)}")
+    if have_st:
+        st = spread(checker["schemathesis"])
+        generated = spread(checker["st_generated"])
+        lines.append(f"  Schemathesis {fmt(st)} ({fmt(generated)} test cases generated per run); ratio {ratio(ours, st)} (target >= 20x)")
+    return lines
+
+
+if __name__ == "__main__":
+    main()
