@@ -6,7 +6,6 @@
 //! 256 KiB writes itself at once. Nothing is dropped, and a worker never waits on the terminal.
 
 use std::cell::RefCell;
-use std::fmt::Write as _;
 use std::io::{self, Write as _};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -109,18 +108,24 @@ impl Logger {
         match self.format {
             LogFormat::Off => {}
             LogFormat::Text => {
+                // Pieces pushed one by one: `format!` machinery was most of this line's cost.
                 let mut text = String::with_capacity(160);
                 timestamp(&mut text);
-                let _ = write!(
-                    text,
-                    " INFO method={} path={} status={} latency_ms={:.2} scenario={} user={}",
-                    line.method,
-                    line.path,
-                    StatusText(line.status),
-                    line.latency_ms,
-                    line.scenario.unwrap_or("-"),
-                    line.user.unwrap_or("-"),
-                );
+                text.push_str(" INFO method=");
+                text.push_str(line.method);
+                text.push_str(" path=");
+                text.push_str(line.path);
+                text.push_str(" status=");
+                match line.status {
+                    Some(status) => push_number(&mut text, u64::from(status)),
+                    None => text.push_str("closed"),
+                }
+                text.push_str(" latency_ms=");
+                push_hundredths(&mut text, line.latency_ms);
+                text.push_str(" scenario=");
+                text.push_str(line.scenario.unwrap_or("-"));
+                text.push_str(" user=");
+                text.push_str(line.user.unwrap_or("-"));
                 self.append(text);
             }
             LogFormat::Json => {
@@ -211,15 +216,31 @@ impl Drop for Logger {
     }
 }
 
-struct StatusText(Option<u16>);
-
-impl std::fmt::Display for StatusText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(status) => write!(f, "{status}"),
-            None => f.write_str("closed"),
+/// Decimal digits of `n`.
+fn push_number(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
     }
+    out.push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
+}
+
+/// `value` with two decimals, e.g. `0.05`.
+fn push_hundredths(out: &mut String, value: f64) {
+    let hundredths = (value.max(0.0) * 100.0).round() as u64;
+    push_number(out, hundredths / 100);
+    out.push('.');
+    let rest = hundredths % 100;
+    if rest < 10 {
+        out.push('0');
+    }
+    push_number(out, rest);
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC); the calendar part is worked out once a second per thread.
@@ -234,7 +255,17 @@ fn timestamp(out: &mut String) {
         }
         out.push_str(&cache.1);
     });
-    let _ = write!(out, ".{:03}Z", now.subsec_millis());
+    let millis = now.subsec_millis();
+    out.push('.');
+    out.push_str(if millis < 10 {
+        "00"
+    } else if millis < 100 {
+        "0"
+    } else {
+        ""
+    });
+    push_number(out, u64::from(millis));
+    out.push('Z');
 }
 
 /// Unix seconds as `YYYY-MM-DDTHH:MM:SS` (proleptic Gregorian, UTC), after Howard Hinnant's
@@ -262,6 +293,19 @@ fn civil(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_written_as_decimals() {
+        let mut out = String::new();
+        push_number(&mut out, 0);
+        out.push(' ');
+        push_number(&mut out, 18_446_744_073_709_551_615);
+        out.push(' ');
+        push_hundredths(&mut out, 0.049);
+        out.push(' ');
+        push_hundredths(&mut out, 12.3);
+        assert_eq!(out, "0 18446744073709551615 0.05 12.30");
+    }
 
     #[test]
     fn civil_dates_match_known_instants() {

@@ -89,6 +89,9 @@ impl Default for MockConfig {
 /// Settings the pipeline reads on every request.
 #[derive(Debug, Clone)]
 struct Settings {
+    /// The manifest's auth header, parsed once: looking a header up by `&str` parses the name
+    /// on every request.
+    auth_header: header::HeaderName,
     strict_tokens: bool,
     max_body_bytes: usize,
     admin: bool,
@@ -168,6 +171,8 @@ impl MockState {
             .unwrap_or_else(|| contract.users().clone());
         Self {
             settings: Settings {
+                auth_header: header::HeaderName::from_bytes(contract.auth().header.as_bytes())
+                    .unwrap_or(header::AUTHORIZATION),
                 strict_tokens: config.strict_tokens,
                 max_body_bytes: config
                     .max_body_bytes

@@ -20,6 +20,8 @@ use super::{MockState, RequestLine};
 use crate::contract::{RejectionKind, strip_position};
 use crate::redact::{fingerprint, replace_token};
 
+const PREFER: header::HeaderName = header::HeaderName::from_static("prefer");
+
 /// Header values that carry credentials; the journal shows their fingerprint.
 const SECRET_HEADERS: [header::HeaderName; 3] = [
     header::AUTHORIZATION,
@@ -134,7 +136,7 @@ fn authenticate<'r>(req: &'r HttpRequest, state: &MockState) -> Step<&'r str> {
             .with_header(header::WWW_AUTHENTICATE, challenge)
     };
     let scheme = auth.scheme.as_str();
-    let Some(value) = req.headers().get(auth.header.as_str()) else {
+    let Some(value) = req.headers().get(&state.settings.auth_header) else {
         return stop(unauthorized(
             &format!("the {} header is missing", auth.header),
             scheme,
@@ -269,7 +271,7 @@ fn validate(body: &Value, state: &MockState) -> Step<()> {
 /// A scenario from the `Prefer` header, else the first armed one that applies to this token.
 fn scenario(req: &HttpRequest, state: &MockState, token: &str) -> Step<Option<(String, Scenario)>> {
     let mut values = Vec::new();
-    for value in req.headers().get_all("prefer") {
+    for value in req.headers().get_all(PREFER) {
         let Ok(text) = value.to_str() else {
             return stop(bad_prefer(
                 "the Prefer header is not printable ASCII".into(),
@@ -434,11 +436,15 @@ fn journal_headers(
     let searchable = token.filter(|t| t.len() >= crate::redact::MIN_SEARCHABLE_TOKEN);
     let mut text = String::with_capacity(256);
     for (name, value) in headers {
-        let value = String::from_utf8_lossy(value.as_bytes());
+        // Header values are nearly always ASCII: borrow them as they are.
+        let value = value.to_str().map_or_else(
+            |_| String::from_utf8_lossy(value.as_bytes()),
+            std::borrow::Cow::Borrowed,
+        );
         text.push_str(name.as_str());
         text.push_str(": ");
         if SECRET_HEADERS.contains(name) {
-            text.push_str(&secret_header(&value, token, token_fingerprint));
+            push_secret_header(&mut text, &value, token, token_fingerprint);
         } else if let Some(token) = searchable.filter(|t| value.contains(t)) {
             text.push_str(&replace_token(
                 &value,
@@ -455,19 +461,29 @@ fn journal_headers(
 }
 
 /// `Bearer abc...` -> `Bearer fp:1234abcd`: the scheme stays, the credential becomes a fingerprint.
-fn secret_header(value: &str, token: Option<&str>, token_fingerprint: &Option<Arc<str>>) -> String {
+fn push_secret_header(
+    out: &mut String,
+    value: &str,
+    token: Option<&str>,
+    token_fingerprint: &Option<Arc<str>>,
+) {
     let value = value.trim();
-    let shown = |credential: &str| match (token, token_fingerprint) {
-        (Some(t), Some(fp)) if t == credential => fp.to_string(),
-        _ => fingerprint(credential),
+    let push_credential = |out: &mut String, credential: &str| match (token, token_fingerprint) {
+        (Some(t), Some(fp)) if t == credential => out.push_str(fp),
+        _ => out.push_str(&fingerprint(credential)),
     };
     match value.split_once(' ') {
         Some((scheme, credential)) if !credential.trim().is_empty() => {
-            format!("{scheme} {}", shown(credential.trim()))
+            out.push_str(scheme);
+            out.push(' ');
+            push_credential(out, credential.trim());
         }
-        Some((scheme, _)) => format!("{scheme} (empty)"),
-        None if value.is_empty() => "(empty)".to_owned(),
-        None => shown(value),
+        Some((scheme, _)) => {
+            out.push_str(scheme);
+            out.push_str(" (empty)");
+        }
+        None if value.is_empty() => out.push_str("(empty)"),
+        None => push_credential(out, value),
     }
 }
 
