@@ -370,6 +370,32 @@ mod tls {
         }
     }
 
+    async fn read_request_async(stream: &mut (impl tokio::io::AsyncRead + Unpin)) {
+        let mut data = Vec::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let Ok(n) = stream.read(&mut buf).await else {
+                return;
+            };
+            if n == 0 {
+                return;
+            }
+            data.extend_from_slice(&buf[..n]);
+            let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") else {
+                continue;
+            };
+            let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if data.len() >= end + 4 + length {
+                return;
+            }
+        }
+    }
+
     /// An HTTPS server that answers every request with a valid 200; returns its port.
     pub async fn serve(pki: &Pki) -> (u16, tokio::task::JoinHandle<()>) {
         let config = tokio_rustls::rustls::ServerConfig::builder()
@@ -388,8 +414,11 @@ mod tls {
                     let Ok(mut tls) = acceptor.accept(stream).await else {
                         return;
                     };
-                    let mut buf = vec![0u8; 1 << 16];
-                    let _ = tokio::time::timeout(Duration::from_secs(2), tls.read(&mut buf)).await;
+                    // Read the whole request (the oversize case sends 128 KiB): answering
+                    // early and closing would reset the client while it is still sending.
+                    let _ =
+                        tokio::time::timeout(Duration::from_secs(5), read_request_async(&mut tls))
+                            .await;
                     let body = r#"{"success":true,"message":"Primary MFA method updated"}"#;
                     let _ = tls
                         .write_all(format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).as_bytes())
