@@ -14,7 +14,6 @@ mod reply;
 mod scenario;
 mod state;
 
-use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -102,50 +101,57 @@ struct Settings {
 /// Bodies serialized once at start-up.
 #[derive(Debug)]
 struct Bodies {
-    /// Example name -> (status, body).
-    examples: HashMap<String, (StatusCode, Bytes)>,
-    default_names: HashMap<u16, String>,
+    /// Every example: name, status, serialized body. A handful, so a scan beats hashing.
+    examples: Vec<(String, StatusCode, Bytes)>,
+    /// Documented status -> index of its default example.
+    defaults: Vec<(u16, usize)>,
     /// The default 200 body cut in half: `fault=malformed`.
     malformed: Bytes,
 }
 
 impl Bodies {
     fn new(contract: &Contract) -> Self {
-        let examples: HashMap<String, (StatusCode, Bytes)> = contract
+        let examples: Vec<(String, StatusCode, Bytes)> = contract
             .examples()
             .iter()
             .map(|e| {
                 let bytes = serde_json::to_vec(&e.body).expect("a JSON value always serializes");
-                (e.name.clone(), (status_code(e.status), Bytes::from(bytes)))
+                (e.name.clone(), status_code(e.status), Bytes::from(bytes))
             })
             .collect();
-        let default_names: HashMap<u16, String> = contract
+        let defaults: Vec<(u16, usize)> = contract
             .documented_statuses()
-            .filter_map(|s| Some((s, contract.default_example(s)?.name.clone())))
+            .filter_map(|s| {
+                let name = &contract.default_example(s)?.name;
+                Some((s, examples.iter().position(|(n, _, _)| n == name)?))
+            })
             .collect();
-        let ok = default_names
-            .get(&200)
-            .and_then(|n| examples.get(n))
-            .map(|(_, b)| b.clone());
+        let ok = defaults
+            .iter()
+            .find(|(s, _)| *s == 200)
+            .map(|(_, i)| examples[*i].2.clone());
         let malformed = ok.map_or_else(
             || Bytes::from_static(b"{\"success\":"),
             |b| b.slice(..b.len() / 2),
         );
         Self {
             examples,
-            default_names,
+            defaults,
             malformed,
         }
     }
 
     fn example(&self, name: &str) -> Option<Reply> {
         self.examples
-            .get(name)
-            .map(|(status, body)| Reply::json(*status, body.clone()))
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, status, body)| Reply::json(*status, body.clone()))
     }
 
     fn default_for(&self, status: u16) -> Option<Reply> {
-        self.example(self.default_names.get(&status)?)
+        let (_, index) = self.defaults.iter().find(|(s, _)| *s == status)?;
+        let (_, status, body) = &self.examples[*index];
+        Some(Reply::json(*status, body.clone()))
     }
 }
 
