@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark of the mock and the checker against their peers, in one run.
 
-    python3 bench/bench.py            # full: 3 rounds x 10 s per server and connection count
+    python3 bench/bench.py            # full: 5 rounds x 10 s per server and connection count
     python3 bench/bench.py --quick    # smoke: 1 round x 1 s, to keep the script working
 
 Builds in release mode, installs what it needs (wrk from Debian, Prism from npm, Schemathesis
@@ -149,6 +149,18 @@ class Server:
         self.stop()
         raise RuntimeError(f"{self.name} answered nothing within {limit} s")
 
+    def cpu_seconds(self):
+        """User + system CPU time of the process tree so far."""
+        ticks = 0
+        for pid in [self.process.pid] + children(self.process.pid):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])
+            except (OSError, ValueError, IndexError):
+                pass
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self):
         # Prism runs under node through a wrapper: count the whole process tree.
         total = 0
@@ -265,6 +277,11 @@ def fmt(triple, digits=0):
     return f"{mid:,.{digits}f} ({lo:,.{digits}f}-{hi:,.{digits}f})"
 
 
+def paired_ratios(numerators, denominators, key):
+    by_round = {r["round"]: r[key] for r in denominators}
+    return [r[key] / by_round[r["round"]] for r in numerators if by_round.get(r["round"])]
+
+
 def ratio(a, b):
     if not a or not b:
         return "n/a"
@@ -287,7 +304,7 @@ def machine():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1 round, 1 s per measurement (smoke test)")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--no-peers", action="store_true", help="skip Prism and Schemathesis")
     parser.add_argument("--no-record", action="store_true", help="do not append to BENCHMARKS.md")
@@ -319,7 +336,11 @@ def main():
                     log(f"round {round_no + 1}/{args.rounds}: {server.name}, {connections} connections")
                     cold = server.start(free_port())
                     try:
+                        cpu_before = server.cpu_seconds()
                         figures = wrk(server.port, connections, args.duration)
+                        requests = figures["rps"] * args.duration
+                        figures["cpu_us"] = (server.cpu_seconds() - cpu_before) * 1e6 / max(requests, 1)
+                        figures["round"] = round_no
                         results[server.name]["rss_mb"].append(server.rss_mb())
                     finally:
                         server.stop()
@@ -370,12 +391,16 @@ def render(args, results, checker, have_wrk, have_prism, have_st):
         "",
     ]
     if have_wrk:
-        lines += ["| server | conns | requests/s | p50 ms | p99 ms | non-2xx | cold start ms | RSS after load MB |", "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "| server | conns | requests/s | server CPU us/request | p50 ms | p99 ms | non-2xx | cold start ms | RSS after load MB |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for name, figures in results.items():
             for connections in (32, 64):
                 runs = figures[connections]
                 lines.append(
-                    f"| {name} | {connections} | {fmt(spread([r['rps'] for r in runs]))} | {fmt(spread([r['p50_ms'] for r in runs]), 2)}"
+                    f"| {name} | {connections} | {fmt(spread([r['rps'] for r in runs]))} | {fmt(spread([r['cpu_us'] for r in runs]), 1)}"
+                    f" | {fmt(spread([r['p50_ms'] for r in runs]), 2)}"
                     f" | {fmt(spread([r['p99_ms'] for r in runs]), 2)} | {sum(r['non_2xx'] for r in runs)}"
                     f" | {fmt(spread(figures['cold_ms']), 1)} | {fmt(spread(figures['rss_mb']), 1)} |"
                 )
@@ -383,12 +408,15 @@ def render(args, results, checker, have_wrk, have_prism, have_st):
         bare = results["bare actix-web"]
         lines.append("")
         for connections in (32, 64):
-            m = spread([r["rps"] for r in mock[connections]])
-            b = spread([r["rps"] for r in bare[connections]])
-            line = f"- {connections} connections: mock/bare = {ratio(m, b)} (target >= 0.8x)"
+            # Paired by round: the two ran back to back, under the same background load.
+            paired = spread(paired_ratios(mock[connections], bare[connections], "rps"))
+            cpu = spread(paired_ratios(bare[connections], mock[connections], "cpu_us"))
+            line = (
+                f"- {connections} connections: mock/bare requests/s = {fmt(paired, 2)}x per round (target >= 0.8x);"
+                f" bare/mock CPU per request = {fmt(cpu, 2)}x"
+            )
             if have_prism:
-                p = spread([r["rps"] for r in results["Prism"][connections]])
-                line += f"; mock/Prism = {ratio(m, p)} (target >= 30x)"
+                line += f"; mock/Prism = {fmt(spread(paired_ratios(mock[connections], results['Prism'][connections], 'rps')), 1)}x (target >= 30x)"
             lines.append(line)
         p99 = spread([r["p99_ms"] for r in mock[32]])
         lines.append(f"- mock p99 at 32 connections: {fmt(p99, 2)} ms (target <= 2 ms)")
