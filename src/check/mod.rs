@@ -313,6 +313,12 @@ pub async fn run(
     let elapsed = started.elapsed();
     let requests = budget.used();
     let mut notes = Vec::new();
+    if config.second_token.is_none() && checks.iter().any(|c| c.name == "account_isolation") {
+        notes.push(
+            "account_isolation needs a second account: give --second-token or --second-token-env"
+                .to_owned(),
+        );
+    }
     if plan.coverage.discarded > 0 {
         notes.push(format!(
             "{} sampled bodies were not sent: the request schema classed them otherwise than intended",

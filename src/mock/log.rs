@@ -49,14 +49,32 @@ struct Buffers {
 impl Buffers {
     fn flush_all(&self) {
         let all: Vec<Buffer> = lock(&self.all).clone();
+        // Take the lines out first, so a worker waits for a swap at most.
+        let taken: Vec<Vec<u8>> = all.iter().map(|b| std::mem::take(&mut *lock(b))).collect();
         let mut out = io::stdout().lock();
-        for buffer in all {
-            // Take the lines out first, so the worker waits for a swap at most.
-            let lines = std::mem::take(&mut *lock(&buffer));
-            let _ = out.write_all(&lines);
+        for line in merged(&taken) {
+            let _ = out.write_all(line);
         }
         let _ = out.flush();
     }
+}
+
+/// Every thread's lines in one list. Each thread's lines are in order; the threads are merged
+/// by timestamp (ISO 8601 text sorts as time does), stably, so equal times keep their order.
+fn merged(chunks: &[Vec<u8>]) -> Vec<&[u8]> {
+    let mut lines: Vec<&[u8]> = chunks
+        .iter()
+        .flat_map(|chunk| chunk.split_inclusive(|b| *b == b'\n'))
+        .collect();
+    lines.sort_by_key(|line| sort_key(line));
+    lines
+}
+
+/// The timestamp a line starts with: `2026-...Z` in text, after `{"timestamp":"` in JSON.
+fn sort_key(line: &[u8]) -> &[u8] {
+    const JSON_PREFIX: &[u8] = b"{\"timestamp\":\"";
+    let rest = line.strip_prefix(JSON_PREFIX).unwrap_or(line);
+    &rest[..rest.len().min(24)]
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -293,6 +311,20 @@ fn civil(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_of_several_threads_come_out_in_time_order() {
+        let a =
+            b"2026-11-28T14:31:03.832Z INFO one\n2026-11-28T14:31:03.874Z INFO three\n".to_vec();
+        let b = b"{\"timestamp\":\"2026-11-28T14:31:03.843Z\",\"level\":\"INFO\"}\n".to_vec();
+        let lines: Vec<String> = merged(&[a, b])
+            .iter()
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect();
+        assert!(lines[0].ends_with("one\n"));
+        assert!(lines[1].contains("03.843Z"));
+        assert!(lines[2].ends_with("three\n"));
+    }
 
     #[test]
     fn numbers_are_written_as_decimals() {

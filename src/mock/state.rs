@@ -146,7 +146,9 @@ impl UserStore {
         self.by_token.insert(
             token.to_owned(),
             UserState {
-                name: format!("default-user-{}", fp.trim_start_matches("fp:")).into(),
+                // The fingerprint is the name: a rejected request, which never reaches the
+                // store, is logged with the same one.
+                name: fp.as_str().into(),
                 token_fingerprint: fp.into(),
                 from_users_file: false,
                 enrolled: self.users.default_user.enrolled.clone(),
