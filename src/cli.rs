@@ -589,16 +589,7 @@ fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error> {
             }
         }
         if let Some(restore) = &observed.restore_primary {
-            let state = if restore.ok {
-                "restored"
-            } else {
-                "NOT restored"
-            };
-            let _ = writeln!(
-                out,
-                "\nprimary method {state}: {} ({})",
-                restore.method, restore.detail
-            );
+            let _ = writeln!(out, "\n{restore}");
         }
     };
 
@@ -736,7 +727,7 @@ fn dry_run(contract: &Contract, config: &CheckConfig, format: Format) -> Result<
         return Ok(exit::CLEAN);
     }
     println!("mfa-contract check --dry-run: {url} (seed {})", config.seed);
-    println!("{}", check::coverage_line(&plan.coverage));
+    println!("{}", report::coverage_line(&plan.coverage));
     let width = plan.cases.iter().map(|c| c.class.len()).max().unwrap_or(0);
     for case in plan
         .cases

@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::Error;
 use crate::cases::{Auth, Case};
 
-use super::Secret;
+use super::{CheckConfig, Secret};
+use crate::contract::Contract;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -98,13 +99,6 @@ impl Exchange {
     }
 }
 
-pub struct ClientSettings<'a> {
-    pub timeout: Duration,
-    pub max_response_bytes: usize,
-    pub ca_cert: Option<&'a std::path::Path>,
-    pub insecure: bool,
-}
-
 pub struct Client {
     http: reqwest::Client,
     url: String,
@@ -117,23 +111,15 @@ pub struct Client {
 }
 
 impl Client {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        url: String,
-        auth_header: String,
-        scheme: String,
-        token: Option<Secret>,
-        second_token: Option<Secret>,
-        headers: Vec<(String, String)>,
-        settings: &ClientSettings<'_>,
-    ) -> Result<Self, Error> {
+    /// The client for `config`'s target, with the contract's auth header and scheme.
+    pub fn new(contract: &Contract, config: &CheckConfig) -> Result<Self, Error> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("mfa-contract/", env!("CARGO_PKG_VERSION")))
-            .tls_danger_accept_invalid_certs(settings.insecure);
-        if let Some(path) = settings.ca_cert {
+            .tls_danger_accept_invalid_certs(config.insecure);
+        if let Some(path) = &config.ca_cert {
             let pem = std::fs::read(path)
                 .map_err(|e| Error::io(format!("cannot read --ca-cert {}", path.display()), e))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
@@ -149,13 +135,13 @@ impl Client {
             .map_err(|e| Error::Usage(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             http,
-            url,
-            auth_header,
-            scheme,
-            token,
-            second_token,
-            headers,
-            max_response_bytes: settings.max_response_bytes,
+            url: config.endpoint_url(contract)?,
+            auth_header: contract.auth().header.clone(),
+            scheme: contract.auth().scheme.clone(),
+            token: config.token.clone(),
+            second_token: config.second_token.clone(),
+            headers: config.headers.clone(),
+            max_response_bytes: config.max_response_bytes,
         })
     }
 

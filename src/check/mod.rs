@@ -17,7 +17,7 @@ pub use checks::{CHECKS, Check, Ctx, Failure, Run, Verdict, by_name};
 pub use client::{Exchange, Outcome, Response, TransportError, TransportKind};
 
 use crate::Error;
-use crate::cases::{self, Auth, Case, Coverage, Expect, GenOptions, Plan, Sequence};
+use crate::cases::{self, Auth, Case, Expect, GenOptions, Plan, Sequence};
 use crate::contract::{Contract, RejectionKind};
 use crate::redact::replace_token;
 use crate::report::{
@@ -25,7 +25,6 @@ use crate::report::{
     RestoreReport, ShrinkReport, curl_command, excerpt,
 };
 pub(crate) use client::Client;
-use client::ClientSettings;
 
 /// A secret from the command line or the environment. Its `Debug` hides it, so it cannot
 /// reach a log by accident; only the HTTP client reads it.
@@ -187,24 +186,6 @@ pub fn plan<'c>(contract: &'c Contract, config: &CheckConfig) -> Plan<'c> {
     cases::plan(contract, &config.gen_options(contract))
 }
 
-/// The HTTP client for `config`'s target, shared with `drift`.
-pub(crate) fn client(contract: &Contract, config: &CheckConfig) -> Result<Client, Error> {
-    Client::new(
-        config.endpoint_url(contract)?,
-        contract.auth().header.clone(),
-        contract.auth().scheme.clone(),
-        config.token.clone(),
-        config.second_token.clone(),
-        config.headers.clone(),
-        &ClientSettings {
-            timeout: config.timeout,
-            max_response_bytes: config.max_response_bytes,
-            ca_cert: config.ca_cert.as_deref(),
-            insecure: config.insecure,
-        },
-    )
-}
-
 /// Runs every selected check against the target. Contract violations are data in the report;
 /// only problems of the harness itself (bad configuration, an unreachable target) are errors.
 pub async fn run(
@@ -219,7 +200,7 @@ pub async fn run(
     if config.concurrency == 0 {
         return Err(Error::Usage("--concurrency must be at least 1".into()));
     }
-    let client = client(contract, config)?;
+    let client = Client::new(contract, config)?;
     let ctx = Ctx {
         contract,
         secrets: config.secrets(),
@@ -703,16 +684,4 @@ pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
     secrets.iter().fold(text.to_owned(), |text, secret| {
         replace_token(&text, secret, "[token]")
     })
-}
-
-/// Coverage of a plan, for `--dry-run` output.
-pub fn coverage_line(coverage: &Coverage) -> String {
-    format!(
-        "positive space: {}/{} enum values covered ({}); sampled {} valid and {} invalid bodies",
-        coverage.enum_values_covered,
-        coverage.enum_values_total,
-        coverage.enum_property,
-        coverage.generated_positive,
-        coverage.generated_negative
-    )
 }

@@ -250,20 +250,33 @@ fn compile_schemas(files: &ContractFiles) -> Result<BTreeMap<String, Schema>, Co
 /// a file name next to the referring file, or an absolute URI.
 fn dangling_ref(document: &Value, base: &str, known: &[&str]) -> Option<(String, String)> {
     let dir = base.rsplit_once('/').map_or("", |(dir, _)| dir);
+    find_in_objects(document, |pointer, map| {
+        let Some(Value::String(target)) = map.get("$ref") else {
+            return None;
+        };
+        let file = target.split('#').next().unwrap_or("");
+        let absolute = if file.is_empty() || file.contains("://") {
+            file.to_owned()
+        } else {
+            format!("{dir}/{file}")
+        };
+        (!absolute.is_empty() && !known.contains(&absolute.as_str()))
+            .then(|| (format!("{pointer}/$ref"), target.clone()))
+    })
+}
+
+/// The first `Some` that `visit` returns for an object in `document`, depth first, with the
+/// object's JSON pointer.
+fn find_in_objects<T>(
+    document: &Value,
+    mut visit: impl FnMut(&str, &serde_json::Map<String, Value>) -> Option<T>,
+) -> Option<T> {
     let mut stack = vec![(String::new(), document)];
     while let Some((pointer, node)) = stack.pop() {
         match node {
             Value::Object(map) => {
-                if let Some(Value::String(target)) = map.get("$ref") {
-                    let file = target.split('#').next().unwrap_or("");
-                    let absolute = if file.is_empty() || file.contains("://") {
-                        file.to_owned()
-                    } else {
-                        format!("{dir}/{file}")
-                    };
-                    if !absolute.is_empty() && !known.contains(&absolute.as_str()) {
-                        return Some((format!("{pointer}/$ref"), target.clone()));
-                    }
+                if let Some(found) = visit(&pointer, map) {
+                    return Some(found);
                 }
                 for (key, child) in map {
                     stack.push((format!("{pointer}/{}", escape_pointer(key)), child));
@@ -305,45 +318,33 @@ fn check_examples(files: &ContractFiles, schema: &Schema) -> Result<(), Contract
 /// `x-enumDescriptions` gives each enum value its documented meaning; the two must list the
 /// same values, or a reader of the contract sees a value without a meaning.
 fn check_enum_descriptions(files: &ContractFiles, schema: &Schema) -> Result<(), ContractError> {
-    let mut stack = vec![(String::new(), &schema.document)];
-    while let Some((pointer, node)) = stack.pop() {
-        match node {
-            Value::Object(map) => {
-                if let (Some(Value::Array(values)), Some(Value::Object(meanings))) =
-                    (map.get("enum"), map.get("x-enumDescriptions"))
-                {
-                    let listed: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
-                    let described: Vec<&str> = meanings.keys().map(String::as_str).collect();
-                    let mismatch = listed
-                        .iter()
-                        .find(|v| !meanings.contains_key(**v))
-                        .map(|v| format!("enum value {v} has no entry in x-enumDescriptions"));
-                    let mismatch = mismatch.or_else(|| {
-                        described.iter().find(|d| !listed.contains(d)).map(|d| {
-                            format!("x-enumDescriptions describes {d}, which is not in enum")
-                        })
-                    });
-                    if let Some(message) = mismatch {
-                        return Err(ContractError::Inconsistent {
-                            file: files.display_path(&format!("{SCHEMA_DIR}/{}", schema.file)),
-                            pointer,
-                            message,
-                        });
-                    }
-                }
-                for (key, child) in map {
-                    stack.push((format!("{pointer}/{}", escape_pointer(key)), child));
-                }
-            }
-            Value::Array(items) => {
-                for (i, child) in items.iter().enumerate() {
-                    stack.push((format!("{pointer}/{i}"), child));
-                }
-            }
-            _ => {}
-        }
+    let mismatch = find_in_objects(&schema.document, |pointer, map| {
+        let (Some(Value::Array(values)), Some(Value::Object(meanings))) =
+            (map.get("enum"), map.get("x-enumDescriptions"))
+        else {
+            return None;
+        };
+        let listed: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+        let message = listed
+            .iter()
+            .find(|v| !meanings.contains_key(**v))
+            .map(|v| format!("enum value {v} has no entry in x-enumDescriptions"))
+            .or_else(|| {
+                meanings
+                    .keys()
+                    .find(|d| !listed.contains(&d.as_str()))
+                    .map(|d| format!("x-enumDescriptions describes {d}, which is not in enum"))
+            })?;
+        Some((pointer.to_owned(), message))
+    });
+    match mismatch {
+        None => Ok(()),
+        Some((pointer, message)) => Err(ContractError::Inconsistent {
+            file: files.display_path(&format!("{SCHEMA_DIR}/{}", schema.file)),
+            pointer,
+            message,
+        }),
     }
-    Ok(())
 }
 
 type ResponseExamples = (Vec<Example>, BTreeMap<u16, String>);

@@ -69,7 +69,7 @@ pub fn probes(contract: &Contract) -> Vec<Case> {
 /// Sends every probe to the target, one at a time (the target may be stateful), and reduces
 /// each answer to its shape.
 pub async fn observe(contract: &Contract, config: &CheckConfig) -> Result<Observation, Error> {
-    let client = check::client(contract, config)?;
+    let client = check::Client::new(contract, config)?;
     let target = config.endpoint_url(contract)?;
     let documented = documented_strings(contract);
     let secrets = config.secrets();

@@ -3,15 +3,27 @@
 use std::fmt::Write as _;
 
 use super::Report;
+use crate::cases::Coverage;
 
 /// How many classes a gap line names before it says "+N more".
 const CLASSES_SHOWN: usize = 3;
 /// Failures of one check shown in full; the rest get one line each (JSON has them all).
 const DETAILED_PER_CHECK: usize = 3;
 
+/// How much of the valid space a plan covers: the enumerated part and the sampled part.
+pub fn coverage_line(c: &Coverage) -> String {
+    format!(
+        "positive space: {}/{} enum values covered ({}); sampled {} valid and {} invalid bodies",
+        c.enum_values_covered,
+        c.enum_values_total,
+        c.enum_property,
+        c.generated_positive,
+        c.generated_negative
+    )
+}
+
 pub fn human(report: &Report) -> String {
     let mut out = String::new();
-    let c = &report.coverage;
     let _ = writeln!(
         out,
         "mfa-contract check: {} ({})",
@@ -19,12 +31,8 @@ pub fn human(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "positive space: {}/{} enum values covered ({}); sampled {} valid and {} invalid bodies (seed {})",
-        c.enum_values_covered,
-        c.enum_values_total,
-        c.enum_property,
-        c.generated_positive,
-        c.generated_negative,
+        "{} (seed {})",
+        coverage_line(&report.coverage),
         report.seed
     );
     let _ = writeln!(
@@ -123,16 +131,7 @@ pub fn human(report: &Report) -> String {
     }
 
     if let Some(restore) = &report.restore_primary {
-        let state = if restore.ok {
-            "restored"
-        } else {
-            "NOT restored"
-        };
-        let _ = writeln!(
-            out,
-            "\nprimary method {state}: {} ({})",
-            restore.method, restore.detail
-        );
+        let _ = writeln!(out, "\n{restore}");
     }
     if report.not_run > 0 {
         let why = report.stopped_by.as_deref().unwrap_or("stopped");

@@ -9,7 +9,7 @@ mod junit;
 use serde::Serialize;
 
 pub use curl::curl_command;
-pub use human::human;
+pub use human::{coverage_line, human};
 pub use junit::junit;
 
 use crate::cases::Coverage;
@@ -134,6 +134,17 @@ pub struct RestoreReport {
     pub status: Option<u16>,
     pub ok: bool,
     pub detail: String,
+}
+
+impl std::fmt::Display for RestoreReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = if self.ok { "restored" } else { "NOT restored" };
+        write!(
+            f,
+            "primary method {state}: {} ({})",
+            self.method, self.detail
+        )
+    }
 }
 
 /// Longest body text a report shows.
