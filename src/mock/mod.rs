@@ -10,6 +10,7 @@ mod cors;
 mod journal;
 mod log;
 mod pipeline;
+mod record;
 mod reply;
 mod scenario;
 mod state;

@@ -2,8 +2,7 @@
 //! through or stops it with a reply, in the order the README documents: route, method, auth,
 //! content type, size, JSON, schema, scenario, state.
 
-use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::{Method, StatusCode};
@@ -12,22 +11,14 @@ use actix_web::{HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
-use super::journal::{self, Record};
+use super::MockState;
+use super::record::{record, redact_bytes};
 use super::reply::Reply;
 use super::scenario::Scenario;
 use super::state::Update;
-use super::{MockState, RequestLine};
 use crate::contract::{RejectionKind, strip_position};
-use crate::redact::{fingerprint, replace_token};
 
 const PREFER: header::HeaderName = header::HeaderName::from_static("prefer");
-
-/// Header values that carry credentials; the journal shows their fingerprint.
-const SECRET_HEADERS: [header::HeaderName; 3] = [
-    header::AUTHORIZATION,
-    header::PROXY_AUTHORIZATION,
-    header::COOKIE,
-];
 
 /// A step's outcome: go on with a value, or stop with this reply (boxed: stopping is rare).
 type Step<T> = Result<T, Box<Reply>>;
@@ -58,7 +49,14 @@ pub async fn endpoint(
         reply.body = redact_bytes(&reply.body, token);
     }
     let latency = started.elapsed();
-    record(&req, &state, &seen, &reply, latency.as_secs_f64() * 1000.0);
+    record(
+        &req,
+        &state,
+        seen.token,
+        &seen.body,
+        &reply,
+        latency.as_secs_f64() * 1000.0,
+    );
     if let Some(delay) = reply.delay {
         actix_web::rt::time::sleep(delay).await;
     }
@@ -342,149 +340,6 @@ fn answer_from_state(state: &MockState, token: &str, body: &Value) -> Reply {
     let mut reply = reply.expect("the contract documents 200 and 500 with default examples");
     reply.user = Some(user);
     reply
-}
-
-fn redact_bytes(body: &Bytes, token: &str) -> Bytes {
-    let text = String::from_utf8_lossy(body);
-    if token.len() < crate::redact::MIN_SEARCHABLE_TOKEN || !text.contains(token) {
-        return body.clone();
-    }
-    Bytes::from(replace_token(&text, token, "[token]"))
-}
-
-/// Journal record and log line; the token is replaced by its fingerprint in both. This runs
-/// on every request, so it copies nothing it can share and hashes the token only when the user
-/// store has not done so already.
-fn record(req: &HttpRequest, state: &MockState, seen: &Seen, reply: &Reply, latency_ms: f64) {
-    let status = match reply.fault {
-        Some(super::scenario::Fault::Reset | super::scenario::Fault::Timeout) => None,
-        Some(_) => Some(200),
-        None => Some(reply.status.as_u16()),
-    };
-    let token = seen
-        .token
-        .filter(|t| t.len() >= crate::redact::MIN_SEARCHABLE_TOKEN);
-    let token_fingerprint: Option<Arc<str>> = match (&reply.user, seen.token) {
-        (Some(who), _) => Some(who.fingerprint.clone()),
-        (None, Some(token)) => Some(fingerprint(token).into()),
-        (None, None) => None,
-    };
-    let in_uri = |token: &str| {
-        req.uri().path().contains(token) || req.uri().query().is_some_and(|q| q.contains(token))
-    };
-    let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str());
-    let path = match token {
-        Some(token) if in_uri(token) => replace_token(
-            path_and_query,
-            token,
-            fingerprint_or_mark(&token_fingerprint),
-        ),
-        _ => path_and_query.to_owned(),
-    };
-    let user = reply
-        .user
-        .as_ref()
-        .map(|w| w.name.clone())
-        .or_else(|| token_fingerprint.clone());
-    state.logger.request(&RequestLine {
-        method: req.method().as_str(),
-        path: &path,
-        status,
-        latency_ms,
-        scenario: reply.scenario.as_deref(),
-        user: user.as_deref(),
-    });
-    if state.settings.journal_size == 0 {
-        return;
-    }
-    let body = match token {
-        Some(token) if String::from_utf8_lossy(&seen.body).contains(token) => {
-            Bytes::from(replace_token(
-                &String::from_utf8_lossy(&seen.body),
-                token,
-                fingerprint_or_mark(&token_fingerprint),
-            ))
-        }
-        _ => seen.body.clone(),
-    };
-    let record = Record {
-        at: SystemTime::now(),
-        method: req.method().clone(),
-        path,
-        headers: journal_headers(req.headers(), seen.token, &token_fingerprint),
-        body: journal::kept_body(&body),
-        body_len: body.len(),
-        status,
-        scenario: reply.scenario.clone(),
-        user,
-        latency_ms,
-    };
-    state.journal().record(record);
-}
-
-fn fingerprint_or_mark(fingerprint: &Option<Arc<str>>) -> &str {
-    fingerprint.as_deref().unwrap_or("[token]")
-}
-
-/// The request headers as `name: value` lines, credentials replaced by fingerprints and the
-/// token by its fingerprint wherever else it appears.
-fn journal_headers(
-    headers: &HeaderMap,
-    token: Option<&str>,
-    token_fingerprint: &Option<Arc<str>>,
-) -> String {
-    let searchable = token.filter(|t| t.len() >= crate::redact::MIN_SEARCHABLE_TOKEN);
-    let mut text = String::with_capacity(256);
-    for (name, value) in headers {
-        // Header values are nearly always ASCII: borrow them as they are.
-        let value = value.to_str().map_or_else(
-            |_| String::from_utf8_lossy(value.as_bytes()),
-            std::borrow::Cow::Borrowed,
-        );
-        text.push_str(name.as_str());
-        text.push_str(": ");
-        if SECRET_HEADERS.contains(name) {
-            push_secret_header(&mut text, &value, token, token_fingerprint);
-        } else if let Some(token) = searchable.filter(|t| value.contains(t)) {
-            text.push_str(&replace_token(
-                &value,
-                token,
-                fingerprint_or_mark(token_fingerprint),
-            ));
-        } else {
-            // HTTP header values cannot hold a line break, so lines stay lines.
-            text.push_str(&value);
-        }
-        text.push('\n');
-    }
-    text
-}
-
-/// `Bearer abc...` -> `Bearer fp:1234abcd`: the scheme stays, the credential becomes a fingerprint.
-fn push_secret_header(
-    out: &mut String,
-    value: &str,
-    token: Option<&str>,
-    token_fingerprint: &Option<Arc<str>>,
-) {
-    let value = value.trim();
-    let push_credential = |out: &mut String, credential: &str| match (token, token_fingerprint) {
-        (Some(t), Some(fp)) if t == credential => out.push_str(fp),
-        _ => out.push_str(&fingerprint(credential)),
-    };
-    match value.split_once(' ') {
-        Some((scheme, credential)) if !credential.trim().is_empty() => {
-            out.push_str(scheme);
-            out.push(' ');
-            push_credential(out, credential.trim());
-        }
-        Some((scheme, _)) => {
-            out.push_str(scheme);
-            out.push_str(" (empty)");
-        }
-        None if value.is_empty() => out.push_str("(empty)"),
-        None => push_credential(out, value),
-    }
 }
 
 /// Whether a request is a CORS preflight rather than a plain OPTIONS.

@@ -1,0 +1,243 @@
+//! `mfa-contract check`: flags to a `CheckConfig`, the run, the reports, the progress.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use mfa_contract::check::{self, CheckConfig, Secret};
+use mfa_contract::{Contract, Error, exit, report};
+
+use super::target::{TargetArgs, from_env, random_seed, resolve_target, seconds, target_config};
+
+#[derive(Debug, Args)]
+pub(super) struct CheckArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// A second account's token, for the account_isolation check
+    #[arg(long, value_name = "TOKEN")]
+    second_token: Option<String>,
+    /// Read the second account's token from this environment variable
+    #[arg(long, value_name = "VAR", default_value = "MFA_CONTRACT_SECOND_TOKEN")]
+    second_token_env: String,
+    /// How many cases proptest samples: half valid variations, half invalid strings
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    cases: usize,
+    /// Seed for the sampled cases (default: random; the report prints it)
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Requests in flight at once
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    concurrency: usize,
+    /// Stop the whole run after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 300.0)]
+    deadline: f64,
+    /// Send at most this many requests in all (shrinking included)
+    #[arg(long, value_name = "N")]
+    max_requests: Option<usize>,
+    /// The max_response_time check's limit, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = check::DEFAULT_MAX_RESPONSE_TIME.as_millis() as u64)]
+    max_response_time: u64,
+    /// Print the planned cases and stop
+    #[arg(long)]
+    dry_run: bool,
+    /// Run only these checks (comma-separated; see --list-checks)
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    checks: Vec<String>,
+    /// Do not run these checks (comma-separated, repeatable)
+    #[arg(long = "skip-check", value_name = "NAMES", value_delimiter = ',')]
+    skip_checks: Vec<String>,
+    /// Also send a made-up token, which the target must refuse
+    #[arg(long)]
+    expect_token_validation: bool,
+    /// Report format on standard output
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Also write a JUnit XML report to FILE
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// List the checks with what each asserts, and stop
+    #[arg(long)]
+    list_checks: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum Format {
+    Human,
+    Json,
+}
+
+pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error> {
+    if args.list_checks {
+        let width = check::CHECKS
+            .iter()
+            .map(|c| c.name.len())
+            .max()
+            .unwrap_or(0);
+        for c in check::CHECKS {
+            println!("{:<width$}  {}", c.name, c.description);
+        }
+        return Ok(exit::CLEAN);
+    }
+    let contract = Arc::new(contract);
+    let (target, _mock) = resolve_target(&contract, args.target.target.as_deref())?;
+    let config = check_config(&args, target)?;
+    if args.dry_run {
+        return dry_run(&contract, &config, args.format);
+    }
+    let runtime = super::runtime()?;
+    let progress = progress::for_stderr();
+    let report = runtime.block_on(check::run(&contract, &config, progress.as_ref()))?;
+    match args.format {
+        Format::Human => print!("{}", report::human(&report)),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("a report always serializes")
+        ),
+    }
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report::junit(&report))
+            .map_err(|e| Error::io(format!("cannot write --junit {}", path.display()), e))?;
+    }
+    Ok(if report.is_clean() {
+        exit::CLEAN
+    } else {
+        exit::FOUND
+    })
+}
+
+pub(super) fn check_config(args: &CheckArgs, target: String) -> Result<CheckConfig, Error> {
+    let mut config = target_config(&args.target, target)?;
+    config.second_token = args
+        .second_token
+        .clone()
+        .or_else(|| from_env(&args.second_token_env))
+        .map(Secret::new);
+    config.second_token_var = args.second_token_env.clone();
+    config.cases = args.cases;
+    config.seed = args.seed.unwrap_or_else(random_seed);
+    config.concurrency = args.concurrency;
+    config.deadline = seconds("--deadline", args.deadline)?;
+    config.max_requests = args.max_requests;
+    config.max_response_time = Duration::from_millis(args.max_response_time);
+    config.checks = args.checks.clone();
+    config.skip_checks = args.skip_checks.clone();
+    config.expect_token_validation = args.expect_token_validation;
+    config.selected_checks()?;
+    Ok(config)
+}
+
+pub(super) fn dry_run(
+    contract: &Contract,
+    config: &CheckConfig,
+    format: Format,
+) -> Result<u8, Error> {
+    let plan = check::plan(contract, config);
+    let url = config.endpoint_url(contract)?;
+    if format == Format::Json {
+        let json = serde_json::json!({"target": url, "seed": config.seed, "coverage": plan.coverage, "cases": plan.cases, "sequences": plan.sequences});
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).expect("a plan always serializes")
+        );
+        return Ok(exit::CLEAN);
+    }
+    println!("mfa-contract check --dry-run: {url} (seed {})", config.seed);
+    println!("{}", report::coverage_line(&plan.coverage));
+    let width = plan.cases.iter().map(|c| c.class.len()).max().unwrap_or(0);
+    for case in plan
+        .cases
+        .iter()
+        .chain(plan.sequences.iter().flat_map(|s| &s.steps))
+    {
+        let auth = match &case.request.auth {
+            mfa_contract::cases::Auth::Token => "token".to_owned(),
+            mfa_contract::cases::Auth::SecondToken => "second token".to_owned(),
+            mfa_contract::cases::Auth::Missing => "no auth".to_owned(),
+            mfa_contract::cases::Auth::Raw(v) => v.clone(),
+        };
+        println!(
+            "  {:<width$}  {} [{auth}] [{}] {}",
+            case.class,
+            case.request.method,
+            case.request
+                .content_type
+                .as_deref()
+                .unwrap_or("no content type"),
+            report::excerpt(&case.request.body, 80)
+        );
+    }
+    println!(
+        "{} cases, {} sequences; nothing sent",
+        plan.cases.len(),
+        plan.sequences.len()
+    );
+    Ok(exit::CLEAN)
+}
+
+mod progress {
+    //! A progress bar on a terminal, a few plain lines otherwise (CI logs), on stderr.
+
+    use std::io::IsTerminal as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use indicatif::{ProgressBar, ProgressStyle};
+    use mfa_contract::check::{Exchange, Progress};
+
+    pub fn for_stderr() -> Box<dyn Progress> {
+        if std::io::stderr().is_terminal() {
+            Box::new(Bar(ProgressBar::hidden()))
+        } else {
+            Box::new(Lines {
+                total: AtomicUsize::new(0),
+                done: AtomicUsize::new(0),
+            })
+        }
+    }
+
+    struct Bar(ProgressBar);
+
+    impl Progress for Bar {
+        fn start(&self, total: usize) {
+            self.0.set_length(total as u64);
+            self.0
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.0.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} checking [{bar:30}] {pos}/{len} {per_sec} {msg}",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+        }
+
+        fn tick(&self, _: &Exchange) {
+            self.0.inc(1);
+        }
+
+        fn finish(&self) {
+            self.0.finish_and_clear();
+        }
+    }
+
+    struct Lines {
+        total: AtomicUsize,
+        done: AtomicUsize,
+    }
+
+    impl Progress for Lines {
+        fn start(&self, total: usize) {
+            self.total.store(total, Ordering::Relaxed);
+            eprintln!("checking: {total} cases planned");
+        }
+
+        fn tick(&self, _: &Exchange) {
+            let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+            let total = self.total.load(Ordering::Relaxed).max(1);
+            // About four lines per run: a CI log wants to see it moving, not every request.
+            if done * 4 / total != (done - 1) * 4 / total {
+                eprintln!("checking: {done}/{total}");
+            }
+        }
+    }
+}

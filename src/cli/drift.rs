@@ -1,0 +1,166 @@
+//! `mfa-contract drift`: observe, then print, compare with a snapshot, or compare two targets.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use mfa_contract::check::Secret;
+use mfa_contract::{Contract, Error, drift, exit};
+
+use super::target::{TargetArgs, from_env, resolve_target, target_config};
+
+#[derive(Debug, Args)]
+pub(super) struct DriftArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Compare with this recorded snapshot (insta format); on drift the new one goes to FILE.new
+    #[arg(long, value_name = "FILE")]
+    snapshot: Option<PathBuf>,
+    /// Record the observed behaviour as --snapshot FILE
+    #[arg(long, requires = "snapshot")]
+    accept: bool,
+    /// Compare the target with a second one (e.g. the mock with the real backend), class by class
+    #[arg(long, value_name = "URL", conflicts_with = "snapshot")]
+    against: Option<String>,
+    /// Read the second target's token from this variable (default: the first target's token)
+    #[arg(long, value_name = "VAR")]
+    against_token_env: Option<String>,
+}
+
+pub(super) fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error> {
+    let contract = Arc::new(contract);
+    let (target, _mock) = resolve_target(&contract, args.target.target.as_deref())?;
+    let config = target_config(&args.target, target)?;
+    let against = match &args.against {
+        Some(url) => {
+            let mut other = config.clone();
+            other.target = url.clone();
+            if let Some(var) = &args.against_token_env {
+                other.token = from_env(var).map(Secret::new);
+                other.token_var = var.clone();
+            }
+            Some(other)
+        }
+        None => None,
+    };
+    let runtime = super::runtime()?;
+    let observed = runtime.block_on(drift::observe(&contract, &config))?;
+    let table = drift::table(&contract, &observed);
+    let mut out = std::io::stdout().lock();
+    let found = |out: &mut std::io::StdoutLock<'_>| {
+        let findings = drift::findings(&contract, &observed.rows);
+        if !findings.is_empty() {
+            let _ = writeln!(out, "\ndocumented versus observed ({}):", observed.target);
+            for finding in findings {
+                let _ = writeln!(out, "  - {finding}");
+            }
+        }
+        if let Some(restore) = &observed.restore_primary {
+            let _ = writeln!(out, "\n{restore}");
+        }
+    };
+
+    if let Some(other) = against {
+        let theirs = runtime.block_on(drift::observe(&contract, &other))?;
+        let changes = drift::compare(&table, &drift::table(&contract, &theirs));
+        if changes.is_empty() {
+            let _ = writeln!(
+                out,
+                "no difference: {} and {} behave alike in all {} classes",
+                observed.target,
+                theirs.target,
+                observed.rows.len()
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{} of {} classes differ between\n  target:  {}\n  against: {}",
+                changes.len(),
+                observed.rows.len(),
+                observed.target,
+                theirs.target
+            );
+            let _ = write!(
+                out,
+                "{}",
+                drift::render_changes(&changes, "target ", "against")
+            );
+        }
+        found(&mut out);
+        return Ok(if changes.is_empty() {
+            exit::CLEAN
+        } else {
+            exit::FOUND
+        });
+    }
+
+    let Some(path) = &args.snapshot else {
+        let _ = write!(out, "{table}");
+        found(&mut out);
+        let _ = writeln!(
+            out,
+            "\n(record it with --snapshot FILE --accept; later runs with --snapshot FILE show what changed)"
+        );
+        return Ok(exit::CLEAN);
+    };
+    let pending = drift::pending_path(path);
+    let code = match drift::read_snapshot(path)? {
+        _ if args.accept => {
+            drift::write_snapshot(path, &table)?;
+            let _ = std::fs::remove_file(&pending);
+            let _ = writeln!(
+                out,
+                "recorded {} classes in {}",
+                observed.rows.len(),
+                path.display()
+            );
+            exit::CLEAN
+        }
+        None => {
+            drift::write_snapshot(&pending, &table)?;
+            let _ = writeln!(
+                out,
+                "no snapshot at {}; the observed behaviour is in {} (accept it with --accept or `cargo insta review`)",
+                path.display(),
+                pending.display()
+            );
+            exit::FOUND
+        }
+        Some(recorded) => {
+            let changes = drift::compare(&recorded, &table);
+            if changes.is_empty() {
+                let _ = std::fs::remove_file(&pending);
+                let _ = writeln!(
+                    out,
+                    "no drift: all {} classes match {}",
+                    observed.rows.len(),
+                    path.display()
+                );
+                exit::CLEAN
+            } else {
+                drift::write_snapshot(&pending, &table)?;
+                let _ = writeln!(
+                    out,
+                    "drift in {} of {} classes against {}:",
+                    changes.len(),
+                    observed.rows.len(),
+                    path.display()
+                );
+                let _ = write!(
+                    out,
+                    "{}",
+                    drift::render_changes(&changes, "recorded", "observed")
+                );
+                let _ = writeln!(
+                    out,
+                    "the new behaviour is in {}; accept it with --accept or `cargo insta review`",
+                    pending.display()
+                );
+                exit::FOUND
+            }
+        }
+    };
+    found(&mut out);
+    Ok(code)
+}

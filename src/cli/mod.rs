@@ -1,0 +1,107 @@
+//! Flags, as clap parses them, turned into the library's run configurations. Nothing here
+//! decides anything about the contract or the target.
+
+mod check;
+mod contract;
+mod drift;
+mod mock;
+mod target;
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use mfa_contract::{Contract, Error, exit};
+
+use check::CheckArgs;
+use contract::{ContractCommand, OpenapiArgs};
+use drift::DriftArgs;
+use mock::MockArgs;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mfa-contract",
+    version,
+    about = "Mock server and contract checker for the Flashback endpoint POST /mfa/primary",
+    long_about = "Mock server and contract checker for the Flashback endpoint POST /mfa/primary.\n\n\
+        The contract (JSON Schemas and fixtures) is built into the binary; --contract-dir loads an \
+        edited copy instead (make one with `mfa-contract contract export DIR`).\n\n\
+        Exit codes: 0 clean, 1 violations or drift found, 2 usage or configuration error, \
+        3 target unreachable."
+)]
+pub struct Cli {
+    /// Load the contract from DIR (holding schemas/ and fixtures/) instead of the built-in one
+    #[arg(long, global = true, value_name = "DIR")]
+    contract_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve a stateful mock of POST /mfa/primary for frontend development
+    #[command(
+        long_about = "Serve a stateful mock of POST /mfa/primary for frontend development.\n\n\
+        Requests go through: route, method, auth (Bearer), content type, size, JSON, request schema, \
+        scenario, state. Every answer is JSON in the contract's shapes.\n\n\
+        Scenarios: send `Prefer: code=500`, `example=NAME`, `delay=MS` or `fault=reset|empty|malformed|timeout`, \
+        or arm them for clients that cannot add headers at /__admin/ (a page in your browser)."
+    )]
+    Mock(MockArgs),
+    /// Check a target (the real backend, staging, or a mock) against the contract
+    #[command(
+        long_about = "Check a target against the contract: valid and invalid payloads, derived from the request \
+        schema (enum values enumerated, the rest sampled by proptest), an auth matrix and other methods; every \
+        response judged by the checks (see --list-checks). Failures shrink to a minimal request and come with a curl \
+        command that reproduces them; the token is never printed.\n\n\
+        Without --target, the built-in mock is started on a free loopback port and checked.\n\n\
+        Exit codes: 0 clean, 1 violations, 2 usage or configuration error, 3 target unreachable."
+    )]
+    Check(Box<CheckArgs>),
+    /// Record how a target behaves, one probe per case class, and show what changed
+    #[command(
+        long_about = "Record how a target behaves: one probe per case class, each answer reduced to status, \
+        media type and body shape (documented strings kept, other values replaced), as an insta snapshot. \
+        With --snapshot, compare with the recorded one and print a readable diff; --accept records; \
+        `cargo insta review` also accepts FILE.new. With --against, compare two targets. Also reports \
+        fields and statuses seen but not documented, with a suggested contract patch.\n\n\
+        Exit codes: 0 no drift, 1 drift, 2 usage or configuration error, 3 target unreachable."
+    )]
+    Drift(Box<DriftArgs>),
+    /// Print the contract as an OpenAPI 3.1 document (for Prism, Schemathesis, code generators)
+    Openapi(OpenapiArgs),
+    /// Check or copy the contract files
+    #[command(subcommand)]
+    Contract(ContractCommand),
+}
+
+pub fn run(cli: Cli) -> Result<u8, Error> {
+    let contract_dir = cli.contract_dir.as_deref();
+    match cli.command {
+        Command::Mock(args) => mock::run_mock(load(contract_dir)?, args),
+        Command::Check(args) => check::run_check(load(contract_dir)?, *args),
+        Command::Openapi(args) => contract::run_openapi(&load(contract_dir)?, args),
+        Command::Contract(ContractCommand::Validate { dir }) => {
+            contract::validate(&load(dir.as_deref().or(contract_dir))?)
+        }
+        Command::Contract(ContractCommand::Export { dir }) => contract::export(&dir),
+        Command::Contract(ContractCommand::Summary) => {
+            print!("{}", mfa_contract::contract::summary(&load(contract_dir)?));
+            Ok(exit::CLEAN)
+        }
+        Command::Drift(args) => drift::run_drift(load(contract_dir)?, *args),
+    }
+}
+
+fn load(dir: Option<&Path>) -> Result<Contract, Error> {
+    Ok(Contract::from_optional_dir(dir)?)
+}
+
+/// The async runtime for the commands that talk to a target.
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("cannot start the async runtime", e))
+}

@@ -1,0 +1,129 @@
+//! How `check` and `drift` reach a target: the flags they share, the built-in mock when no
+//! target is given, and the token (from the environment, never printed).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use mfa_contract::check::{CheckConfig, Secret};
+use mfa_contract::mock::{MockConfig, MockServer};
+use mfa_contract::{Contract, Error};
+
+/// How to reach a target; shared by `check` and `drift`.
+#[derive(Debug, Args)]
+pub(super) struct TargetArgs {
+    /// Base URL of the target, e.g. https://staging.example.com (the contract's path is appended).
+    /// Default: the built-in mock, started on a free loopback port
+    #[arg(long, value_name = "URL")]
+    pub(super) target: Option<String>,
+    /// Read the bearer token from this environment variable
+    #[arg(long, value_name = "VAR", default_value = "MFA_CONTRACT_TOKEN")]
+    pub(super) token_env: String,
+    /// The bearer token itself (prefer --token-env: a command line is visible to other users)
+    #[arg(long, value_name = "TOKEN")]
+    pub(super) token: Option<String>,
+    /// Extra request header, e.g. --header 'X-Tenant: acme' (repeatable; values are hidden in reports)
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub(super) headers: Vec<String>,
+    /// Give up on one request after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub(super) timeout: f64,
+    /// At most this many requests per second
+    #[arg(long, value_name = "PER_SECOND")]
+    pub(super) rate: Option<f64>,
+    /// Read at most this many bytes of a response body
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub(super) max_response_bytes: usize,
+    /// After the run, set the account's primary method to METHOD and report whether that worked
+    #[arg(long, value_name = "METHOD")]
+    pub(super) restore_primary: Option<String>,
+    /// Trust this CA certificate (PEM) as well as the system's
+    #[arg(long, value_name = "FILE")]
+    pub(super) ca_cert: Option<PathBuf>,
+    /// Accept any TLS certificate (for a staging server with a self-signed one)
+    #[arg(long)]
+    pub(super) insecure: bool,
+}
+
+/// Without a target, the built-in mock is the target; it lives as long as the returned server.
+pub(super) fn resolve_target(
+    contract: &Arc<Contract>,
+    target: Option<&str>,
+) -> Result<(String, Option<MockServer>), Error> {
+    match target {
+        Some(target) => Ok((target.to_owned(), None)),
+        None => {
+            let server = MockServer::start(
+                contract.clone(),
+                MockConfig {
+                    port: 0,
+                    journal_size: 0,
+                    ..MockConfig::default()
+                },
+            )
+            .map_err(|e| Error::io("cannot start the built-in mock", e))?;
+            Ok((server.url(), Some(server)))
+        }
+    }
+}
+
+/// The part of a run configuration that says how to reach the target.
+pub(super) fn target_config(args: &TargetArgs, target: String) -> Result<CheckConfig, Error> {
+    let mut config = CheckConfig::new(target);
+    config.token = args
+        .token
+        .clone()
+        .or_else(|| from_env(&args.token_env))
+        .map(Secret::new);
+    config.token_var = args.token_env.clone();
+    if config.token.is_none() {
+        if !mfa_contract::net::is_loopback_url(&config.target) {
+            return Err(Error::Usage(format!(
+                "no token: set {} (or --token-env VAR) to the bearer token of a test account",
+                args.token_env
+            )));
+        }
+        // Any token works against a local mock; make one per run.
+        config.token = Some(Secret::new(format!("mfa-contract-{:016x}", random_seed())));
+    }
+    for header in &args.headers {
+        let Some((name, value)) = header.split_once(':') else {
+            return Err(Error::Usage(format!(
+                "--header {header:?}: expected NAME: VALUE"
+            )));
+        };
+        config
+            .headers
+            .push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    config.timeout = seconds("--timeout", args.timeout)?;
+    config.rate = args.rate;
+    config.max_response_bytes = args.max_response_bytes;
+    config.restore_primary = args.restore_primary.clone();
+    config.ca_cert = args.ca_cert.clone();
+    config.insecure = args.insecure;
+    Ok(config)
+}
+
+pub(super) fn from_env(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|v| !v.trim().is_empty())
+}
+
+pub(super) fn seconds(flag: &str, value: f64) -> Result<Duration, Error> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{flag} {value}: expected a positive number of seconds"
+            ))
+        })
+}
+
+pub(super) fn random_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    (nanos as u64) ^ u64::from(std::process::id()).rotate_left(32)
+}
