@@ -217,9 +217,8 @@ impl Logger {
         }
     }
 
-    /// Writes out every buffered line now.
-    pub fn flush(&self) {
-        self.buffers.flush_all();
+    pub fn is_off(&self) -> bool {
+        self.format == LogFormat::Off
     }
 }
 
