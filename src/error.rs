@@ -11,7 +11,8 @@ pub mod exit {
     pub const FOUND: u8 = 1;
     /// A usage or configuration error: bad flag, unreadable or broken file.
     pub const USAGE: u8 = 2;
-    /// The target could not be reached at all.
+    /// The target is unreachable or unusable: not answering, the token refused, a rate limit
+    /// that never lifts.
     pub const UNREACHABLE: u8 = 3;
 }
 
@@ -36,6 +37,11 @@ pub enum Error {
     /// Occurs when not one request reached the target.
     #[error("{url}: unreachable: {cause}")]
     Unreachable { url: String, cause: String },
+
+    /// Occurs when the target answers in a way no check can judge: it sends no HTTP answer,
+    /// refuses the token, or rate-limits without end. The environment, not the contract.
+    #[error("{url}: {reason}")]
+    Unusable { url: String, reason: String },
 }
 
 impl Error {
@@ -49,7 +55,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Contract(_) | Error::Usage(_) | Error::Io { .. } => exit::USAGE,
-            Error::Unreachable { .. } => exit::UNREACHABLE,
+            Error::Unreachable { .. } | Error::Unusable { .. } => exit::UNREACHABLE,
         }
     }
 }

@@ -8,10 +8,13 @@ pub mod check;
 pub mod contract;
 pub mod drift;
 pub mod error;
+pub mod media_type;
 pub mod mock;
 pub mod net;
 pub mod redact;
 pub mod report;
+pub mod target;
+pub mod text;
 
 pub use contract::{Contract, ContractError};
 pub use error::{Error, exit};

@@ -23,6 +23,13 @@ pub fn replace_token(text: &str, token: &str, replacement: &str) -> String {
     text.replace(token, replacement)
 }
 
+/// `text` with every secret in `secrets` replaced by `[token]`: the one redaction for free text.
+pub fn redact<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> String {
+    secrets.into_iter().fold(text.to_owned(), |text, secret| {
+        replace_token(&text, secret, "[token]")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +50,9 @@ mod tests {
             "a $T b $T"
         );
         assert_eq!(replace_token("a b a", "a", "$T"), "a b a");
+        assert_eq!(
+            redact("x tok3n-one y tok3n-two", ["tok3n-one", "tok3n-two"]),
+            "x [token] y [token]"
+        );
     }
 }

@@ -8,6 +8,7 @@ mod model;
 mod negative;
 mod planner;
 mod sample;
+mod space;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -16,8 +17,8 @@ pub use encode::{Spacing, Style, encode};
 pub use model::{ObjectModel, Property, WRONG_TYPES, representative};
 
 use crate::contract::{Contract, RejectionKind, Schema};
-use planner::{Planner, enumerate};
 use sample::Sampled;
+pub use sample::Shrinker;
 
 /// Which credentials a request carries. The token itself never appears in a case: it is
 /// filled in when the request is sent, and shown as `$MFA_CONTRACT_TOKEN` everywhere else.
@@ -82,6 +83,47 @@ pub struct Case {
     pub generated: Option<usize>,
 }
 
+impl Case {
+    /// The one constructor: a planned case, not sampled.
+    pub fn new(class: impl Into<String>, family: Family, expect: Expect, request: Request) -> Self {
+        Self {
+            class: class.into(),
+            family,
+            expect,
+            request,
+            generated: None,
+        }
+    }
+
+    /// The same case, marked as sampled from proptest value tree `index`.
+    pub fn sampled(self, index: usize) -> Self {
+        Self {
+            generated: Some(index),
+            ..self
+        }
+    }
+
+    /// Whether the request validator agrees with what the case claims to be. Bodies that are
+    /// not JSON are not the validator's to judge.
+    pub fn agrees_with(&self, oracle: &Schema) -> bool {
+        let Ok(value) = serde_json::from_slice::<Value>(&self.request.body) else {
+            return true;
+        };
+        match self.expect {
+            Expect::Accept => oracle.is_valid(&value),
+            Expect::Reject(RejectionKind::SchemaViolation) => !oracle.is_valid(&value),
+            // Those break something other than the schema, and only that.
+            Expect::Reject(
+                RejectionKind::PayloadTooLarge
+                | RejectionKind::UnsupportedMediaType
+                | RejectionKind::Unauthorized
+                | RejectionKind::MethodNotAllowed,
+            ) => oracle.is_valid(&value),
+            Expect::Reject(_) => true,
+        }
+    }
+}
+
 /// Several requests whose answers are judged together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -136,7 +178,7 @@ pub struct Plan<'c> {
     pub sequences: Vec<Sequence>,
     pub coverage: Coverage,
     sampled: Vec<Sampled>,
-    oracle: Oracle<'c>,
+    oracle: &'c Schema,
 }
 
 impl std::fmt::Debug for Plan<'_> {
@@ -149,11 +191,16 @@ impl std::fmt::Debug for Plan<'_> {
     }
 }
 
-/// The request validator decides whether a candidate body is valid.
-type Oracle<'c> = &'c Schema;
-
 pub fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c> {
-    Planner::new(contract, options).plan()
+    planner::plan(contract, options)
+}
+
+impl<'c> Plan<'c> {
+    /// A shrinker for a sampled case, if it was sampled.
+    pub fn shrinker(&mut self, case: &Case) -> Option<Shrinker<'_, 'c>> {
+        let sampled = self.sampled.get_mut(case.generated?)?;
+        Some(Shrinker::new(sampled, self.oracle))
+    }
 }
 
 /// A valid body that selects `method` (the contract's `request.selects` set to it), or `None`
@@ -163,9 +210,14 @@ pub fn body_selecting(contract: &Contract, method: &str) -> Option<Vec<u8>> {
         return None;
     }
     let model = ObjectModel::from_schema(&contract.request_schema().document);
-    let name = contract.request_spec().selects.trim_start_matches('/');
-    let mut body = enumerate(&model).into_iter().next().unwrap_or_default();
-    body.insert(name.to_owned(), Value::String(method.to_owned()));
+    let mut body = space::enumerate(&model)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    body.insert(
+        contract.selected_property(),
+        Value::String(method.to_owned()),
+    );
     let body = Value::Object(body);
     contract
         .request_schema()

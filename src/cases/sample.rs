@@ -6,8 +6,9 @@ use proptest::strategy::{BoxedStrategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
 
-use super::planner::{Planner, verdict_matches};
-use super::{Case, Generated, Oracle, Plan, Request, Spacing, Style, encode};
+use super::space::Space;
+use super::{Case, Generated, Request, Spacing, Style, encode};
+use crate::contract::Schema;
 
 pub(super) type Tree = Box<dyn ValueTree<Value = Generated>>;
 
@@ -16,109 +17,104 @@ pub(super) struct Sampled {
     pub(super) template: Case,
 }
 
-impl Planner<'_, '_> {
-    /// Valid bodies with extra properties of arbitrary JSON, any key order, any whitespace, and
-    /// `\u` escapes; all mean one of the enumerated bodies plus what was added.
-    pub(super) fn positive_strategy(&self) -> BoxedStrategy<Generated> {
-        let bases = self.bases.clone();
-        let known: Vec<String> = self
-            .model
-            .properties
-            .iter()
-            .map(|p| p.name.clone())
-            .collect();
-        let extras = if self.model.additional_allowed {
-            prop::collection::vec(
-                (
-                    "[a-zA-Z_][a-zA-Z0-9_]{0,11}"
-                        .prop_filter("not a schema property", move |k| !known.contains(k)),
-                    arbitrary_json(),
-                ),
-                0..4,
-            )
-            .boxed()
-        } else {
-            Just(Vec::new()).boxed()
-        };
-        let spacing = prop_oneof![
-            Just(Spacing::Compact),
-            Just(Spacing::Spaced),
-            Just(Spacing::Pretty)
-        ];
-        (
-            prop::sample::select(bases),
-            extras,
-            any::<u64>(),
-            spacing,
-            any::<bool>(),
+/// Valid bodies with extra properties of arbitrary JSON, any key order, any whitespace, and
+/// `\u` escapes; all mean one of the enumerated bodies plus what was added.
+pub(super) fn positive_strategy(space: &Space<'_>) -> BoxedStrategy<Generated> {
+    let bases = space.bases.clone();
+    let known: Vec<String> = space
+        .model
+        .properties
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    let extras = if space.model.additional_allowed {
+        prop::collection::vec(
+            (
+                "[a-zA-Z_][a-zA-Z0-9_]{0,11}"
+                    .prop_filter("not a schema property", move |k| !known.contains(k)),
+                arbitrary_json(),
+            ),
+            0..4,
         )
-            .prop_map(|(base, extras, order, spacing, escape_letters)| {
-                let mut entries: Vec<(String, Value)> = base.into_iter().collect();
-                for (key, value) in extras {
-                    if !entries.iter().any(|(k, _)| *k == key) {
-                        entries.push((key, value));
-                    }
+        .boxed()
+    } else {
+        Just(Vec::new()).boxed()
+    };
+    let spacing = prop_oneof![
+        Just(Spacing::Compact),
+        Just(Spacing::Spaced),
+        Just(Spacing::Pretty)
+    ];
+    (
+        prop::sample::select(bases),
+        extras,
+        any::<u64>(),
+        spacing,
+        any::<bool>(),
+    )
+        .prop_map(|(base, extras, order, spacing, escape_letters)| {
+            let mut entries: Vec<(String, Value)> = base.into_iter().collect();
+            for (key, value) in extras {
+                if !entries.iter().any(|(k, _)| *k == key) {
+                    entries.push((key, value));
                 }
-                permute(&mut entries, order);
-                let value = Value::Object(entries.into_iter().collect());
-                let body = encode(
-                    &value,
-                    &Style {
-                        spacing,
-                        escape_letters,
-                    },
-                )
-                .into_bytes();
-                Generated { value, body }
-            })
-            .boxed()
-    }
-
-    /// The base body with the selected property set to a random string outside its enum.
-    pub(super) fn random_string_strategy(&self, pattern: &'static str) -> BoxedStrategy<Generated> {
-        let base = self.base();
-        let name = self.selected.name.clone();
-        let values = self.selected.values.clone().unwrap_or_default();
-        pattern
-            .prop_filter("outside the enum", move |s| {
-                !values.contains(&Value::String(s.clone()))
-            })
-            .prop_map(move |s| {
-                let mut body = base.clone();
-                body.insert(name.clone(), Value::String(s));
-                let value = Value::Object(body);
-                Generated {
-                    body: value.to_string().into_bytes(),
-                    value,
-                }
-            })
-            .boxed()
-    }
+            }
+            permute(&mut entries, order);
+            let value = Value::Object(entries.into_iter().collect());
+            let body = encode(
+                &value,
+                &Style {
+                    spacing,
+                    escape_letters,
+                },
+            )
+            .into_bytes();
+            Generated { value, body }
+        })
+        .boxed()
 }
 
-impl<'c> Plan<'c> {
-    /// A shrinker for a sampled case, if it was sampled.
-    pub fn shrinker(&mut self, case: &Case) -> Option<Shrinker<'_, 'c>> {
-        let index = case.generated?;
-        let oracle = self.oracle;
-        let sampled = self.sampled.get_mut(index)?;
-        Some(Shrinker {
-            sampled,
-            oracle,
-            started: false,
+/// The base body with the selected property set to a random string outside its enum.
+pub(super) fn random_string_strategy(
+    space: &Space<'_>,
+    pattern: &'static str,
+) -> BoxedStrategy<Generated> {
+    let base = space.base();
+    let name = space.selected.name.clone();
+    let values = space.selected.values.clone().unwrap_or_default();
+    pattern
+        .prop_filter("outside the enum", move |s| {
+            !values.contains(&Value::String(s.clone()))
         })
-    }
+        .prop_map(move |s| {
+            let mut body = base.clone();
+            body.insert(name.clone(), Value::String(s));
+            let value = Value::Object(body);
+            Generated {
+                body: value.to_string().into_bytes(),
+                value,
+            }
+        })
+        .boxed()
 }
 
 /// Walks a failing sampled case towards a minimal one, proptest's way: simplify while the
 /// failure reproduces, complicate when it does not.
 pub struct Shrinker<'p, 'c> {
     sampled: &'p mut Sampled,
-    oracle: Oracle<'c>,
+    oracle: &'c Schema,
     started: bool,
 }
 
-impl Shrinker<'_, '_> {
+impl<'p, 'c> Shrinker<'p, 'c> {
+    pub(super) fn new(sampled: &'p mut Sampled, oracle: &'c Schema) -> Self {
+        Self {
+            sampled,
+            oracle,
+            started: false,
+        }
+    }
+
     /// The next candidate to try, given whether the previous one still failed. `None` ends it.
     pub fn next(&mut self, previous_failed: bool) -> Option<Case> {
         let mut moved = if !self.started || previous_failed {
@@ -140,7 +136,7 @@ impl Shrinker<'_, '_> {
                 },
                 ..self.sampled.template.clone()
             };
-            if verdict_matches(self.oracle, &case) {
+            if case.agrees_with(self.oracle) {
                 return Some(case);
             }
             moved = self.sampled.tree.complicate();

@@ -1,22 +1,26 @@
 //! The checks. Each is one function named as the assertion it makes, listed once in
 //! [`CHECKS`]; `--checks` and `--skip-check` select them by name. A check returns a verdict and
-//! never sends anything itself.
+//! never sends anything itself. Checks of one exchange take the case and a response already
+//! parsed; only `response_received` sees transport failures.
 
 use std::time::Duration;
 
+use serde::Serialize;
 use serde_json::Value;
 
-use super::client::{Exchange, Outcome, Response};
 use crate::cases::{Case, Expect, Family, Sequence, SequenceKind};
 use crate::contract::{Contract, RejectionKind, Violation, json_type};
 use crate::redact::MIN_SEARCHABLE_TOKEN;
+use crate::target::{Body, Exchange, Outcome, Response};
 
 /// What a check needs besides the exchange.
 pub struct Ctx<'a> {
     pub contract: &'a Contract,
     /// Every secret that must not come back in a response.
-    pub secrets: Vec<&'a str>,
+    pub secrets: Vec<String>,
     pub max_response_time: Duration,
+    /// The gap policy binds: what it adds to the documentation is judged as violations.
+    pub strict_gaps: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -24,9 +28,38 @@ pub enum Verdict {
     Pass,
     /// The check does not apply to this exchange.
     Skip,
-    /// Passed, with a status the documentation does not list but the gap policy allows.
-    Gap(u16, RejectionKind),
+    /// Not a violation: something the documentation leaves open.
+    Gap(Gap),
     Fail(Failure),
+}
+
+/// Something the documentation leaves open, seen in an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Gap {
+    pub status: u16,
+    pub kind: RejectionKind,
+    pub how: GapKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapKind {
+    /// Refused with a status the gap policy allows and the documentation does not list.
+    AllowedStatus,
+    /// Refused with a status the gap policy does not list, where only the policy speaks.
+    OtherStatus,
+    /// Accepted although our policy refuses it; the documentation does not forbid it.
+    Lenient,
+}
+
+impl GapKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapKind::AllowedStatus => "allowed status",
+            GapKind::OtherStatus => "status outside the gap policy",
+            GapKind::Lenient => "lenient: accepted",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,13 +76,28 @@ fn fail(message: impl Into<String>) -> Verdict {
     })
 }
 
-pub type SingleCheck = fn(&Ctx<'_>, &Exchange) -> Verdict;
+/// A check of one answer: the case sent and the response, parsed.
+pub type SingleCheck = fn(&Ctx<'_>, &Case, &Response) -> Verdict;
+/// A check of whether an answer came at all.
+pub type TransportCheck = fn(&Ctx<'_>, &Exchange) -> Verdict;
 pub type SequenceCheck = fn(&Ctx<'_>, &Sequence, &[Exchange]) -> Verdict;
 
 #[derive(Clone, Copy)]
 pub enum Run {
+    Transport(TransportCheck),
     Single(SingleCheck),
     Sequence(SequenceKind, SequenceCheck),
+}
+
+impl Check {
+    /// This check's verdict on one exchange; a check of answers skips a missing one.
+    pub fn judge(&self, ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
+        match (self.run, &exchange.outcome) {
+            (Run::Transport(run), _) => run(ctx, exchange),
+            (Run::Single(run), Outcome::Response(response)) => run(ctx, &exchange.case, response),
+            (Run::Single(_), Outcome::Transport(_)) | (Run::Sequence(..), _) => Verdict::Skip,
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -65,7 +113,7 @@ pub const CHECKS: &[Check] = &[
     Check {
         name: "response_received",
         description: "every request gets a complete HTTP response in time",
-        run: Run::Single(response_received),
+        run: Run::Transport(response_received),
     },
     Check {
         name: "status_code_conformance",
@@ -151,17 +199,9 @@ fn response_received(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
     }
 }
 
-fn status_code_conformance(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
-    let Some(response) = exchange.response() else {
-        return Verdict::Skip;
-    };
+fn status_code_conformance(ctx: &Ctx<'_>, case: &Case, response: &Response) -> Verdict {
     let status = response.status;
-    let documented: Vec<String> = ctx
-        .contract
-        .documented_statuses()
-        .map(|s| s.to_string())
-        .collect();
-    match exchange.case.expect {
+    match case.expect {
         Expect::Accept => match status_class(status) {
             // 4xx is positive_data_acceptance's to report.
             4 => Verdict::Skip,
@@ -170,13 +210,21 @@ fn status_code_conformance(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
                 "{status} redirect{}: redirects are not followed and not documented",
                 location(response)
             )),
-            _ => fail(format!(
-                "{status} is not a documented status (documented: {})",
-                documented.join(", ")
-            )),
+            _ => {
+                let documented: Vec<String> = ctx
+                    .contract
+                    .documented_statuses()
+                    .map(|s| s.to_string())
+                    .collect();
+                fail(format!(
+                    "{status} is not a documented status (documented: {})",
+                    documented.join(", ")
+                ))
+            }
         },
         Expect::Reject(kind) => {
             let policy = ctx.contract.rejection(kind);
+            let gap = |how| Verdict::Gap(Gap { status, kind, how });
             match status_class(status) {
                 // 2xx and 5xx are negative_data_rejection's, ignored_auth's, unsupported_method's and not_a_server_error's.
                 2 | 5 => Verdict::Skip,
@@ -184,9 +232,10 @@ fn status_code_conformance(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
                     if ctx.contract.is_documented(status) {
                         Verdict::Pass
                     } else {
-                        Verdict::Gap(status, kind)
+                        gap(GapKind::AllowedStatus)
                     }
                 }
+                4 if kind.status_is_policy_only() && !ctx.strict_gaps => gap(GapKind::OtherStatus),
                 _ => fail(format!(
                     "{status}{} for a {kind} case; the gap policy allows {}",
                     location(response),
@@ -212,16 +261,13 @@ fn list(statuses: &[u16]) -> String {
         .join(" or ")
 }
 
-fn positive_data_acceptance(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
-    let Some(response) = exchange.response() else {
-        return Verdict::Skip;
-    };
-    if exchange.case.expect != Expect::Accept {
+fn positive_data_acceptance(_: &Ctx<'_>, case: &Case, response: &Response) -> Verdict {
+    if case.expect != Expect::Accept {
         return Verdict::Skip;
     }
     if status_class(response.status) == 4 {
         let hint = if matches!(response.status, 401 | 403) {
-            " (is the token right? set it with --token-env)"
+            " (is the token right? set it with --token-env or --token-command)"
         } else {
             ""
         };
@@ -233,33 +279,36 @@ fn positive_data_acceptance(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
     Verdict::Pass
 }
 
-fn negative_data_rejection(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
-    let Some(response) = exchange.response() else {
+fn negative_data_rejection(ctx: &Ctx<'_>, case: &Case, response: &Response) -> Verdict {
+    if case.family != Family::Negative {
+        return Verdict::Skip;
+    }
+    let Expect::Reject(kind) = case.expect else {
         return Verdict::Skip;
     };
-    if exchange.case.family != Family::Negative {
-        return Verdict::Skip;
+    if status_class(response.status) != 2 {
+        return Verdict::Pass;
     }
-    if status_class(response.status) == 2 {
-        let why = match exchange.case.expect {
-            Expect::Reject(RejectionKind::PayloadTooLarge) => format!(
-                "a body of {} bytes, over the contract's request.maxBodyBytes of {}, was accepted",
-                exchange.case.request.body.len(),
-                ctx.contract.request_spec().max_body_bytes
-            ),
-            Expect::Reject(kind) => format!("an invalid request ({kind}) was accepted"),
-            Expect::Accept => return Verdict::Skip,
-        };
-        return fail(format!("{why} with {}", response.status));
+    if kind.may_be_accepted() && !ctx.strict_gaps {
+        return Verdict::Gap(Gap {
+            status: response.status,
+            kind,
+            how: GapKind::Lenient,
+        });
     }
-    Verdict::Pass
+    let why = match kind {
+        RejectionKind::PayloadTooLarge => format!(
+            "a body of {} bytes, over the contract's request.maxBodyBytes of {}, was accepted",
+            case.request.body.len(),
+            ctx.contract.request_spec().max_body_bytes
+        ),
+        kind => format!("an invalid request ({kind}) was accepted"),
+    };
+    fail(format!("{why} with {}", response.status))
 }
 
-fn not_a_server_error(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
-    let Some(response) = exchange.response() else {
-        return Verdict::Skip;
-    };
-    if exchange.case.expect == Expect::Accept {
+fn not_a_server_error(_: &Ctx<'_>, case: &Case, response: &Response) -> Verdict {
+    if case.expect == Expect::Accept {
         return Verdict::Skip;
     }
     if status_class(response.status) == 5 {
@@ -271,46 +320,36 @@ fn not_a_server_error(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
     Verdict::Pass
 }
 
-fn content_type_conformance(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
-    let Some(response) = exchange.response() else {
-        return Verdict::Skip;
-    };
+fn content_type_conformance(ctx: &Ctx<'_>, _: &Case, response: &Response) -> Verdict {
     if response.body.is_empty() && matches!(response.status, 204 | 304) {
         return Verdict::Skip;
     }
     let expected = &ctx.contract.request_spec().content_type;
-    let essence = response
-        .content_type()
-        .and_then(|c| c.split(';').next())
-        .map(str::trim);
-    match essence {
-        Some(e) if e.eq_ignore_ascii_case(expected) => Verdict::Pass,
-        Some(e) => fail(format!("Content-Type is {e}, not {expected}")),
+    match response.media_type.as_deref() {
+        Some(media) if media.eq_ignore_ascii_case(expected) => Verdict::Pass,
+        Some(media) => fail(format!("Content-Type is {media}, not {expected}")),
         None => fail(format!("no Content-Type; expected {expected}")),
     }
 }
 
-fn response_schema_conformance(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
-    let Some(response) = exchange.response() else {
-        return Verdict::Skip;
-    };
+fn response_schema_conformance(ctx: &Ctx<'_>, _: &Case, response: &Response) -> Verdict {
     let schema = ctx.contract.schema_for_status(response.status);
-    let body: Value = match serde_json::from_slice(&response.body) {
-        Ok(body) => body,
-        Err(_) if response.body.is_empty() => {
+    let body = match &response.parsed {
+        Body::Json(body) => body,
+        Body::Empty => {
             return fail(format!(
                 "the {} response has an empty body; {} expects JSON",
                 response.status, schema.file
             ));
         }
-        Err(e) => {
+        Body::NotJson(reason) => {
             return fail(format!(
-                "the {} response body is not JSON ({e}); {} expects JSON",
+                "the {} response body is not JSON ({reason}); {} expects JSON",
                 response.status, schema.file
             ));
         }
     };
-    let violations = schema.violations(&body);
+    let violations = schema.violations(body);
     if violations.is_empty() {
         return Verdict::Pass;
     }
@@ -323,18 +362,13 @@ fn response_schema_conformance(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
     })
 }
 
-fn success_flag_consistency(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
-    let Some(response) = exchange.response() else {
-        return Verdict::Skip;
-    };
-    let Ok(body) = serde_json::from_slice::<Value>(&response.body) else {
-        return Verdict::Skip;
-    };
-    let Some(flag) = body.get("success") else {
-        return Verdict::Skip;
-    };
-    let Some(flag) = flag.as_bool() else {
-        // A non-boolean `success` is response_schema_conformance's to report.
+fn success_flag_consistency(_: &Ctx<'_>, _: &Case, response: &Response) -> Verdict {
+    // A missing or non-boolean `success` is response_schema_conformance's to report.
+    let Some(flag) = response
+        .json()
+        .and_then(|b| b.get("success"))
+        .and_then(Value::as_bool)
+    else {
         return Verdict::Skip;
     };
     let ok = status_class(response.status) == 2;
@@ -348,17 +382,14 @@ fn success_flag_consistency(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
     }
 }
 
-fn ignored_auth(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
-    let Some(response) = exchange.response() else {
-        return Verdict::Skip;
-    };
-    if exchange.case.family != Family::Auth {
+fn ignored_auth(_: &Ctx<'_>, case: &Case, response: &Response) -> Verdict {
+    if case.family != Family::Auth {
         return Verdict::Skip;
     }
     if status_class(response.status) == 2 {
         return fail(format!(
             "a request with {} was accepted with {}",
-            auth_words(&exchange.case),
+            auth_words(case),
             response.status
         ));
     }
@@ -375,14 +406,11 @@ fn auth_words(case: &Case) -> &'static str {
     }
 }
 
-fn no_token_echo(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
-    let Some(response) = exchange.response() else {
-        return Verdict::Skip;
-    };
+fn no_token_echo(ctx: &Ctx<'_>, _: &Case, response: &Response) -> Verdict {
     let secrets: Vec<&str> = ctx
         .secrets
         .iter()
-        .copied()
+        .map(String::as_str)
         .filter(|s| s.len() >= MIN_SEARCHABLE_TOKEN)
         .collect();
     if secrets.is_empty() {
@@ -402,10 +430,7 @@ fn no_token_echo(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
     }
 }
 
-fn max_response_time(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
-    let Some(response) = exchange.response() else {
-        return Verdict::Skip;
-    };
+fn max_response_time(ctx: &Ctx<'_>, _: &Case, response: &Response) -> Verdict {
     if response.elapsed > ctx.max_response_time {
         return fail(format!(
             "answered in {} ms, over the limit of {} ms",
@@ -416,17 +441,14 @@ fn max_response_time(ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
     Verdict::Pass
 }
 
-fn unsupported_method(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
-    let Some(response) = exchange.response() else {
-        return Verdict::Skip;
-    };
-    if exchange.case.family != Family::Method {
+fn unsupported_method(_: &Ctx<'_>, case: &Case, response: &Response) -> Verdict {
+    if case.family != Family::Method {
         return Verdict::Skip;
     }
     if status_class(response.status) == 2 {
         return fail(format!(
             "{} was answered with {}",
-            exchange.case.request.method, response.status
+            case.request.method, response.status
         ));
     }
     Verdict::Pass
@@ -435,19 +457,19 @@ fn unsupported_method(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
 /// Status and body shape of an answer, the part that must not change between equal requests.
 fn answer_shape(exchange: &Exchange) -> Option<(u16, Value)> {
     let response = exchange.response()?;
-    let body = serde_json::from_slice::<Value>(&response.body)
-        .ok()
-        .map_or(Value::Null, |b| shape(&b));
+    let body = response.json().map_or(Value::Null, type_shape);
     Some((response.status, body))
 }
 
 /// Field names and JSON types, values dropped (timestamps and ids may differ legitimately).
-fn shape(value: &Value) -> Value {
+fn type_shape(value: &Value) -> Value {
     match value {
-        Value::Object(map) => {
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), shape(v))).collect())
-        }
-        Value::Array(items) => Value::Array(items.iter().take(1).map(shape).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), type_shape(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().take(1).map(type_shape).collect()),
         other => Value::String(json_type(other).to_owned()),
     }
 }
@@ -500,10 +522,10 @@ mod tests {
     }
 
     #[test]
-    fn shape_keeps_names_and_types_and_drops_values() {
-        let a = shape(&serde_json::json!({"success": true, "at": "2026-01-01", "n": [1, 2]}));
-        let b = shape(&serde_json::json!({"success": false, "at": "2027-02-02", "n": [3]}));
+    fn type_shape_keeps_names_and_types_and_drops_values() {
+        let a = type_shape(&serde_json::json!({"success": true, "at": "2026-01-01", "n": [1, 2]}));
+        let b = type_shape(&serde_json::json!({"success": false, "at": "2027-02-02", "n": [3]}));
         assert_eq!(a, b);
-        assert_ne!(a, shape(&serde_json::json!({"success": "yes"})));
+        assert_ne!(a, type_shape(&serde_json::json!({"success": "yes"})));
     }
 }

@@ -1,95 +1,74 @@
-//! What a check run needs, validated before the first request: the target, the secrets, the
+//! What a check run needs, validated before the first request: how to reach the target, the
 //! case counts, the limits, the checks selected.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{CHECKS, Check, by_name};
 use crate::Error;
 use crate::cases::GenOptions;
 use crate::contract::Contract;
+use crate::target::TargetConfig;
 
-/// A secret from the command line or the environment. Its `Debug` hides it, so it cannot
-/// reach a log by accident; only the HTTP client reads it.
-#[derive(Clone)]
-pub struct Secret(String);
+/// The defaults, defined once: clap shows them in `--help` and [`CheckConfig::new`] uses them.
+pub mod defaults {
+    use std::time::Duration;
 
-impl Secret {
-    pub fn new(value: String) -> Self {
-        Self(value)
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
+    pub const CASES: usize = 100;
+    pub const CONCURRENCY: usize = 8;
+    pub const DEADLINE: Duration = Duration::from_secs(300);
+    pub const MAX_RESPONSE_TIME: Duration = Duration::from_millis(2000);
+    /// Transport failures in a row that end a run.
+    pub const MAX_CONSECUTIVE_FAILURES: usize = 5;
+    /// Times a failing case is sent again before it is reported.
+    pub const RECHECK: usize = 1;
 }
 
 /// Everything a check run needs, validated by the CLI before the first request.
 #[derive(Debug, Clone)]
 pub struct CheckConfig {
-    /// Base URL of the target; the contract's path is appended.
-    pub target: String,
-    pub token: Option<Secret>,
-    /// How the token is named in reproductions (`$NAME`).
-    pub token_var: String,
-    pub second_token: Option<Secret>,
-    pub second_token_var: String,
-    /// Extra request headers; their values are hidden in reports.
-    pub headers: Vec<(String, String)>,
+    pub target: TargetConfig,
     /// Sampled cases (half valid variations, half invalid strings).
     pub cases: usize,
     pub seed: u64,
     pub concurrency: usize,
-    /// Requests per second, at most.
-    pub rate: Option<f64>,
-    pub timeout: Duration,
     /// The whole run, shrinking included.
     pub deadline: Duration,
     pub max_requests: Option<usize>,
     pub max_response_time: Duration,
-    pub max_response_bytes: usize,
     pub restore_primary: Option<String>,
-    pub ca_cert: Option<PathBuf>,
-    pub insecure: bool,
     /// Check names to run; empty means all.
     pub checks: Vec<String>,
     pub skip_checks: Vec<String>,
     pub expect_token_validation: bool,
+    /// Judge what the gap policy adds to the documentation as violations.
+    pub strict_gaps: bool,
+    /// Transport failures in a row after which the run stops (exit 3).
+    pub max_consecutive_failures: usize,
+    /// Times each failing case is sent again before it is reported.
+    pub recheck: usize,
+    /// Flaky failures (passed on a recheck) do not fail the run.
+    pub allow_flaky: bool,
 }
 
-pub const DEFAULT_MAX_RESPONSE_TIME: Duration = Duration::from_millis(2000);
-
 impl CheckConfig {
-    /// A configuration with the documented defaults, for `target`.
-    pub fn new(target: impl Into<String>) -> Self {
+    /// A configuration with the documented defaults, for the target at `url`.
+    pub fn new(url: impl Into<String>) -> Self {
         Self {
-            target: target.into(),
-            token: None,
-            token_var: "MFA_CONTRACT_TOKEN".into(),
-            second_token: None,
-            second_token_var: "MFA_CONTRACT_SECOND_TOKEN".into(),
-            headers: Vec::new(),
-            cases: 100,
+            target: TargetConfig::new(url),
+            cases: defaults::CASES,
             seed: 0,
-            concurrency: 8,
-            rate: None,
-            timeout: Duration::from_secs(10),
-            deadline: Duration::from_secs(300),
+            concurrency: defaults::CONCURRENCY,
+            deadline: defaults::DEADLINE,
             max_requests: None,
-            max_response_time: DEFAULT_MAX_RESPONSE_TIME,
-            max_response_bytes: 1 << 20,
+            max_response_time: defaults::MAX_RESPONSE_TIME,
             restore_primary: None,
-            ca_cert: None,
-            insecure: false,
             checks: Vec::new(),
             skip_checks: Vec::new(),
             expect_token_validation: false,
+            strict_gaps: false,
+            max_consecutive_failures: defaults::MAX_CONSECUTIVE_FAILURES,
+            recheck: defaults::RECHECK,
+            allow_flaky: false,
         }
     }
 
@@ -111,42 +90,13 @@ impl CheckConfig {
             .collect())
     }
 
-    /// The endpoint URL: the target with the contract's path, unless it already ends with it.
-    pub fn endpoint_url(&self, contract: &Contract) -> Result<String, Error> {
-        let target = self.target.trim_end_matches('/');
-        let scheme_ok = target.starts_with("http://") || target.starts_with("https://");
-        let has_host = target
-            .split("://")
-            .nth(1)
-            .is_some_and(|rest| !rest.is_empty());
-        if !scheme_ok || !has_host {
-            return Err(Error::Usage(format!(
-                "--target {target:?}: expected an http:// or https:// URL"
-            )));
-        }
-        if target.ends_with(contract.path()) {
-            Ok(target.to_owned())
-        } else {
-            Ok(format!("{target}{}", contract.path()))
-        }
-    }
-
     pub fn gen_options(&self, contract: &Contract) -> GenOptions {
         GenOptions {
             seed: self.seed,
             generated: self.cases,
             random_token: self.expect_token_validation,
-            second_token: self.second_token.is_some(),
+            second_token: self.target.second_token.is_set(),
             max_body_bytes: contract.request_spec().max_body_bytes,
         }
-    }
-
-    /// The secrets no response and no report may contain.
-    pub(crate) fn secrets(&self) -> Vec<&str> {
-        self.token
-            .iter()
-            .chain(&self.second_token)
-            .map(Secret::expose)
-            .collect()
     }
 }

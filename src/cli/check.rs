@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use mfa_contract::check::{self, CheckConfig, Secret};
+use mfa_contract::check::{self, CheckConfig, defaults};
+use mfa_contract::target::{Credential, Secret, defaults as target_defaults};
 use mfa_contract::{Contract, Error, exit, report};
 
 use super::target::{TargetArgs, from_env, random_seed, resolve_target, seconds, target_config};
@@ -18,26 +19,42 @@ pub(super) struct CheckArgs {
     #[arg(long, value_name = "TOKEN")]
     second_token: Option<String>,
     /// Read the second account's token from this environment variable
-    #[arg(long, value_name = "VAR", default_value = "MFA_CONTRACT_SECOND_TOKEN")]
+    #[arg(long, value_name = "VAR", default_value = target_defaults::SECOND_TOKEN_VAR)]
     second_token_env: String,
+    /// Run CMD (through sh) for the second account's token, as --token-command
+    #[arg(long, value_name = "CMD")]
+    second_token_command: Option<String>,
     /// How many cases proptest samples: half valid variations, half invalid strings
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    #[arg(long, value_name = "N", default_value_t = defaults::CASES)]
     cases: usize,
     /// Seed for the sampled cases (default: random; the report prints it)
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
     /// Requests in flight at once
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(long, value_name = "N", default_value_t = defaults::CONCURRENCY)]
     concurrency: usize,
     /// Stop the whole run after this many seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 300.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = defaults::DEADLINE.as_secs_f64())]
     deadline: f64,
     /// Send at most this many requests in all (shrinking included)
     #[arg(long, value_name = "N")]
     max_requests: Option<usize>,
     /// The max_response_time check's limit, in milliseconds
-    #[arg(long, value_name = "MS", default_value_t = check::DEFAULT_MAX_RESPONSE_TIME.as_millis() as u64)]
+    #[arg(long, value_name = "MS", default_value_t = defaults::MAX_RESPONSE_TIME.as_millis() as u64)]
     max_response_time: u64,
+    /// Make the gap policy binding: statuses it does not list for missing auth, content type,
+    /// size or malformed JSON, and accepting what it refuses, fail instead of being listed as gaps
+    #[arg(long)]
+    strict_gaps: bool,
+    /// Stop (exit 3) after this many requests in a row get no complete answer
+    #[arg(long, value_name = "K", default_value_t = defaults::MAX_CONSECUTIVE_FAILURES)]
+    max_consecutive_failures: usize,
+    /// Send each failing case again N times before reporting it: deterministic or flaky
+    #[arg(long, value_name = "N", default_value_t = defaults::RECHECK)]
+    recheck: usize,
+    /// Flaky failures (passed on a recheck) do not fail the run
+    #[arg(long)]
+    allow_flaky: bool,
     /// Print the planned cases and stop
     #[arg(long)]
     dry_run: bool,
@@ -56,6 +73,9 @@ pub(super) struct CheckArgs {
     /// Also write a JUnit XML report to FILE
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Also write the markdown report to FILE (e.g. "$GITHUB_STEP_SUMMARY")
+    #[arg(long, value_name = "FILE")]
+    summary_file: Option<PathBuf>,
     /// List the checks with what each asserts, and stop
     #[arg(long)]
     list_checks: bool,
@@ -65,6 +85,7 @@ pub(super) struct CheckArgs {
 pub(super) enum Format {
     Human,
     Json,
+    Markdown,
 }
 
 pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error> {
@@ -94,10 +115,21 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
             "{}",
             serde_json::to_string_pretty(&report).expect("a report always serializes")
         ),
+        Format::Markdown => print!("{}", report::markdown(&report)),
     }
     if let Some(path) = &args.junit {
         std::fs::write(path, report::junit(&report))
             .map_err(|e| Error::io(format!("cannot write --junit {}", path.display()), e))?;
+    }
+    if let Some(path) = &args.summary_file {
+        // Appended: $GITHUB_STEP_SUMMARY collects every step's summary in one file.
+        use std::io::Write as _;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(report::markdown(&report).as_bytes()))
+            .map_err(|e| Error::io(format!("cannot write --summary-file {}", path.display()), e))?;
     }
     Ok(if report.is_clean() {
         exit::CLEAN
@@ -107,13 +139,22 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
 }
 
 pub(super) fn check_config(args: &CheckArgs, target: String) -> Result<CheckConfig, Error> {
-    let mut config = target_config(&args.target, target)?;
-    config.second_token = args
-        .second_token
-        .clone()
-        .or_else(|| from_env(&args.second_token_env))
-        .map(Secret::new);
-    config.second_token_var = args.second_token_env.clone();
+    let mut config = CheckConfig::new(String::new());
+    config.target = target_config(&args.target, target)?;
+    config.target.second_token = Credential {
+        token: args
+            .second_token
+            .clone()
+            .or_else(|| from_env(&args.second_token_env))
+            .map(Secret::new),
+        var: args.second_token_env.clone(),
+        command: args.second_token_command.clone(),
+    };
+    config.restore_primary = args.target.restore_primary.clone();
+    config.strict_gaps = args.strict_gaps;
+    config.max_consecutive_failures = args.max_consecutive_failures;
+    config.recheck = args.recheck;
+    config.allow_flaky = args.allow_flaky;
     config.cases = args.cases;
     config.seed = args.seed.unwrap_or_else(random_seed);
     config.concurrency = args.concurrency;
@@ -133,7 +174,7 @@ pub(super) fn dry_run(
     format: Format,
 ) -> Result<u8, Error> {
     let plan = check::plan(contract, config);
-    let url = config.endpoint_url(contract)?;
+    let url = config.target.endpoint_url(contract)?;
     if format == Format::Json {
         let json = serde_json::json!({"target": url, "seed": config.seed, "coverage": plan.coverage, "cases": plan.cases, "sequences": plan.sequences});
         println!(
@@ -164,7 +205,7 @@ pub(super) fn dry_run(
                 .content_type
                 .as_deref()
                 .unwrap_or("no content type"),
-            report::excerpt(&case.request.body, 80)
+            mfa_contract::text::excerpt(&case.request.body, 80)
         );
     }
     println!(
@@ -182,7 +223,8 @@ mod progress {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use indicatif::{ProgressBar, ProgressStyle};
-    use mfa_contract::check::{Exchange, Progress};
+    use mfa_contract::check::Progress;
+    use mfa_contract::target::Exchange;
 
     pub fn for_stderr() -> Box<dyn Progress> {
         if std::io::stderr().is_terminal() {

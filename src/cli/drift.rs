@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
-use mfa_contract::check::Secret;
+use mfa_contract::target::Secret;
 use mfa_contract::{Contract, Error, drift, exit};
 
 use super::target::{TargetArgs, from_env, resolve_target, target_config};
@@ -35,17 +35,19 @@ pub(super) fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error
     let against = match &args.against {
         Some(url) => {
             let mut other = config.clone();
-            other.target = url.clone();
+            other.url = url.clone();
             if let Some(var) = &args.against_token_env {
-                other.token = from_env(var).map(Secret::new);
-                other.token_var = var.clone();
+                other.token.token = from_env(var).map(Secret::new);
+                other.token.var = var.clone();
+                other.token.command = None;
             }
             Some(other)
         }
         None => None,
     };
+    let restore = args.target.restore_primary.as_deref();
     let runtime = super::runtime()?;
-    let observed = runtime.block_on(drift::observe(&contract, &config))?;
+    let observed = runtime.block_on(drift::observe(&contract, &config, restore))?;
     let table = drift::table(&contract, &observed);
     let mut out = std::io::stdout().lock();
     let found = |out: &mut std::io::StdoutLock<'_>| {
@@ -62,7 +64,7 @@ pub(super) fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error
     };
 
     if let Some(other) = against {
-        let theirs = runtime.block_on(drift::observe(&contract, &other))?;
+        let theirs = runtime.block_on(drift::observe(&contract, &other, None))?;
         let changes = drift::compare(&table, &drift::table(&contract, &theirs));
         if changes.is_empty() {
             let _ = writeln!(

@@ -119,8 +119,7 @@ pub(super) fn print_banner(contract: &Contract, args: &MockArgs, addr: std::net:
         .first()
         .map(|(m, _)| m.clone())
         .unwrap_or_default();
-    let body =
-        serde_json::json!({ contract.request_spec().selects.trim_start_matches('/'): method });
+    let body = contract.selecting(serde_json::Value::String(method));
     let _ = writeln!(
         out,
         "  try: curl -i -X {} {base}{} -H '{}: {} {token}' -H 'Content-Type: {}' -d '{body}'",

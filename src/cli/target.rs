@@ -1,13 +1,13 @@
 //! How `check` and `drift` reach a target: the flags they share, the built-in mock when no
-//! target is given, and the token (from the environment, never printed).
+//! target is given, and the token (from the environment or a command, never printed).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use mfa_contract::check::{CheckConfig, Secret};
 use mfa_contract::mock::{MockConfig, MockServer};
+use mfa_contract::target::{Credential, Secret, TargetConfig, defaults};
 use mfa_contract::{Contract, Error};
 
 /// How to reach a target; shared by `check` and `drift`.
@@ -18,22 +18,30 @@ pub(super) struct TargetArgs {
     #[arg(long, value_name = "URL")]
     pub(super) target: Option<String>,
     /// Read the bearer token from this environment variable
-    #[arg(long, value_name = "VAR", default_value = "MFA_CONTRACT_TOKEN")]
+    #[arg(long, value_name = "VAR", default_value = defaults::TOKEN_VAR)]
     pub(super) token_env: String,
     /// The bearer token itself (prefer --token-env: a command line is visible to other users)
     #[arg(long, value_name = "TOKEN")]
     pub(super) token: Option<String>,
+    /// Run CMD (through sh) for the token: its trimmed stdout. Run again when a valid request is
+    /// refused with 401 or 403, and the request sent again (short-lived tokens)
+    #[arg(long, value_name = "CMD")]
+    pub(super) token_command: Option<String>,
     /// Extra request header, e.g. --header 'X-Tenant: acme' (repeatable; values are hidden in reports)
     #[arg(long = "header", value_name = "NAME: VALUE")]
     pub(super) headers: Vec<String>,
     /// Give up on one request after this many seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = defaults::TIMEOUT.as_secs_f64())]
     pub(super) timeout: f64,
+    /// Wait at most this long for a rate limit (429, or 503 with Retry-After) before sending the
+    /// case again (up to 3 times)
+    #[arg(long, value_name = "SECONDS", default_value_t = defaults::MAX_RETRY_WAIT.as_secs_f64())]
+    pub(super) max_retry_wait: f64,
     /// At most this many requests per second
     #[arg(long, value_name = "PER_SECOND")]
     pub(super) rate: Option<f64>,
     /// Read at most this many bytes of a response body
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = defaults::MAX_RESPONSE_BYTES)]
     pub(super) max_response_bytes: usize,
     /// After the run, set the account's primary method to METHOD and report whether that worked
     #[arg(long, value_name = "METHOD")]
@@ -68,24 +76,27 @@ pub(super) fn resolve_target(
     }
 }
 
-/// The part of a run configuration that says how to reach the target.
-pub(super) fn target_config(args: &TargetArgs, target: String) -> Result<CheckConfig, Error> {
-    let mut config = CheckConfig::new(target);
-    config.token = args
-        .token
-        .clone()
-        .or_else(|| from_env(&args.token_env))
-        .map(Secret::new);
-    config.token_var = args.token_env.clone();
-    if config.token.is_none() {
-        if !mfa_contract::net::is_loopback_url(&config.target) {
+/// How to reach the target, from the shared flags.
+pub(super) fn target_config(args: &TargetArgs, url: String) -> Result<TargetConfig, Error> {
+    let mut config = TargetConfig::new(url);
+    config.token = Credential {
+        token: args
+            .token
+            .clone()
+            .or_else(|| from_env(&args.token_env))
+            .map(Secret::new),
+        var: args.token_env.clone(),
+        command: args.token_command.clone(),
+    };
+    if !config.token.is_set() {
+        if !config.is_loopback() {
             return Err(Error::Usage(format!(
-                "no token: set {} (or --token-env VAR) to the bearer token of a test account",
+                "no token: set {} (or --token-env VAR, or --token-command CMD) to the bearer token of a test account",
                 args.token_env
             )));
         }
         // Any token works against a local mock; make one per run.
-        config.token = Some(Secret::new(format!("mfa-contract-{:016x}", random_seed())));
+        config.token.token = Some(Secret::new(format!("mfa-contract-{:016x}", random_seed())));
     }
     for header in &args.headers {
         let Some((name, value)) = header.split_once(':') else {
@@ -98,9 +109,9 @@ pub(super) fn target_config(args: &TargetArgs, target: String) -> Result<CheckCo
             .push((name.trim().to_owned(), value.trim().to_owned()));
     }
     config.timeout = seconds("--timeout", args.timeout)?;
+    config.max_retry_wait = seconds("--max-retry-wait", args.max_retry_wait)?;
     config.rate = args.rate;
     config.max_response_bytes = args.max_response_bytes;
-    config.restore_primary = args.restore_primary.clone();
     config.ca_cert = args.ca_cert.clone();
     config.insecure = args.insecure;
     Ok(config)

@@ -50,10 +50,13 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
             ));
         }
     }
-    let selected = super::selector_schema(
-        &schemas[&manifest.request.schema].document,
-        &manifest.request.selects,
-    );
+    let selects = jsonptr::PointerBuf::parse(&manifest.request.selects).map_err(|e| {
+        in_manifest(
+            "/request/selects",
+            format!("{:?} is not a JSON pointer: {e}", manifest.request.selects),
+        )
+    })?;
+    let selected = super::selector_schema(&schemas[&manifest.request.schema].document, &selects);
     if !selected.is_some_and(|s| s.get("enum").is_some_and(Value::is_array)) {
         return Err(in_manifest(
             "/request/selects",
@@ -90,13 +93,6 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
         &schemas[&manifest.fixtures.users_schema],
     )?;
 
-    let selects = manifest
-        .request
-        .selects
-        .split('/')
-        .skip(1)
-        .map(|segment| segment.replace("~1", "/").replace("~0", "~"))
-        .collect();
     Ok(Contract {
         origin: files.origin().clone(),
         selects,
@@ -279,7 +275,10 @@ fn find_in_objects<T>(
                     return Some(found);
                 }
                 for (key, child) in map {
-                    stack.push((format!("{pointer}/{}", escape_pointer(key)), child));
+                    stack.push((
+                        format!("{pointer}/{}", jsonptr::Token::new(key).encoded()),
+                        child,
+                    ));
                 }
             }
             Value::Array(items) => {
@@ -455,8 +454,4 @@ fn must_match(
 fn file_stem(rel: &str) -> String {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     name.strip_suffix(".json").unwrap_or(name).to_owned()
-}
-
-fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }

@@ -113,6 +113,28 @@ impl RejectionKind {
         }
     }
 
+    /// Whether the status for such a request is the gap policy's alone: the documentation says
+    /// nothing about credentials, content types, sizes or malformed JSON, so another status
+    /// there is a documentation gap, not a violation (unless `--strict-gaps`).
+    pub fn status_is_policy_only(self) -> bool {
+        matches!(
+            self,
+            RejectionKind::Unauthorized
+                | RejectionKind::UnsupportedMediaType
+                | RejectionKind::PayloadTooLarge
+                | RejectionKind::MalformedJson
+        )
+    }
+
+    /// Whether accepting such a request breaks nothing the documentation says: its body is
+    /// valid, only the envelope (content type, size) is outside our policy. Lenient, a gap.
+    pub fn may_be_accepted(self) -> bool {
+        matches!(
+            self,
+            RejectionKind::UnsupportedMediaType | RejectionKind::PayloadTooLarge
+        )
+    }
+
     /// Whether the rejection concerns a request to the endpoint itself (not another path or method).
     pub fn is_on_operation(self) -> bool {
         !matches!(

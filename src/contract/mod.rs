@@ -29,13 +29,13 @@ pub use summary::summary;
 pub use users::{Account, User, Users};
 
 /// The subschema for the value at `pointer` in an instance: `/a/b` -> `/properties/a/properties/b`.
-pub(crate) fn selector_schema<'a>(request_schema: &'a Value, pointer: &str) -> Option<&'a Value> {
-    let schema_pointer: String = pointer
-        .split('/')
-        .skip(1)
-        .map(|segment| format!("/properties/{segment}"))
-        .collect();
-    request_schema.pointer(&schema_pointer)
+pub(crate) fn selector_schema<'a>(
+    request_schema: &'a Value,
+    pointer: &jsonptr::Pointer,
+) -> Option<&'a Value> {
+    pointer.tokens().try_fold(request_schema, |schema, token| {
+        schema.get("properties")?.get(token.decoded().as_ref())
+    })
 }
 
 /// A named body from `fixtures/<responses>/<status>/<name>.json`.
@@ -66,8 +66,8 @@ pub struct Contract {
     valid_requests: Vec<RequestFixture>,
     invalid_requests: Vec<RequestFixture>,
     users: Users,
-    /// `request.selects` as unescaped segments.
-    selects: Vec<String>,
+    /// `request.selects`, parsed once at load.
+    selects: jsonptr::PointerBuf,
 }
 
 impl Contract {
@@ -214,11 +214,8 @@ impl Contract {
     /// The values the selected request value may take (its `enum`), with their documented
     /// meanings: the MFA methods.
     pub fn methods(&self) -> Vec<(String, Option<String>)> {
-        let schema = selector_schema(
-            &self.request_schema().document,
-            &self.manifest.request.selects,
-        )
-        .expect("load checks that request.selects points at an enum");
+        let schema = selector_schema(&self.request_schema().document, &self.selects)
+            .expect("load checks that request.selects points at an enum");
         let meanings = schema.get("x-enumDescriptions");
         schema["enum"]
             .as_array()
@@ -235,13 +232,27 @@ impl Contract {
             .collect()
     }
 
-    /// The selected value in a request body that the request schema accepted. Walks the
-    /// pointer's segments, parsed once at load (`Value::pointer` unescapes on every call).
+    /// The selected value in a request body that the request schema accepted.
     pub fn selected_method<'a>(&self, body: &'a Value) -> Option<&'a str> {
+        use jsonptr::resolve::Resolve as _;
+        body.resolve(&self.selects).ok()?.as_str()
+    }
+
+    /// The name of the property `request.selects` points at (its last segment, unescaped).
+    pub fn selected_property(&self) -> String {
         self.selects
-            .iter()
-            .try_fold(body, |value, segment| value.get(segment.as_str()))?
-            .as_str()
+            .last()
+            .map(|t| t.decoded().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// A request body holding `value` at `request.selects` (other properties left to the caller).
+    pub fn selecting(&self, value: Value) -> Value {
+        let tokens: Vec<_> = self.selects.tokens().collect();
+        tokens.into_iter().rev().fold(
+            value,
+            |inner, token| serde_json::json!({ token.decoded().as_ref(): inner }),
+        )
     }
 
     fn schema(&self, file: &str) -> &Schema {

@@ -15,9 +15,12 @@ pub use shape::{differences, documented_strings, shape};
 
 use crate::Error;
 use crate::cases::{self, Case, GenOptions};
-use crate::check::{self, CheckConfig, Outcome, Pace, TransportKind};
 use crate::contract::Contract;
+use crate::redact::redact;
 use crate::report::RestoreReport;
+use crate::target::{
+    self, Body, Budget, Client, Outcome, Pace, Secret, TargetConfig, TransportKind,
+};
 
 /// One probe's answer, reduced.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,12 +70,15 @@ pub fn probes(contract: &Contract) -> Vec<Case> {
 }
 
 /// Sends every probe to the target, one at a time (the target may be stateful), and reduces
-/// each answer to its shape.
-pub async fn observe(contract: &Contract, config: &CheckConfig) -> Result<Observation, Error> {
-    let client = check::Client::new(contract, config)?;
+/// each answer to its shape; with `restore`, sets the primary method back afterwards.
+pub async fn observe(
+    contract: &Contract,
+    config: &TargetConfig,
+    restore: Option<&str>,
+) -> Result<Observation, Error> {
+    let client = Client::new(contract, config)?;
     let target = config.endpoint_url(contract)?;
     let documented = documented_strings(contract);
-    let secrets = config.secrets();
     let pace = Pace::new(config.rate);
     let mut rows = Vec::new();
     for (i, case) in probes(contract).into_iter().enumerate() {
@@ -82,7 +88,7 @@ pub async fn observe(contract: &Contract, config: &CheckConfig) -> Result<Observ
             Outcome::Transport(error) if i == 0 && error.kind == TransportKind::Connect => {
                 return Err(Error::Unreachable {
                     url: target,
-                    cause: check::redact(&error.message, &secrets),
+                    cause: redact(&error.message, client.secrets().iter().map(Secret::expose)),
                 });
             }
             Outcome::Transport(error) => Row {
@@ -92,38 +98,22 @@ pub async fn observe(contract: &Contract, config: &CheckConfig) -> Result<Observ
                 shape: Value::String(format!("<{}>", error.kind.as_str())),
                 body: None,
             },
-            Outcome::Response(response) => {
-                let body: Option<Value> = serde_json::from_slice(&response.body).ok();
-                let shape = match &body {
-                    Some(body) => shape(body, &documented),
-                    None if response.body.is_empty() => Value::String("<empty>".into()),
-                    None => Value::String("<not JSON>".into()),
-                };
-                Row {
-                    class: exchange.case.class.clone(),
-                    status: Some(response.status),
-                    media_type: response
-                        .content_type()
-                        .and_then(|c| c.split(';').next())
-                        .map(|c| c.trim().to_ascii_lowercase()),
-                    shape,
-                    body,
-                }
-            }
+            Outcome::Response(response) => Row {
+                class: exchange.case.class.clone(),
+                status: Some(response.status),
+                media_type: response.media_type.clone(),
+                shape: match &response.parsed {
+                    Body::Json(body) => shape(body, &documented),
+                    Body::Empty => Value::String("<empty>".into()),
+                    Body::NotJson(_) => Value::String("<not JSON>".into()),
+                },
+                body: response.json().cloned(),
+            },
         };
         rows.push(row);
     }
-    let restore_primary = match &config.restore_primary {
-        Some(method) => Some(
-            check::restore(
-                contract,
-                &client,
-                &check::Budget::new(None),
-                method,
-                &secrets,
-            )
-            .await?,
-        ),
+    let restore_primary = match restore {
+        Some(method) => Some(target::restore(contract, &client, &Budget::new(None), method).await?),
         None => None,
     };
     rows.sort_by(|a, b| a.class.cmp(&b.class));

@@ -10,6 +10,8 @@ use actix_web::http::Method;
 use actix_web::web::Bytes;
 use serde::Serialize;
 
+use crate::text::cut;
+
 /// Bodies are shown up to this many bytes.
 pub const MAX_BODY_BYTES: usize = 4096;
 /// Each header value is shown up to this many bytes.
@@ -62,10 +64,12 @@ impl Record {
             .headers
             .lines()
             .filter_map(|line| line.split_once(": "))
-            .map(|(name, value)| (name.to_owned(), cut(value, MAX_HEADER_BYTES).0))
+            .map(|(name, value)| (name.to_owned(), cut(value, MAX_HEADER_BYTES).0.to_owned()))
             .collect();
         headers.sort();
-        let (body, cut_here) = cut(&String::from_utf8_lossy(&self.body), MAX_BODY_BYTES);
+        let text = String::from_utf8_lossy(&self.body);
+        let (body, cut_here) = cut(&text, MAX_BODY_BYTES);
+        let body = body.to_owned();
         let body_truncated = cut_here || self.body_len > self.body.len();
         Entry {
             id,
@@ -133,18 +137,6 @@ pub fn kept_body(body: &Bytes) -> Bytes {
     }
 }
 
-/// `text` cut to at most `max` bytes on a character boundary, and whether it was cut.
-pub fn cut(text: &str, max: usize) -> (String, bool) {
-    if text.len() <= max {
-        return (text.to_owned(), false);
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (text[..end].to_owned(), true)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,11 +167,5 @@ mod tests {
             paths,
             vec![(3, "/2".into()), (4, "/3".into()), (5, "/4".into())]
         );
-    }
-
-    #[test]
-    fn cut_respects_character_boundaries() {
-        assert_eq!(cut("héllo", 2), ("h".to_owned(), true));
-        assert_eq!(cut("abc", 3), ("abc".to_owned(), false));
     }
 }

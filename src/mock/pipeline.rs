@@ -17,6 +17,7 @@ use super::reply::Reply;
 use super::scenario::Scenario;
 use super::state::Update;
 use crate::contract::{RejectionKind, strip_position};
+use crate::media_type;
 
 const PREFER: header::HeaderName = header::HeaderName::from_static("prefer");
 
@@ -177,8 +178,7 @@ fn content_type(req: &HttpRequest, state: &MockState) -> Step<()> {
         .headers()
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("(not ASCII)"));
-    let essence = given.and_then(|v| v.split(';').next()).map(str::trim);
-    if essence.is_some_and(|e| e.eq_ignore_ascii_case(expected)) {
+    if given.is_some_and(|v| media_type::same(v, expected)) {
         return Ok(());
     }
     let detail = match given {

@@ -25,7 +25,7 @@ pub(super) fn redact_bytes(body: &Bytes, token: &str) -> Bytes {
     if token.len() < crate::redact::MIN_SEARCHABLE_TOKEN || !text.contains(token) {
         return body.clone();
     }
-    Bytes::from(replace_token(&text, token, "[token]"))
+    Bytes::from(crate::redact::redact(&text, [token]))
 }
 
 /// Journal record and log line; the token is replaced by its fingerprint in both. This runs

@@ -72,7 +72,7 @@ pub fn human(report: &Report) -> String {
     if !report.gaps.is_empty() {
         let _ = writeln!(
             out,
-            "\nDocumentation gaps (statuses the gap policy allows; not violations)"
+            "\nDocumentation gaps (what the documentation leaves open; not violations)"
         );
         for gap in &report.gaps {
             let mut classes: Vec<&str> = gap
@@ -90,12 +90,21 @@ pub fn human(report: &Report) -> String {
             classes.sort_unstable();
             let _ = writeln!(
                 out,
-                "  {} {:<22} {:>4} cases  {}{more}",
+                "  {} {:<22} {:<29} {:>4} cases  {}{more}",
                 gap.status,
                 gap.rejection,
+                gap.kind.as_str(),
                 gap.count,
                 classes.join(", ")
             );
+        }
+    }
+
+    let environment = super::environment_lines(&report.environment);
+    if !environment.is_empty() {
+        let _ = writeln!(out, "\nEnvironment (not the contract)");
+        for line in environment {
+            let _ = writeln!(out, "  {line}");
         }
     }
 
@@ -138,19 +147,17 @@ pub fn human(report: &Report) -> String {
         let _ = writeln!(out, "\n{} planned cases not sent: {why}", report.not_run);
     }
 
-    let total = report.checks.len();
-    if report.is_clean() {
-        let _ = writeln!(out, "\nResult: clean, {total} checks, no failure (exit 0)");
-    } else {
-        let _ = writeln!(
-            out,
-            "\nResult: {} failure{} in {} of {total} checks (exit 1)",
-            report.failures.len(),
-            if report.failures.len() == 1 { "" } else { "s" },
-            report.failed_checks()
-        );
-    }
+    let _ = writeln!(out, "\n{}", super::result_line(report));
     out
+}
+
+/// `, deterministic` or `, flaky` once rechecks ran.
+fn stability(failure: &super::FailureReport) -> String {
+    if failure.rechecks == 0 {
+        String::new()
+    } else {
+        format!(", {}", failure.stability())
+    }
 }
 
 fn occurrences(n: usize) -> String {
@@ -164,10 +171,11 @@ fn occurrences(n: usize) -> String {
 fn write_failure(out: &mut String, number: usize, failure: &super::FailureReport) {
     let _ = writeln!(
         out,
-        "\n{number}) {} · {} ({})",
+        "\n{number}) {} · {} ({}{})",
         failure.check,
         failure.class,
-        occurrences(failure.occurrences)
+        occurrences(failure.occurrences),
+        stability(failure)
     );
     let _ = writeln!(out, "   {}", failure.message);
     for v in &failure.violations {

@@ -57,7 +57,7 @@ pub fn junit(report: &Report) -> String {
                 escape(&check.name),
                 escape(&failure.class)
             );
-            let mut details = format!("{}\n", failure.message);
+            let mut details = format!("{} [{}]\n", failure.message, failure.stability());
             for v in &failure.violations {
                 let _ = writeln!(
                     details,
@@ -70,7 +70,7 @@ pub fn junit(report: &Report) -> String {
                 out,
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>",
                 escape(&failure.message),
-                escape(&check.name),
+                escape(&format!("{} ({})", check.name, failure.stability())),
                 escape(&details)
             );
             let _ = writeln!(out, "    </testcase>");

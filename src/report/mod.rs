@@ -3,17 +3,23 @@
 //! recorded with the token as a variable reference, and responses have it replaced.
 
 mod curl;
+mod failure;
 mod human;
 mod junit;
+mod markdown;
 
 use serde::Serialize;
 
 pub use curl::curl_command;
+pub use failure::{Found, failure_report};
 pub use human::{coverage_line, human};
 pub use junit::junit;
+pub use markdown::markdown;
 
 use crate::cases::Coverage;
+use crate::check::GapKind;
 use crate::contract::Violation;
+use crate::target::Environment;
 
 /// The JSON report (`--format json`); README documents its fields.
 #[derive(Debug, Clone, Serialize)]
@@ -31,9 +37,13 @@ pub struct Report {
     pub cases_per_second: f64,
     pub coverage: Coverage,
     pub checks: Vec<CheckSummary>,
-    /// Statuses the documentation does not list but the gap policy allows, with where seen.
+    /// What the documentation leaves open, seen in answers: not violations.
     pub gaps: Vec<GapSummary>,
+    /// Rate limits waited out and tokens refreshed: the environment, not the contract.
+    pub environment: Environment,
     pub failures: Vec<FailureReport>,
+    /// Flaky failures (passed on a recheck) do not make the run fail.
+    pub allow_flaky: bool,
     /// Planned cases not sent, and why (deadline or request budget).
     pub not_run: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,7 +56,7 @@ pub struct Report {
 
 impl Report {
     pub fn is_clean(&self) -> bool {
-        self.failures.is_empty()
+        self.failures.iter().all(|f| f.flaky && self.allow_flaky)
             && self.not_run == 0
             && self.restore_primary.as_ref().is_none_or(|r| r.ok)
     }
@@ -54,6 +64,47 @@ impl Report {
     pub fn failed_checks(&self) -> usize {
         self.checks.iter().filter(|c| c.failed > 0).count()
     }
+}
+
+/// `Result: ...`, the last line of the human and markdown reports.
+pub fn result_line(report: &Report) -> String {
+    let total = report.checks.len();
+    let flaky = report.failures.iter().filter(|f| f.flaky).count();
+    let flaky_note = match flaky {
+        0 => String::new(),
+        n if report.allow_flaky => format!(", {n} flaky allowed by --allow-flaky"),
+        n => format!(", {n} of them flaky"),
+    };
+    if report.failures.is_empty() && report.is_clean() {
+        format!("Result: clean, {total} checks, no failure (exit 0)")
+    } else if report.is_clean() {
+        format!("Result: clean, {total} checks{flaky_note} (exit 0)")
+    } else {
+        format!(
+            "Result: {} failure{} in {} of {total} checks{flaky_note} (exit 1)",
+            report.failures.len(),
+            if report.failures.len() == 1 { "" } else { "s" },
+            report.failed_checks()
+        )
+    }
+}
+
+/// What the environment did, one line per kind of event; empty when nothing happened.
+pub fn environment_lines(environment: &Environment) -> Vec<String> {
+    let mut lines = Vec::new();
+    if environment.rate_limited > 0 {
+        lines.push(format!(
+            "rate limited {} times, waited out ({} ms in all) and sent again",
+            environment.rate_limited, environment.waited_ms
+        ));
+    }
+    if environment.token_refreshes > 0 {
+        lines.push(format!(
+            "token refused and refreshed with the token command {} times, the request sent again",
+            environment.token_refreshes
+        ));
+    }
+    lines
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,8 +122,10 @@ pub struct CheckSummary {
 #[serde(rename_all = "camelCase")]
 pub struct GapSummary {
     pub status: u16,
-    /// The gap policy entry that allows it.
+    /// The gap policy entry for the case's class.
     pub rejection: String,
+    /// An allowed status, another status where only the policy speaks, or lenient acceptance.
+    pub kind: GapKind,
     pub count: usize,
     pub classes: Vec<String>,
 }
@@ -90,6 +143,10 @@ pub struct FailureReport {
     pub response: Option<ResponseReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shrunk: Option<ShrinkReport>,
+    /// Times the case was sent again before the failure was reported (`--recheck`).
+    pub rechecks: usize,
+    /// Passed on a recheck: flaky rather than deterministic.
+    pub flaky: bool,
     /// A curl command that sends the (minimal) failing request again.
     pub reproduce: String,
 }
@@ -136,6 +193,13 @@ pub struct RestoreReport {
     pub detail: String,
 }
 
+impl FailureReport {
+    /// `deterministic` (failed every time) or `flaky` (passed on a recheck).
+    pub fn stability(&self) -> &'static str {
+        if self.flaky { "flaky" } else { "deterministic" }
+    }
+}
+
 impl std::fmt::Display for RestoreReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = if self.ok { "restored" } else { "NOT restored" };
@@ -149,16 +213,3 @@ impl std::fmt::Display for RestoreReport {
 
 /// Longest body text a report shows.
 pub const EXCERPT_BYTES: usize = 600;
-
-/// `bytes` as text, cut to `max` bytes on a character boundary with a note of the full size.
-pub fn excerpt(bytes: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    if text.len() <= max {
-        return text.into_owned();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… ({} bytes in all)", &text[..end], bytes.len())
-}

@@ -1,9 +1,10 @@
 use std::time::Duration;
 
 use mfa_contract::Contract;
-use mfa_contract::check::{self, CheckConfig, Secret, Silent};
+use mfa_contract::check::{self, CheckConfig, Silent};
 use mfa_contract::mock::{MockConfig, MockServer};
 use mfa_contract::report::{self, Report};
+use mfa_contract::target::Secret;
 use serde_json::Value;
 
 use crate::support::reference::{Fault, Variant, handler};
@@ -15,10 +16,10 @@ fn contract() -> Contract {
 
 fn config(target: &str) -> CheckConfig {
     let mut config = CheckConfig::new(target);
-    config.token = Some(Secret::new(DISTINCTIVE_TOKEN.to_owned()));
+    config.target.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.to_owned()));
     config.seed = 42;
     config.cases = 40;
-    config.timeout = Duration::from_secs(3);
+    config.target.timeout = Duration::from_secs(3);
     config.deadline = Duration::from_secs(90);
     config
 }
@@ -59,10 +60,10 @@ async fn the_proptest_suite_passes_against_the_target() {
     };
     let mut config = config(&target);
     if let Ok(token) = std::env::var("MFA_CONTRACT_TOKEN") {
-        config.token = Some(Secret::new(token));
+        config.target.token.token = Some(Secret::new(token));
     }
     config.cases = 200;
-    config.second_token = Some(Secret::new("second-account-token-5f1e".into()));
+    config.target.second_token.token = Some(Secret::new("second-account-token-5f1e".into()));
     let report = run(&config).await;
     assert!(report.is_clean(), "{}", report::human(&report));
     assert_eq!(report.coverage.enum_values_covered, 3);
@@ -308,7 +309,7 @@ async fn crashing_on_some_input_breaks_not_a_server_error_with_a_minimal_reprodu
 async fn hanging_breaks_response_received_within_the_timeout() {
     let started = std::time::Instant::now();
     let report = caught(Fault::HangsOnExtraProperties, "response_received", |c| {
-        c.timeout = Duration::from_millis(300);
+        c.target.timeout = Duration::from_millis(300);
         c.cases = 10;
     })
     .await;

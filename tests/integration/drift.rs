@@ -2,9 +2,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use mfa_contract::Contract;
-use mfa_contract::check::{CheckConfig, Secret};
 use mfa_contract::drift::{self, FindingKind};
 use mfa_contract::mock::{MockConfig, MockServer};
+use mfa_contract::target::{Secret, TargetConfig};
 use serde_json::json;
 
 use crate::support::reference::{Fault, Variant, handler};
@@ -43,9 +43,11 @@ async fn drift_of_the_embedded_mock_matches_the_committed_snapshot() {
         },
     )
     .expect("mock");
-    let mut config = CheckConfig::new(mock.url());
-    config.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
-    let observed = drift::observe(&contract, &config).await.expect("observed");
+    let mut config = TargetConfig::new(mock.url());
+    config.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
+    let observed = drift::observe(&contract, &config, None)
+        .await
+        .expect("observed");
     let table = drift::table(&contract, &observed);
     insta::assert_snapshot!("mock_behaviour", table);
 }
@@ -221,9 +223,11 @@ fn against_names_the_classes_where_two_mocks_differ() {
 async fn undocumented_fields_come_with_a_patch_and_allowed_variations_are_not_findings() {
     let contract = Contract::embedded().expect("contract");
     let server = TestServer::start(handler(Variant::ExtraFields, Fault::None));
-    let mut config = CheckConfig::new(server.url.clone());
-    config.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
-    let observed = drift::observe(&contract, &config).await.expect("observed");
+    let mut config = TargetConfig::new(server.url.clone());
+    config.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
+    let observed = drift::observe(&contract, &config, None)
+        .await
+        .expect("observed");
     let findings = drift::findings(&contract, &observed.rows);
     let extra = findings
         .iter()
@@ -246,9 +250,11 @@ async fn undocumented_fields_come_with_a_patch_and_allowed_variations_are_not_fi
     );
 
     let unprocessable = TestServer::start(handler(Variant::UnprocessableEntity, Fault::None));
-    let mut config = CheckConfig::new(unprocessable.url.clone());
-    config.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
-    let observed = drift::observe(&contract, &config).await.expect("observed");
+    let mut config = TargetConfig::new(unprocessable.url.clone());
+    config.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
+    let observed = drift::observe(&contract, &config, None)
+        .await
+        .expect("observed");
     let findings = drift::findings(&contract, &observed.rows);
     assert!(
         !findings

@@ -135,7 +135,10 @@ where
     if prefer && status == 200 {
         return Ok(());
     }
-    if content_type.as_deref().and_then(|c| c.split(';').next()) != Some("application/json") {
+    if !content_type
+        .as_deref()
+        .is_some_and(|c| mfa_contract::media_type::same(c, "application/json"))
+    {
         return Err(format!(
             "status {status} with content type {content_type:?}"
         ));

@@ -1,7 +1,8 @@
 //! The checker against hostile targets: small servers written for these tests that never
-//! answer, hang up, send too much, speak broken HTTP or TLS with a bad certificate. The run
-//! ends within its deadlines with a clear failure per case, reads bodies only up to the cap,
-//! follows no redirect, and prints no token.
+//! answer, hang up, send too much, speak broken HTTP or TLS with a bad certificate. A target
+//! that gives no usable answer ends the run fast with exit 3 and the cause (issue 11: the
+//! environment is not the contract); bodies are read only up to the cap, no redirect is
+//! followed, and no token is printed.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -10,8 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use mfa_contract::Contract;
-use mfa_contract::check::{self, CheckConfig, Secret, Silent};
+use mfa_contract::check::{self, CheckConfig, Silent};
 use mfa_contract::report::{self, Report};
+use mfa_contract::target::Secret;
 
 use crate::support::{DISTINCTIVE_TOKEN, Process, TestServer, assert_no_token};
 
@@ -140,6 +142,13 @@ fn speaks_garbage(mut stream: TcpStream, _: &AtomicBool) {
     let _ = stream.write_all(b"HELLO THERE\r\nthis is not HTTP\r\n\r\n");
 }
 
+fn answers_slowly(mut stream: TcpStream, _: &AtomicBool) {
+    read_request(&stream);
+    std::thread::sleep(Duration::from_millis(700));
+    let body = r#"{"success":true,"message":"Primary MFA method updated"}"#;
+    let _ = stream.write_all(format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).as_bytes());
+}
+
 fn deep_json(mut stream: TcpStream, _: &AtomicBool) {
     read_request(&stream);
     let body = "[".repeat(100_000);
@@ -148,10 +157,10 @@ fn deep_json(mut stream: TcpStream, _: &AtomicBool) {
 
 fn config(url: &str) -> CheckConfig {
     let mut config = CheckConfig::new(url);
-    config.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
+    config.target.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
     config.seed = 7;
     config.cases = 4;
-    config.timeout = Duration::from_millis(800);
+    config.target.timeout = Duration::from_millis(800);
     config.deadline = Duration::from_secs(30);
     config
 }
@@ -173,41 +182,39 @@ async fn run_against(url: &str, tweak: impl FnOnce(&mut CheckConfig)) -> (Report
     (report, started.elapsed())
 }
 
-/// Every case fails `response_received`, each with a cause that contains `cause`.
-fn assert_every_case_failed_to_arrive(report: &Report, cause: &str) {
-    let received = report
-        .checks
-        .iter()
-        .find(|c| c.name == "response_received")
-        .expect("check ran");
-    assert_eq!(received.passed, 0, "{}", report::human(report));
-    assert!(received.failed > 10);
-    for failure in report
-        .failures
-        .iter()
-        .filter(|f| f.check == "response_received")
-    {
-        let error = failure
-            .response
-            .as_ref()
-            .and_then(|r| r.transport_error.as_deref())
-            .unwrap_or("");
-        assert!(
-            error.to_lowercase().contains(cause),
-            "{}: {error}",
-            failure.class
-        );
-    }
+/// Runs against a target that gives no usable answer: the run must end with exit 3 and a
+/// message naming `cause`, and print no token.
+async fn unusable(url: &str, tweak: impl FnOnce(&mut CheckConfig), cause: &str) -> Duration {
+    let mut config = config(url);
+    tweak(&mut config);
+    let started = Instant::now();
+    let error = check::run(&Contract::embedded().expect("contract"), &config, &Silent)
+        .await
+        .expect_err("the run stops");
+    let took = started.elapsed();
+    let text = error.to_string();
+    assert_eq!(error.exit_code(), mfa_contract::exit::UNREACHABLE, "{text}");
+    assert!(text.to_lowercase().contains(cause), "{text}");
+    assert_no_token("error", &text, DISTINCTIVE_TOKEN);
+    took
 }
 
 #[tokio::test]
-async fn a_target_that_never_answers_fails_each_case_on_the_timeout_within_the_deadline() {
+async fn a_silent_target_ends_the_run_with_exit_3_within_twice_the_timeout() {
     let server = RawServer::start(never_answers);
-    let (report, took) = run_against(&server.url, |_| {}).await;
-    assert_every_case_failed_to_arrive(&report, "timeout:");
-    assert!(took < Duration::from_secs(30), "{took:?}");
+    // The timeout is 800 ms: the first request waits it out once, and the run ends.
+    let took = unusable(
+        &server.url,
+        |_| {},
+        "accepts connections but sends no http answer",
+    )
+    .await;
+    assert!(took < Duration::from_millis(2 * 800 + 2000), "{took:?}");
+}
 
-    // An overall deadline shorter than the work stops the run and says so.
+#[tokio::test]
+async fn an_overall_deadline_shorter_than_the_work_stops_the_run_and_says_so() {
+    let server = RawServer::start(answers_slowly);
     let (report, took) = run_against(&server.url, |c| {
         c.deadline = Duration::from_secs(2);
         c.concurrency = 2;
@@ -226,16 +233,22 @@ async fn a_target_that_never_answers_fails_each_case_on_the_timeout_within_the_d
 }
 
 #[tokio::test]
-async fn hang_ups_broken_bodies_and_garbage_are_failures_with_a_cause() {
-    for (behaviour, cause) in [
-        (accepts_and_closes as Behaviour, "broken:"),
-        (closes_mid_body as Behaviour, "broken:"),
-        (speaks_garbage as Behaviour, "broken:"),
+async fn hang_ups_broken_bodies_and_garbage_stop_the_run_after_five_in_a_row_with_the_cause() {
+    for behaviour in [
+        accepts_and_closes as Behaviour,
+        closes_mid_body as Behaviour,
+        speaks_garbage as Behaviour,
     ] {
         let server = RawServer::start(behaviour);
-        let (report, took) = run_against(&server.url, |_| {}).await;
-        assert_every_case_failed_to_arrive(&report, cause);
-        assert!(took < Duration::from_secs(20), "{took:?}");
+        let took = unusable(
+            &server.url,
+            |_| {},
+            "5 requests in a row got no complete answer",
+        )
+        .await;
+        assert!(took < Duration::from_secs(10), "{took:?}");
+        let took = unusable(&server.url, |_| {}, "broken:").await;
+        assert!(took < Duration::from_secs(10), "{took:?}");
     }
 }
 
@@ -243,11 +256,12 @@ async fn hang_ups_broken_bodies_and_garbage_are_failures_with_a_cause() {
 async fn bodies_are_read_up_to_the_cap_and_no_further() {
     for behaviour in [sends_100_mb as Behaviour, endless_chunks as Behaviour] {
         let server = RawServer::start(behaviour);
-        let (report, took) = run_against(&server.url, |c| c.max_response_bytes = 256 << 10).await;
-        assert_every_case_failed_to_arrive(
-            &report,
+        let took = unusable(
+            &server.url,
+            |c| c.target.max_response_bytes = 256 << 10,
             "too_large: the response body went past 262144 bytes",
-        );
+        )
+        .await;
         assert!(took < Duration::from_secs(20), "{took:?}");
     }
 }
@@ -279,7 +293,7 @@ fn the_checker_process_stays_small_against_a_100_mb_body() {
             break status;
         }
     };
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(status.code(), Some(3));
     // Eight requests in flight, each read up to the 1 MiB cap, against 100 MB offered each.
     assert!(peak_kib < 100 * 1024, "peak resident memory {peak_kib} KiB");
     let output = format!(
@@ -431,18 +445,17 @@ mod tls {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_bad_certificate_fails_every_case_and_ca_cert_or_insecure_gets_through() {
+    async fn a_bad_certificate_ends_the_run_and_ca_cert_or_insecure_gets_through() {
         let pki = pki();
         let (port, server) = serve(&pki).await;
         let url = format!("https://localhost:{port}");
 
-        let (report, _) = run_against(&url, |_| {}).await;
-        assert_every_case_failed_to_arrive(&report, "tls:");
+        unusable(&url, |_| {}, "the tls handshake failed").await;
 
         let dir = tempfile::tempdir().expect("temp dir");
         let ca = dir.path().join("ca.pem");
         std::fs::write(&ca, &pki.ca_pem).expect("write CA");
-        let (trusted, _) = run_against(&url, |c| c.ca_cert = Some(ca.clone())).await;
+        let (trusted, _) = run_against(&url, |c| c.target.ca_cert = Some(ca.clone())).await;
         let received = trusted
             .checks
             .iter()
@@ -450,7 +463,7 @@ mod tls {
             .expect("ran");
         assert_eq!(received.failed, 0, "{}", report::human(&trusted));
 
-        let (insecure, _) = run_against(&url, |c| c.insecure = true).await;
+        let (insecure, _) = run_against(&url, |c| c.target.insecure = true).await;
         let received = insecure
             .checks
             .iter()

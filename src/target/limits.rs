@@ -7,13 +7,13 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// `--max-requests`: a hard cap on requests, shared by every phase.
-pub(crate) struct Budget {
+pub struct Budget {
     limit: Option<usize>,
     used: Mutex<usize>,
 }
 
 impl Budget {
-    pub(crate) fn new(limit: Option<usize>) -> Self {
+    pub fn new(limit: Option<usize>) -> Self {
         Self {
             limit,
             used: Mutex::new(0),
@@ -21,7 +21,7 @@ impl Budget {
     }
 
     /// Grants up to `wanted` requests and counts them as used.
-    pub(crate) fn grant(&self, wanted: usize) -> usize {
+    pub fn grant(&self, wanted: usize) -> usize {
         let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
         let granted = self
             .limit
@@ -30,23 +30,23 @@ impl Budget {
         granted
     }
 
-    pub(crate) fn take(&self) -> bool {
+    pub fn take(&self) -> bool {
         self.grant(1) == 1
     }
 
-    pub(crate) fn used(&self) -> usize {
+    pub fn used(&self) -> usize {
         *self.used.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 /// `--rate`: requests start at least `1/rate` seconds apart.
-pub(crate) struct Pace {
+pub struct Pace {
     interval: Option<Duration>,
     next: Mutex<Instant>,
 }
 
 impl Pace {
-    pub(crate) fn new(rate: Option<f64>) -> Self {
+    pub fn new(rate: Option<f64>) -> Self {
         Self {
             interval: rate
                 .filter(|r| *r > 0.0)
@@ -55,7 +55,7 @@ impl Pace {
         }
     }
 
-    pub(crate) async fn wait(&self) {
+    pub async fn wait(&self) {
         let Some(interval) = self.interval else {
             return;
         };

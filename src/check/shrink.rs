@@ -1,0 +1,70 @@
+//! Shrinking: each failing sampled case walks its proptest value tree towards a minimal
+//! request, sent to the live target, with the check that caught it as the test.
+
+use std::collections::BTreeSet;
+
+use tokio::time::Instant;
+
+use super::tally::Tally;
+use super::{Ctx, Verdict};
+use crate::cases::Plan;
+use crate::report::{EXCERPT_BYTES, ShrinkReport};
+use crate::target::{Budget, Client};
+use crate::text::excerpt;
+
+/// Requests one failure may spend on shrinking.
+const MAX_SHRINK_STEPS: usize = 128;
+
+pub(crate) async fn shrink(
+    tally: &mut Tally,
+    ctx: &Ctx<'_>,
+    client: &Client,
+    plan: &mut Plan<'_>,
+    budget: &Budget,
+    deadline: Instant,
+) {
+    let mut shrunk_cases = BTreeSet::new();
+    let never_passed: BTreeSet<&str> = tally
+        .groups
+        .iter()
+        .map(|g| g.check.name)
+        .filter(|name| tally.counts(name).passed == 0)
+        .collect();
+    for group in &mut tally.groups {
+        let Some(index) = group.exchange.case.generated else {
+            continue;
+        };
+        // A check that failed on every exchange it judged fails whatever the input: there is
+        // nothing to minimise, and against a hanging target each try would cost a timeout.
+        if never_passed.contains(group.check.name) || !shrunk_cases.insert(index) {
+            continue;
+        }
+        let original = group.exchange.case.request.body.clone();
+        let Some(mut shrinker) = plan.shrinker(&group.exchange.case) else {
+            continue;
+        };
+        let mut steps = 0;
+        let mut failed = true;
+        while steps < MAX_SHRINK_STEPS && Instant::now() < deadline && budget.take() {
+            let Some(candidate) = shrinker.next(failed) else {
+                break;
+            };
+            steps += 1;
+            let exchange = client.send(candidate).await;
+            match group.check.judge(ctx, &exchange) {
+                Verdict::Fail(failure) => {
+                    group.exchange = exchange;
+                    group.failure = failure;
+                    failed = true;
+                }
+                _ => failed = false,
+            }
+        }
+        if group.exchange.case.request.body != original {
+            group.shrunk = Some(ShrinkReport {
+                steps,
+                original_body: excerpt(&original, EXCERPT_BYTES),
+            });
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! A failure as the reports show it: the request with the token as a variable reference and
+//! `--header` values hidden, the response with every secret replaced, the curl command that
+//! sends it again, and whether rechecks reproduced it.
+
+use super::{
+    EXCERPT_BYTES, FailureReport, RequestReport, ResponseReport, ShrinkReport, curl_command,
+};
+use crate::cases::{Auth, Case};
+use crate::check::Failure;
+use crate::contract::Contract;
+use crate::redact::redact;
+use crate::target::{Exchange, Outcome, TargetConfig};
+use crate::text::excerpt;
+
+/// One failing (check, class) as the runner found it.
+pub struct Found<'a> {
+    pub check: &'static str,
+    pub exchange: &'a Exchange,
+    pub failure: &'a Failure,
+    pub occurrences: usize,
+    pub shrunk: Option<ShrinkReport>,
+    pub rechecks: usize,
+    pub rechecks_passed: usize,
+}
+
+pub fn failure_report(
+    found: Found<'_>,
+    url: &str,
+    contract: &Contract,
+    target: &TargetConfig,
+    secrets: &[&str],
+) -> FailureReport {
+    let case = &found.exchange.case;
+    let request = request_report(url, case, contract, target);
+    let reproduce = curl_command(&request, &case.request.body, &target.token.var);
+    let response = match &found.exchange.outcome {
+        Outcome::Response(r) => ResponseReport {
+            status: Some(r.status),
+            content_type: r.content_type().map(str::to_owned),
+            body_excerpt: redact(&excerpt(&r.body, EXCERPT_BYTES), secrets.iter().copied()),
+            transport_error: None,
+        },
+        Outcome::Transport(e) => ResponseReport {
+            status: None,
+            content_type: None,
+            body_excerpt: String::new(),
+            transport_error: Some(redact(&e.to_string(), secrets.iter().copied())),
+        },
+    };
+    FailureReport {
+        check: found.check.to_owned(),
+        class: case.class.clone(),
+        occurrences: found.occurrences,
+        message: redact(&found.failure.message, secrets.iter().copied()),
+        violations: found.failure.violations.clone(),
+        request,
+        response: Some(response),
+        shrunk: found.shrunk,
+        rechecks: found.rechecks,
+        flaky: found.rechecks_passed > 0,
+        reproduce,
+    }
+}
+
+/// The request as reports show it: the token as `$VAR`, `--header` values hidden.
+fn request_report(
+    url: &str,
+    case: &Case,
+    contract: &Contract,
+    target: &TargetConfig,
+) -> RequestReport {
+    let auth = contract.auth();
+    let mut headers = Vec::new();
+    let credential = match &case.request.auth {
+        Auth::Token => Some(format!("{} ${}", auth.scheme, target.token.var)),
+        Auth::SecondToken => Some(format!("{} ${}", auth.scheme, target.second_token.var)),
+        Auth::Missing => None,
+        Auth::Raw(value) => Some(value.clone()),
+    };
+    if let Some(credential) = credential {
+        headers.push((auth.header.clone(), credential));
+    }
+    if let Some(content_type) = &case.request.content_type {
+        headers.push(("Content-Type".to_owned(), content_type.clone()));
+    }
+    for (name, _) in &target.headers {
+        headers.push((name.clone(), "<value of --header>".to_owned()));
+    }
+    RequestReport {
+        method: case.request.method.clone(),
+        url: url.to_owned(),
+        headers,
+        body: excerpt(&case.request.body, EXCERPT_BYTES),
+        body_bytes: case.request.body.len(),
+    }
+}

@@ -1,0 +1,121 @@
+//! The report for where CI people read: `$GITHUB_STEP_SUMMARY` or a pull-request comment. The
+//! result first, a table of checks, gaps, environment events, then each failure with its curl
+//! reproduction in a fenced block. Short: details past the first few failures are in JSON.
+
+use std::fmt::Write as _;
+
+use super::{FailureReport, Report, environment_lines, result_line};
+
+/// Failures shown with their reproduction; the rest are listed one line each.
+const DETAILED: usize = 10;
+
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let mark = if report.is_clean() { "✅" } else { "❌" };
+    let _ = writeln!(out, "## {mark} mfa-contract check\n");
+    let _ = writeln!(out, "**{}**\n", result_line(report));
+    let _ = writeln!(
+        out,
+        "Target `{}`, contract {}, seed {}: {} requests in {:.1} s.\n",
+        report.target,
+        report.contract,
+        report.seed,
+        report.requests,
+        report.duration_ms as f64 / 1000.0
+    );
+    let _ = writeln!(out, "| check | passed | failed |");
+    let _ = writeln!(out, "|---|---:|---:|");
+    for check in &report.checks {
+        let name = if check.failed > 0 {
+            format!("❌ `{}`", check.name)
+        } else {
+            format!("`{}`", check.name)
+        };
+        let _ = writeln!(out, "| {name} | {} | {} |", check.passed, check.failed);
+    }
+    if !report.gaps.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Documentation gaps (not violations)\n\n| status | class | how | cases |\n|---|---|---|---:|"
+        );
+        for gap in &report.gaps {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                gap.status,
+                gap.rejection,
+                gap.kind.as_str(),
+                gap.count
+            );
+        }
+    }
+    let environment = environment_lines(&report.environment);
+    if !environment.is_empty() {
+        let _ = writeln!(out, "\n### Environment (not the contract)\n");
+        for line in environment {
+            let _ = writeln!(out, "- {line}");
+        }
+    }
+    if report.not_run > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} planned cases not sent: {}.",
+            report.not_run,
+            report.stopped_by.as_deref().unwrap_or("stopped")
+        );
+    }
+    if !report.failures.is_empty() {
+        let _ = writeln!(out, "\n### Failures\n");
+        for (i, failure) in report.failures.iter().enumerate() {
+            if i < DETAILED {
+                write_failure(&mut out, i + 1, failure);
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{}. `{}` · `{}`: {}",
+                    i + 1,
+                    failure.check,
+                    failure.class,
+                    one_line(&failure.message)
+                );
+            }
+        }
+        if report.failures.len() > DETAILED {
+            let _ = writeln!(
+                out,
+                "\n(the first {DETAILED} in full; `--format json` has every one)"
+            );
+        }
+    }
+    out
+}
+
+fn write_failure(out: &mut String, number: usize, failure: &FailureReport) {
+    let stability = if failure.rechecks > 0 {
+        format!(", {}", failure.stability())
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "{number}. **`{}`** · `{}` ({}×{stability}): {}",
+        failure.check,
+        failure.class,
+        failure.occurrences,
+        one_line(&failure.message)
+    );
+    for v in failure.violations.iter().take(3) {
+        let at = if v.instance_path.is_empty() {
+            "(root)"
+        } else {
+            &v.instance_path
+        };
+        let _ = writeln!(out, "   - at `{at}`: {}", one_line(&v.message));
+    }
+    let _ = writeln!(out, "\n   ```sh\n   {}\n   ```\n", failure.reproduce);
+}
+
+/// Table and list cells hold one line; pipes would split a table cell.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ").replace('|', "\\|")
+}

@@ -1,0 +1,460 @@
+//! Sending cases to a target: one reqwest client (rustls, no redirects, bounded time), the
+//! token filled in only here, response bodies read up to a cap and parsed once, and every
+//! failure of transport turned into a value with a cause rather than an error that stops the
+//! run. What belongs to the environment rather than the contract is handled here too: a rate
+//! limit is waited out and the case sent again; a refused token is refreshed with the token
+//! command and the case sent again. Both are counted, never judged.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::config::{Secret, TargetConfig};
+use super::token::TokenSource;
+use crate::Error;
+use crate::cases::{Auth, Case, Expect};
+use crate::contract::Contract;
+use crate::media_type;
+
+/// How often one case is sent again after a rate limit before the run gives up.
+pub const RATE_LIMIT_RETRIES: usize = 3;
+/// The wait for a 429 without a usable `Retry-After`.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// A response body, parsed once for every check that reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Json(Value),
+    Empty,
+    /// Not JSON, with the parser's reason.
+    NotJson(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    /// Header names in lower case, values as text (lossy), in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The Content-Type's media type without parameters, lower case.
+    pub media_type: Option<String>,
+    pub body: Vec<u8>,
+    pub parsed: Body,
+    pub elapsed: Duration,
+}
+
+impl Response {
+    /// A response as received; the body is parsed here, once.
+    pub fn new(
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        elapsed: Duration,
+    ) -> Self {
+        let media_type = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| media_type::essence(v).to_ascii_lowercase());
+        let parsed = if body.is_empty() {
+            Body::Empty
+        } else {
+            match serde_json::from_slice(&body) {
+                Ok(value) => Body::Json(value),
+                Err(e) => Body::NotJson(e.to_string()),
+            }
+        };
+        Self {
+            status,
+            headers,
+            media_type,
+            body,
+            parsed,
+            elapsed,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn content_type(&self) -> Option<&str> {
+        self.header("content-type")
+    }
+
+    pub fn json(&self) -> Option<&Value> {
+        match &self.parsed {
+            Body::Json(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A rate limit: 429, or 503 with `Retry-After`.
+    pub fn is_rate_limit(&self) -> bool {
+        self.status == 429 || self.status == 503 && self.header("retry-after").is_some()
+    }
+
+    /// How long `Retry-After` asks to wait (seconds or an HTTP date).
+    pub fn retry_after(&self) -> Option<Duration> {
+        let value = self.header("retry-after")?.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Duration::from_secs(seconds));
+        }
+        let at = httpdate::parse_http_date(value).ok()?;
+        Some(
+            at.duration_since(std::time::SystemTime::now())
+                .unwrap_or(Duration::ZERO),
+        )
+    }
+}
+
+/// Why no complete response arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransportKind {
+    /// Refused, unresolvable, or not connected in time.
+    Connect,
+    Tls,
+    Timeout,
+    /// Closed or broken before the response was complete.
+    Broken,
+    /// The body went past `--max-response-bytes`.
+    TooLarge,
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TransportError {
+    pub kind: TransportKind,
+    pub message: String,
+}
+
+impl TransportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportKind::Connect => "connect",
+            TransportKind::Tls => "tls",
+            TransportKind::Timeout => "timeout",
+            TransportKind::Broken => "broken",
+            TransportKind::TooLarge => "too_large",
+            TransportKind::Other => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.as_str(), self.message)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Response(Response),
+    Transport(TransportError),
+}
+
+/// A case and what came of it.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub case: Case,
+    pub outcome: Outcome,
+}
+
+impl Exchange {
+    pub fn response(&self) -> Option<&Response> {
+        match &self.outcome {
+            Outcome::Response(r) => Some(r),
+            Outcome::Transport(_) => None,
+        }
+    }
+
+    /// Whether this answer refused the token of a request that should have been accepted.
+    pub fn token_refused(&self) -> bool {
+        self.case.expect == Expect::Accept
+            && matches!(self.case.request.auth, Auth::Token | Auth::SecondToken)
+            && self
+                .response()
+                .is_some_and(|r| matches!(r.status, 401 | 403))
+    }
+}
+
+/// What the environment did during a run: counted and reported, never judged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Environment {
+    /// Rate-limited answers waited out and sent again.
+    pub rate_limited: usize,
+    /// Time spent waiting them out, in milliseconds.
+    pub waited_ms: u64,
+    /// Refused tokens replaced by the token command, and the request sent again.
+    pub token_refreshes: usize,
+    /// A case still rate-limited after every retry: the limit never lifted.
+    pub rate_limit_not_lifted: bool,
+}
+
+impl Environment {
+    pub fn is_quiet(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    url: String,
+    auth_header: String,
+    scheme: String,
+    token: TokenSource,
+    second_token: TokenSource,
+    headers: Vec<(String, String)>,
+    max_response_bytes: usize,
+    max_retry_wait: Duration,
+    environment: Mutex<Environment>,
+    /// A token command that failed mid-run; the run stops with it.
+    failed_refresh: Mutex<Option<Error>>,
+    /// Answers with 2xx to requests carrying the token.
+    accepted: AtomicUsize,
+}
+
+impl Client {
+    /// The client for `config`'s target, with the contract's auth header and scheme. Runs the
+    /// token commands once if there is no token yet.
+    pub fn new(contract: &Contract, config: &TargetConfig) -> Result<Self, Error> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("mfa-contract/", env!("CARGO_PKG_VERSION")))
+            .tls_danger_accept_invalid_certs(config.insecure);
+        if let Some(path) = &config.ca_cert {
+            let pem = std::fs::read(path)
+                .map_err(|e| Error::io(format!("cannot read --ca-cert {}", path.display()), e))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                Error::Usage(format!(
+                    "--ca-cert {}: not a PEM certificate: {e}",
+                    path.display()
+                ))
+            })?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            url: config.endpoint_url(contract)?,
+            auth_header: contract.auth().header.clone(),
+            scheme: contract.auth().scheme.clone(),
+            token: TokenSource::new(&config.token, "--token-command")?,
+            second_token: TokenSource::new(&config.second_token, "--second-token-command")?,
+            headers: config.headers.clone(),
+            max_response_bytes: config.max_response_bytes,
+            max_retry_wait: config.max_retry_wait,
+            environment: Mutex::new(Environment::default()),
+            failed_refresh: Mutex::new(None),
+            accepted: AtomicUsize::new(0),
+        })
+    }
+
+    /// The endpoint URL requests go to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Sends `case`, waiting out rate limits and refreshing a refused token as configured.
+    pub async fn send(&self, mut case: Case) -> Exchange {
+        let mut rate_limited = 0;
+        let mut refreshed = false;
+        loop {
+            let source = self.source(&case.request.auth);
+            let (token, generation) = source.map_or((None, 0), TokenSource::current);
+            let outcome = match self.try_send(&case, token.as_ref()).await {
+                Ok(response) => Outcome::Response(response),
+                Err(error) => Outcome::Transport(error),
+            };
+            let exchange = Exchange { case, outcome };
+            if let Some(response) = exchange.response()
+                && response.is_rate_limit()
+            {
+                if rate_limited == RATE_LIMIT_RETRIES {
+                    self.environment().rate_limit_not_lifted = true;
+                    return exchange;
+                }
+                rate_limited += 1;
+                let wait = response
+                    .retry_after()
+                    .unwrap_or(DEFAULT_RETRY_AFTER)
+                    .min(self.max_retry_wait);
+                {
+                    let mut environment = self.environment();
+                    environment.rate_limited += 1;
+                    environment.waited_ms += wait.as_millis() as u64;
+                }
+                tokio::time::sleep(wait).await;
+                case = exchange.case;
+                continue;
+            }
+            if exchange.token_refused()
+                && !refreshed
+                && let Some(source) = source.filter(|s| s.can_refresh())
+            {
+                refreshed = true;
+                match source.refresh(generation).await {
+                    Ok(true) => {
+                        self.environment().token_refreshes += 1;
+                        case = exchange.case;
+                        continue;
+                    }
+                    Ok(false) => {}
+                    Err(error) => {
+                        self.failed_refresh
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get_or_insert(error);
+                    }
+                }
+            }
+            if exchange.case.request.auth == Auth::Token
+                && exchange
+                    .response()
+                    .is_some_and(|r| (200..300).contains(&r.status))
+            {
+                self.accepted.fetch_add(1, Ordering::Relaxed);
+            }
+            return exchange;
+        }
+    }
+
+    fn source(&self, auth: &Auth) -> Option<&TokenSource> {
+        match auth {
+            Auth::Token => Some(&self.token),
+            Auth::SecondToken => Some(&self.second_token),
+            Auth::Missing | Auth::Raw(_) => None,
+        }
+    }
+
+    fn environment(&self) -> std::sync::MutexGuard<'_, Environment> {
+        self.environment.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// What the environment did so far.
+    pub fn environment_so_far(&self) -> Environment {
+        self.environment().clone()
+    }
+
+    /// A token command that failed during the run, if one did.
+    pub fn take_failed_refresh(&self) -> Option<Error> {
+        self.failed_refresh
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
+    /// Requests with the token answered with 2xx so far.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::Relaxed)
+    }
+
+    /// Whether the first account's token can be refreshed.
+    pub fn can_refresh_token(&self) -> bool {
+        self.token.can_refresh()
+    }
+
+    /// Every token used so far; none may appear in a response or a report.
+    pub fn secrets(&self) -> Vec<Secret> {
+        let mut secrets = self.token.seen();
+        secrets.extend(self.second_token.seen());
+        secrets
+    }
+
+    async fn try_send(
+        &self,
+        case: &Case,
+        token: Option<&Secret>,
+    ) -> Result<Response, TransportError> {
+        let method = reqwest::Method::from_bytes(case.request.method.as_bytes()).map_err(|e| {
+            TransportError {
+                kind: TransportKind::Other,
+                message: format!("method {}: {e}", case.request.method),
+            }
+        })?;
+        let mut request = self
+            .http
+            .request(method, &self.url)
+            .body(case.request.body.clone());
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        if let Some(content_type) = &case.request.content_type {
+            request = request.header("Content-Type", content_type);
+        }
+        let credential = match &case.request.auth {
+            Auth::Token | Auth::SecondToken => {
+                token.map(|t| format!("{} {}", self.scheme, t.expose()))
+            }
+            Auth::Missing => None,
+            Auth::Raw(value) => Some(value.clone()),
+        };
+        if let Some(credential) = credential {
+            request = request.header(self.auth_header.as_str(), credential);
+        }
+        let started = Instant::now();
+        let response = request.send().await.map_err(|e| transport(&e))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut body = Vec::new();
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| transport(&e))?;
+            if body.len() + chunk.len() > self.max_response_bytes {
+                return Err(TransportError {
+                    kind: TransportKind::TooLarge,
+                    message: format!(
+                        "the response body went past {} bytes (--max-response-bytes); reading stopped there",
+                        self.max_response_bytes
+                    ),
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response::new(status, headers, body, started.elapsed()))
+    }
+}
+
+fn transport(error: &reqwest::Error) -> TransportError {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    let lower = message.to_lowercase();
+    let kind =
+        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            TransportKind::Tls
+        } else if error.is_timeout() {
+            TransportKind::Timeout
+        } else if error.is_connect() {
+            TransportKind::Connect
+        } else if error.is_body() || error.is_request() || error.is_decode() {
+            TransportKind::Broken
+        } else {
+            TransportKind::Other
+        };
+    TransportError { kind, message }
+}
