@@ -96,7 +96,7 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
             .max()
             .unwrap_or(0);
         for c in check::CHECKS {
-            println!("{:<width$}  {}", c.name, c.description);
+            outln!("{:<width$}  {}", c.name, c.description);
         }
         return Ok(exit::CLEAN);
     }
@@ -110,12 +110,12 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
     let progress = progress::for_stderr();
     let report = runtime.block_on(check::run(&contract, &config, progress.as_ref()))?;
     match args.format {
-        Format::Human => print!("{}", report::human(&report)),
-        Format::Json => println!(
+        Format::Human => out!("{}", report::human(&report)),
+        Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&report).expect("a report always serializes")
         ),
-        Format::Markdown => print!("{}", report::markdown(&report)),
+        Format::Markdown => out!("{}", report::markdown(&report)),
     }
     if let Some(path) = &args.junit {
         std::fs::write(path, report::junit(&report))
@@ -177,14 +177,14 @@ pub(super) fn dry_run(
     let url = config.target.endpoint_url(contract)?;
     if format == Format::Json {
         let json = serde_json::json!({"target": url, "seed": config.seed, "coverage": plan.coverage, "cases": plan.cases, "sequences": plan.sequences});
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json).expect("a plan always serializes")
         );
         return Ok(exit::CLEAN);
     }
-    println!("mfa-contract check --dry-run: {url} (seed {})", config.seed);
-    println!("{}", report::coverage_line(&plan.coverage));
+    outln!("mfa-contract check --dry-run: {url} (seed {})", config.seed);
+    outln!("{}", report::coverage_line(&plan.coverage));
     let width = plan.cases.iter().map(|c| c.class.len()).max().unwrap_or(0);
     for case in plan
         .cases
@@ -197,7 +197,7 @@ pub(super) fn dry_run(
             mfa_contract::cases::Auth::Missing => "no auth".to_owned(),
             mfa_contract::cases::Auth::Raw(v) => v.clone(),
         };
-        println!(
+        outln!(
             "  {:<width$}  {} [{auth}] [{}] {}",
             case.class,
             case.request.method,
@@ -208,7 +208,7 @@ pub(super) fn dry_run(
             mfa_contract::text::excerpt(&case.request.body, 80)
         );
     }
-    println!(
+    outln!(
         "{} cases, {} sequences; nothing sent",
         plan.cases.len(),
         plan.sequences.len()

@@ -36,15 +36,15 @@ pub(super) fn run_openapi(contract: &Contract, args: OpenapiArgs) -> Result<u8, 
     match args.output {
         Some(path) => std::fs::write(&path, text)
             .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?,
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     Ok(exit::CLEAN)
 }
 
 pub(super) fn validate(contract: &Contract) -> Result<u8, Error> {
     let manifest = contract.manifest();
-    println!("contract OK: {}", contract.origin());
-    println!(
+    outln!("contract OK: {}", contract.origin());
+    outln!(
         "  endpoint   {} {} ({} auth, {}, body up to {} bytes)",
         manifest.method,
         manifest.path,
@@ -53,9 +53,9 @@ pub(super) fn validate(contract: &Contract) -> Result<u8, Error> {
         manifest.request.max_body_bytes
     );
     let methods: Vec<String> = contract.methods().into_iter().map(|(m, _)| m).collect();
-    println!("  methods    {}", methods.join(", "));
+    outln!("  methods    {}", methods.join(", "));
     let schemas: Vec<&str> = contract.schemas().map(|s| s.file.as_str()).collect();
-    println!(
+    outln!(
         "  schemas    {} compiled: {}",
         schemas.len(),
         schemas.join(", ")
@@ -65,7 +65,7 @@ pub(super) fn validate(contract: &Contract) -> Result<u8, Error> {
         .map(|s| s.to_string())
         .collect();
     let examples: usize = contract.schemas().map(|s| s.examples().len()).sum();
-    println!(
+    outln!(
         "  responses  documented {}; gap policy {}",
         documented.join(", "),
         contract
@@ -75,8 +75,8 @@ pub(super) fn validate(contract: &Contract) -> Result<u8, Error> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!("  examples   {examples} schema examples match their schemas");
-    println!(
+    outln!("  examples   {examples} schema examples match their schemas");
+    outln!(
         "  fixtures   {} response bodies, {} valid requests accepted, {} invalid requests rejected, {} users",
         contract.examples().len(),
         contract.valid_requests().len(),
@@ -97,7 +97,7 @@ pub(super) fn export(dir: &Path) -> Result<u8, Error> {
     ContractFiles::embedded()
         .write_to(dir)
         .map_err(|e| Error::io(format!("cannot write the contract to {}", dir.display()), e))?;
-    println!(
+    outln!(
         "wrote the built-in contract to {}; edit it, then run with --contract-dir {}",
         dir.display(),
         dir.display()

@@ -1,6 +1,18 @@
 //! Flags, as clap parses them, turned into the library's run configurations. Nothing here
 //! decides anything about the contract or the target.
 
+/// `print!` to standard output that ends the process quietly when the reader has gone away
+/// (`mfa-contract openapi | head`), as ripgrep does, instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!($($arg)*)) };
+}
+
+/// `println!`, ending quietly on a closed pipe like [`out!`].
+macro_rules! outln {
+    () => { out!("\n") };
+    ($($arg:tt)*) => { out!("{}\n", format_args!($($arg)*)) };
+}
+
 mod check;
 mod contract;
 mod drift;
@@ -86,7 +98,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         }
         Command::Contract(ContractCommand::Export { dir }) => contract::export(&dir),
         Command::Contract(ContractCommand::Summary) => {
-            print!("{}", mfa_contract::contract::summary(&load(contract_dir)?));
+            out!("{}", mfa_contract::contract::summary(&load(contract_dir)?));
             Ok(exit::CLEAN)
         }
         Command::Drift(args) => drift::run_drift(load(contract_dir)?, *args),
@@ -95,6 +107,20 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
 
 fn load(dir: Option<&Path>) -> Result<Contract, Error> {
     Ok(Contract::from_optional_dir(dir)?)
+}
+
+/// Writes to standard output; a closed pipe ends the process with exit 0 (the reader has all it
+/// wanted), any other failure with exit 2.
+pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(i32::from(exit::CLEAN));
+        }
+        eprintln!("mfa-contract: error: cannot write to standard output: {error}");
+        std::process::exit(i32::from(exit::USAGE));
+    }
 }
 
 /// The async runtime for the commands that talk to a target.

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use super::{FailureReport, Report, environment_lines, result_line};
 
-/// Failures shown with their reproduction; the rest are listed one line each.
+/// Failures shown with their reproduction: the first of each check, at most this many; the
+/// rest are listed one line each.
 const DETAILED: usize = 10;
 
 pub fn markdown(report: &Report) -> String {
@@ -36,7 +37,7 @@ pub fn markdown(report: &Report) -> String {
     if !report.gaps.is_empty() {
         let _ = writeln!(
             out,
-            "\n### Documentation gaps (not violations)\n\n| status | class | how | cases |\n|---|---|---|---:|"
+            "\n### Documentation gaps (not violations)\n\n| status | request class | how | cases |\n|---|---|---|---:|"
         );
         for gap in &report.gaps {
             let _ = writeln!(
@@ -66,8 +67,11 @@ pub fn markdown(report: &Report) -> String {
     }
     if !report.failures.is_empty() {
         let _ = writeln!(out, "\n### Failures\n");
+        let mut detailed = 0;
         for (i, failure) in report.failures.iter().enumerate() {
-            if i < DETAILED {
+            let first_of_check = i == 0 || report.failures[i - 1].check != failure.check;
+            if first_of_check && detailed < DETAILED {
+                detailed += 1;
                 write_failure(&mut out, i + 1, failure);
             } else {
                 let _ = writeln!(
@@ -80,10 +84,10 @@ pub fn markdown(report: &Report) -> String {
                 );
             }
         }
-        if report.failures.len() > DETAILED {
+        if report.failures.len() > detailed {
             let _ = writeln!(
                 out,
-                "\n(the first {DETAILED} in full; `--format json` has every one)"
+                "\n(the first failure of each check in full; `--format json` has every one)"
             );
         }
     }

@@ -176,8 +176,13 @@ impl Exchange {
 
     /// Whether this answer refused the token of a request that should have been accepted.
     pub fn token_refused(&self) -> bool {
-        self.case.expect == Expect::Accept
-            && matches!(self.case.request.auth, Auth::Token | Auth::SecondToken)
+        self.case.expect == Expect::Accept && self.token_may_be_stale()
+    }
+
+    /// Whether a request carrying a real token got 401 or 403: perhaps the token expired, so a
+    /// fresh one is worth a try (a target that refuses for another reason refuses again).
+    pub fn token_may_be_stale(&self) -> bool {
+        matches!(self.case.request.auth, Auth::Token | Auth::SecondToken)
             && self
                 .response()
                 .is_some_and(|r| matches!(r.status, 401 | 403))
@@ -299,7 +304,7 @@ impl Client {
                 case = exchange.case;
                 continue;
             }
-            if exchange.token_refused()
+            if exchange.token_may_be_stale()
                 && !refreshed
                 && let Some(source) = source.filter(|s| s.can_refresh())
             {

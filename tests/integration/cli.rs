@@ -74,3 +74,69 @@ fn contract_export_writes_a_copy_that_loads_and_never_overwrites() {
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("not empty"));
 }
+
+#[test]
+fn output_to_a_closed_pipe_ends_quietly_with_exit_0() {
+    // The reader closes after the first line; every long-output command must end quietly.
+    for args in [
+        "openapi",
+        "contract summary",
+        "check --dry-run",
+        "check --list-checks",
+    ] {
+        let output = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -o pipefail; \"$BIN\" {args} | head -c 1 >/dev/null"
+            ))
+            .env("BIN", env!("CARGO_BIN_EXE_mfa-contract"))
+            .output()
+            .expect("bash");
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(!err.contains("panicked"), "{args}: {err}");
+        assert_eq!(output.status.code(), Some(0), "{args}: {err}");
+    }
+}
+
+#[test]
+fn a_target_that_accepts_connections_but_never_answers_exits_3_within_twice_the_timeout() {
+    // Never accepted: the kernel completes the handshake, nobody ever answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", silent.local_addr().expect("addr"));
+    let started = std::time::Instant::now();
+    let output = mfa_contract(&["check", "--target", &url, "--token", "t", "--timeout", "1"]);
+    let took = started.elapsed();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("accepts connections but sends no HTTP answer"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(took < std::time::Duration::from_secs(4), "{took:?}");
+}
+
+#[test]
+fn a_failing_token_command_exits_2_with_its_status_and_never_its_output() {
+    let output = mfa_contract(&[
+        "check",
+        "--target",
+        "http://127.0.0.1:9",
+        "--token-env",
+        "MFA_CONTRACT_UNSET_VARIABLE",
+        "--token-command",
+        "echo printed-secret-4711; echo oops >&2; exit 5",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("--token-command") && err.contains("exit status: 5"),
+        "{err}"
+    );
+    assert!(
+        err.contains("oops"),
+        "the command's stderr passes through: {err}"
+    );
+    assert!(
+        !err.contains("printed-secret-4711") && !stdout(&output).contains("printed-secret-4711")
+    );
+}

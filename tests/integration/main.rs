@@ -32,3 +32,5 @@ mod mock_cases;
 mod openapi;
 /// Every command, every output, every written file: no token anywhere.
 mod secrets;
+/// The checker unattended in CI: lenient, rate-limited, token-expiring and flaky backends.
+mod unattended;

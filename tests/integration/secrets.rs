@@ -142,6 +142,9 @@ async fn no_command_prints_or_writes_the_token() {
     let mock_url = mocks[0].url.clone();
     let echo = TestServer::start(handler(Variant::Plain, Fault::EchoesToken));
     let junit = out.join("junit.xml");
+    let summary = out.join("summary.md");
+    let token_command = format!("echo {DISTINCTIVE_TOKEN}");
+    let failing_command = format!("echo {DISTINCTIVE_TOKEN}; exit 9");
     let snapshot = out.join("drift.snap");
     let export = out.join("contract");
     for args in [
@@ -166,6 +169,30 @@ async fn no_command_prints_or_writes_the_token() {
         ],
         vec![
             "check", "--target", &echo.url, "--cases", "10", "--format", "json",
+        ],
+        vec![
+            "check",
+            "--target",
+            &echo.url,
+            "--cases",
+            "10",
+            "--token-env",
+            "UNSET_VARIABLE",
+            "--token-command",
+            &token_command,
+            "--format",
+            "markdown",
+            "--summary-file",
+            summary.to_str().expect("utf-8"),
+        ],
+        vec![
+            "check",
+            "--target",
+            &echo.url,
+            "--token-env",
+            "UNSET_VARIABLE",
+            "--token-command",
+            &failing_command,
         ],
         vec![
             "check",
