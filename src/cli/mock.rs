@@ -12,10 +12,10 @@ use mfa_contract::{Contract, Error, exit};
 #[derive(Debug, Args)]
 pub(super) struct MockArgs {
     /// Address to listen on; anything but loopback exposes the mock to your network
-    #[arg(long, default_value = "127.0.0.1")]
+    #[arg(long, default_value = mock::defaults::HOST)]
     host: String,
     /// Port to listen on; 0 picks a free one and prints it
-    #[arg(long, default_value_t = mock::DEFAULT_PORT)]
+    #[arg(long, default_value_t = mock::defaults::PORT)]
     port: u16,
     /// Users file (tokens, enrolled methods, primary) instead of the contract's fixtures/users.json
     #[arg(long, value_name = "FILE")]
@@ -37,10 +37,10 @@ pub(super) struct MockArgs {
     #[arg(long, value_name = "BYTES")]
     max_body_bytes: Option<usize>,
     /// Longest `delay=` a scenario may ask for, and how long `fault=timeout` holds a request
-    #[arg(long, value_name = "MS", default_value_t = 30_000)]
+    #[arg(long, value_name = "MS", default_value_t = mock::defaults::MAX_DELAY.as_millis() as u64)]
     max_delay_ms: u64,
     /// How many requests the journal (/__admin/requests) keeps; 0 keeps none
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = mock::defaults::JOURNAL_SIZE)]
     journal_size: usize,
     /// Worker threads (default: one per core)
     #[arg(long, value_name = "N")]

@@ -2,8 +2,6 @@
 //! the users' state, a reset, and scenarios armed on the server for clients that cannot send a
 //! `Prefer` header. Off with `--no-admin`.
 
-use std::sync::atomic::Ordering;
-
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpResponse, Scope};
@@ -78,23 +76,20 @@ async fn state(state: web::Data<MockState>) -> HttpResponse {
         "users": users.snapshot(),
         "methods": state.contract.methods().into_iter().map(|(m, meaning)| json!({"value": m, "meaning": meaning})).collect::<Vec<_>>(),
         "scenarioForms": state.rules.accepted(),
-        "armed": state.armed().list(),
+        "armed": state.armed.list(),
     }))
 }
 
 /// Everything back as at start: users from the file, no armed scenario, an empty journal.
 async fn reset(state: web::Data<MockState>) -> HttpResponse {
     state.users().reset();
-    let mut armed = state.armed();
-    armed.clear();
-    state.armed_count.store(0, Ordering::Release);
-    drop(armed);
+    state.armed.clear();
     state.journal().clear();
     ok(json!({}))
 }
 
 async fn scenarios(state: web::Data<MockState>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "armed": state.armed().list() }))
+    HttpResponse::Ok().json(json!({ "armed": state.armed.list() }))
 }
 
 /// The body of `POST /__admin/scenarios`.
@@ -131,12 +126,10 @@ async fn arm(state: web::Data<MockState>, body: Bytes) -> HttpResponse {
         return bad_request(e.detail, e.accepted);
     }
     let token = request.token.filter(|t| !t.trim().is_empty());
-    let mut armed = state.armed();
-    let result = armed
+    let result = state
+        .armed
         .arm(scenario, token, request.times.unwrap_or(Times::Count(1)))
         .map(|a| json!(a));
-    state.armed_count.store(armed.len(), Ordering::Release);
-    drop(armed);
     match result {
         Ok(armed) => HttpResponse::Created().json(json!({ "success": true, "armed": armed })),
         Err(detail) => bad_request(detail, state.rules.accepted()),
@@ -144,9 +137,7 @@ async fn arm(state: web::Data<MockState>, body: Bytes) -> HttpResponse {
 }
 
 async fn disarm(state: web::Data<MockState>) -> HttpResponse {
-    let mut armed = state.armed();
-    armed.clear();
-    state.armed_count.store(0, Ordering::Release);
+    state.armed.clear();
     ok(json!({}))
 }
 

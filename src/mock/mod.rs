@@ -16,7 +16,6 @@ mod scenario;
 mod state;
 
 use std::net::{SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -37,7 +36,7 @@ pub use scenario::{Fault, Scenario};
 use crate::contract::{Contract, RejectionKind, Users};
 use journal::Journal;
 use reply::{Reply, status_code};
-use scenario::{ArmedQueue, Rules};
+use scenario::{Rules, Sticky};
 use state::UserStore;
 
 /// How to run the mock. `Default` is what `mfa-contract mock` does without flags.
@@ -66,20 +65,38 @@ pub struct MockConfig {
     pub log: LogFormat,
 }
 
-pub const DEFAULT_PORT: u16 = 4010;
+/// The defaults, defined once: clap shows them in `--help` and `MockConfig::default` uses them.
+pub mod defaults {
+    use std::time::Duration;
+
+    pub const HOST: &str = "127.0.0.1";
+    pub const PORT: u16 = 4010;
+    /// Upper bound of `delay=` and of how long `fault=timeout` holds a request.
+    pub const MAX_DELAY: Duration = Duration::from_secs(30);
+    pub const JOURNAL_SIZE: usize = 1000;
+}
+
+impl MockConfig {
+    /// `workers`, or one per core as the field says.
+    pub fn worker_threads(&self) -> usize {
+        self.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
+    }
+}
 
 impl Default for MockConfig {
     fn default() -> Self {
         Self {
-            host: "127.0.0.1".to_owned(),
-            port: DEFAULT_PORT,
+            host: defaults::HOST.to_owned(),
+            port: defaults::PORT,
             users: None,
             strict_tokens: false,
             cors_origins: Vec::new(),
             admin: true,
             max_body_bytes: None,
-            max_delay: Duration::from_secs(30),
-            journal_size: 1000,
+            max_delay: defaults::MAX_DELAY,
+            journal_size: defaults::JOURNAL_SIZE,
             workers: None,
             log: LogFormat::Off,
         }
@@ -163,9 +180,7 @@ pub struct MockState {
     rules: Rules,
     bodies: Bodies,
     users: Mutex<UserStore>,
-    armed: Mutex<ArmedQueue>,
-    /// Mirrors `armed.len()` so the hot path skips the lock when nothing is armed.
-    armed_count: AtomicUsize,
+    armed: Sticky,
     journal: Mutex<Journal>,
     logger: Logger,
 }
@@ -191,8 +206,7 @@ impl MockState {
             rules: Rules::new(&contract, config.max_delay),
             bodies: Bodies::new(&contract),
             users: Mutex::new(UserStore::new(users, config.strict_tokens)),
-            armed: Mutex::new(ArmedQueue::default()),
-            armed_count: AtomicUsize::new(0),
+            armed: Sticky::default(),
             journal: Mutex::new(Journal::new(config.journal_size)),
             logger: Logger::new(config.log),
             contract,
@@ -218,22 +232,8 @@ impl MockState {
         self.users.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn armed(&self) -> MutexGuard<'_, ArmedQueue> {
-        self.armed.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     fn journal(&self) -> MutexGuard<'_, Journal> {
         self.journal.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn take_armed(&self, token: &str) -> Option<(u64, Scenario)> {
-        if self.armed_count.load(Ordering::Acquire) == 0 {
-            return None;
-        }
-        let mut armed = self.armed();
-        let taken = armed.take(token);
-        self.armed_count.store(armed.len(), Ordering::Release);
-        taken
     }
 }
 
@@ -329,7 +329,7 @@ impl MockServer {
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
         let addr = listener.local_addr()?;
         let state = web::Data::new(MockState::new(contract, &config));
-        let workers = config.workers.unwrap_or(2);
+        let workers = config.worker_threads();
         let (sender, receiver) = std::sync::mpsc::channel();
         let thread_state = state.clone();
         let thread = std::thread::Builder::new()
@@ -398,11 +398,11 @@ pub fn serve(
     let addr = listener.local_addr()?;
     let state = web::Data::new(MockState::new(contract, &config));
     actix_web::rt::System::new().block_on(async move {
-        let mut server = HttpServer::new(move || app(state.clone())).shutdown_timeout(2);
-        if let Some(workers) = config.workers {
-            server = server.workers(workers);
-        }
-        let server = server.listen(listener)?.run();
+        let server = HttpServer::new(move || app(state.clone()))
+            .shutdown_timeout(2)
+            .workers(config.worker_threads())
+            .listen(listener)?
+            .run();
         on_ready(addr);
         server.await
     })

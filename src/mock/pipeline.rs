@@ -282,7 +282,8 @@ fn scenario(req: &HttpRequest, state: &MockState, token: &str) -> Step<Option<(S
         Err(e) => stop(bad_prefer(e.detail, e.accepted)),
         Ok(Some(scenario)) => Ok(Some((format!("prefer: {scenario}"), scenario))),
         Ok(None) => Ok(state
-            .take_armed(token)
+            .armed
+            .take(token)
             .map(|(id, scenario)| (format!("armed #{id}: {scenario}"), scenario))),
     }
 }

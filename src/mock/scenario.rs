@@ -326,6 +326,53 @@ impl ArmedQueue {
     }
 }
 
+/// The armed queue shared by the handlers, with its length mirrored in an atomic so the hot
+/// path skips the lock when nothing is armed. Every change goes through here, so the two never
+/// disagree.
+#[derive(Debug, Default)]
+pub struct Sticky {
+    queue: std::sync::Mutex<ArmedQueue>,
+    count: std::sync::atomic::AtomicUsize,
+}
+
+impl Sticky {
+    /// Runs `change` on the queue under its lock and mirrors the new length.
+    fn update<T>(&self, change: impl FnOnce(&mut ArmedQueue) -> T) -> T {
+        // A panic while holding the lock cannot leave the queue half-updated (each change is
+        // one push, remove or clear), so a poisoned lock is still safe to use.
+        let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        let result = change(&mut queue);
+        self.count
+            .store(queue.len(), std::sync::atomic::Ordering::Release);
+        result
+    }
+
+    pub fn arm(
+        &self,
+        scenario: Scenario,
+        token: Option<String>,
+        times: Times,
+    ) -> Result<Armed, String> {
+        self.update(|q| q.arm(scenario, token, times).cloned())
+    }
+
+    /// One use of the first scenario that applies to `token`; no lock when none is armed.
+    pub fn take(&self, token: &str) -> Option<(u64, Scenario)> {
+        if self.count.load(std::sync::atomic::Ordering::Acquire) == 0 {
+            return None;
+        }
+        self.update(|q| q.take(token))
+    }
+
+    pub fn list(&self) -> Vec<Armed> {
+        self.update(|q| q.list())
+    }
+
+    pub fn clear(&self) {
+        self.update(ArmedQueue::clear);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

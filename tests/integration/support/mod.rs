@@ -251,11 +251,9 @@ impl Drop for Process {
 
 /// The base URL in the mock's first banner line: `mfa-contract mock: POST http://HOST:PORT/path (...)`.
 fn banner_url(line: &str) -> Option<String> {
-    let start = line.find("http://")?;
-    let rest = &line[start..];
-    let after_scheme = &rest["http://".len()..];
-    let end = after_scheme.find('/')? + "http://".len();
-    Some(rest[..end].to_owned())
+    let word = line.split_whitespace().find(|w| w.starts_with("http://"))?;
+    let url = url::Url::parse(word).ok()?;
+    Some(url.origin().ascii_serialization())
 }
 
 /// A reqwest client for loopback tests: no proxy, no redirects, bounded time.
