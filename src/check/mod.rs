@@ -205,6 +205,9 @@ pub async fn run(
         }
         let exchanges = send_sequence(&client, sequence, progress).await;
         let ctx = ctx(contract, config, &client);
+        for exchange in &exchanges {
+            tally.judge(&ctx, exchange);
+        }
         tally.judge_sequence(&ctx, sequence, &exchanges);
     }
 

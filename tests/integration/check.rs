@@ -76,6 +76,13 @@ async fn the_proptest_suite_passes_against_the_target() {
     for summary in &report.checks {
         assert!(summary.passed > 0, "{} ran on nothing", summary.name);
     }
+    // Every request sent was judged, the sequences' steps included.
+    let received = report
+        .checks
+        .iter()
+        .find(|c| c.name == "response_received")
+        .expect("ran");
+    assert_eq!(received.passed, report.requests, "{}", report::human(&report));
 }
 
 #[tokio::test]
