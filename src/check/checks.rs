@@ -76,8 +76,20 @@ fn fail(message: impl Into<String>) -> Verdict {
     })
 }
 
+/// A request a client sent to the endpoint, as the proxy saw it.
+#[derive(Debug, Clone, Copy)]
+pub struct ObservedRequest<'a> {
+    pub method: &'a str,
+    pub content_type: Option<&'a str>,
+    /// The credentials header's value (never shown: it holds the token).
+    pub authorization: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
 /// A check of one answer: the case sent and the response, parsed.
 pub type SingleCheck = fn(&Ctx<'_>, &Case, &Response) -> Verdict;
+/// A check of what a client sent (the proxy's request side).
+pub type RequestCheck = fn(&Ctx<'_>, &ObservedRequest<'_>) -> Verdict;
 /// A check of whether an answer came at all.
 pub type TransportCheck = fn(&Ctx<'_>, &Exchange) -> Verdict;
 pub type SequenceCheck = fn(&Ctx<'_>, &Sequence, &[Exchange]) -> Verdict;
@@ -87,6 +99,7 @@ pub enum Run {
     Transport(TransportCheck),
     Single(SingleCheck),
     Sequence(SequenceKind, SequenceCheck),
+    Request(RequestCheck),
 }
 
 impl Check {
@@ -95,8 +108,24 @@ impl Check {
         match (self.run, &exchange.outcome) {
             (Run::Transport(run), _) => run(ctx, exchange),
             (Run::Single(run), Outcome::Response(response)) => run(ctx, &exchange.case, response),
-            (Run::Single(_), Outcome::Transport(_)) | (Run::Sequence(..), _) => Verdict::Skip,
+            (Run::Single(_), Outcome::Transport(_)) | (Run::Sequence(..) | Run::Request(_), _) => {
+                Verdict::Skip
+            }
         }
+    }
+
+    /// This check's verdict on a request a client sent; only request checks apply.
+    pub fn judge_request(&self, ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> Verdict {
+        match self.run {
+            Run::Request(run) => run(ctx, request),
+            _ => Verdict::Skip,
+        }
+    }
+
+    /// Whether the check judges what a client sent rather than what a target answered; the
+    /// checker makes its own requests, so only the proxy runs these.
+    pub fn judges_clients(&self) -> bool {
+        matches!(self.run, Run::Request(_))
     }
 }
 
@@ -179,6 +208,21 @@ pub const CHECKS: &[Check] = &[
         name: "account_isolation",
         description: "one account's change never alters another account's answers (needs --second-token)",
         run: Run::Sequence(SequenceKind::Isolation, account_isolation),
+    },
+    Check {
+        name: "request_auth_scheme",
+        description: "(proxy, the client's side) requests carry the contract's auth scheme and a token",
+        run: Run::Request(request_auth_scheme),
+    },
+    Check {
+        name: "request_content_type",
+        description: "(proxy, the client's side) request bodies are sent as the contract's content type",
+        run: Run::Request(request_content_type),
+    },
+    Check {
+        name: "request_schema_conformance",
+        description: "(proxy, the client's side) request bodies validate against the request schema",
+        run: Run::Request(request_schema_conformance),
     },
 ];
 
@@ -452,6 +496,77 @@ fn unsupported_method(_: &Ctx<'_>, case: &Case, response: &Response) -> Verdict 
         ));
     }
     Verdict::Pass
+}
+
+fn request_auth_scheme(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> Verdict {
+    if request.method != ctx.contract.method() {
+        return Verdict::Skip;
+    }
+    let auth = ctx.contract.auth();
+    let Some(value) = request.authorization else {
+        return fail(format!(
+            "no {} header; the endpoint needs {} {{token}}",
+            auth.header, auth.scheme
+        ));
+    };
+    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    if !scheme.eq_ignore_ascii_case(&auth.scheme) {
+        // The scheme only: what follows it may be a credential.
+        let scheme: String = scheme.chars().take(20).collect();
+        return fail(format!(
+            "the {} scheme is {scheme:?}, not {}",
+            auth.header, auth.scheme
+        ));
+    }
+    if token.trim().is_empty() {
+        return fail(format!("an empty {} token", auth.scheme));
+    }
+    Verdict::Pass
+}
+
+fn request_content_type(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> Verdict {
+    if request.method != ctx.contract.method() {
+        return Verdict::Skip;
+    }
+    let expected = &ctx.contract.request_spec().content_type;
+    match request.content_type {
+        Some(given) if crate::media_type::same(given, expected) => Verdict::Pass,
+        Some(given) => fail(format!(
+            "Content-Type is {}, not {expected}",
+            crate::media_type::essence(given)
+        )),
+        None => fail(format!("no Content-Type; the endpoint takes {expected}")),
+    }
+}
+
+fn request_schema_conformance(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> Verdict {
+    if request.method != ctx.contract.method() {
+        return Verdict::Skip;
+    }
+    let schema = ctx.contract.request_schema();
+    let body: Value = match serde_json::from_slice(request.body) {
+        Ok(body) => body,
+        Err(_) if request.body.is_empty() => {
+            return fail(format!("an empty body; {} expects JSON", schema.file));
+        }
+        Err(e) => {
+            return fail(format!(
+                "the body is not JSON (line {} column {}: {}); {} expects JSON",
+                e.line(),
+                e.column(),
+                crate::contract::strip_position(&e),
+                schema.file
+            ));
+        }
+    };
+    let violations = schema.violations(&body);
+    if violations.is_empty() {
+        return Verdict::Pass;
+    }
+    Verdict::Fail(Failure {
+        message: format!("the request body does not match {}", schema.file),
+        violations,
+    })
 }
 
 /// Status and body shape of an answer, the part that must not change between equal requests.

@@ -85,6 +85,7 @@ impl CheckConfig {
         }
         Ok(CHECKS
             .iter()
+            .filter(|c| !c.judges_clients())
             .filter(|c| self.checks.is_empty() || self.checks.iter().any(|n| n == c.name))
             .filter(|c| !self.skip_checks.iter().any(|n| n == c.name))
             .collect())

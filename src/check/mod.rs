@@ -17,7 +17,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use futures_util::StreamExt;
 use tokio::time::Instant;
 
-pub use checks::{CHECKS, Check, Ctx, Failure, Gap, GapKind, Run, Verdict, by_name};
+pub use checks::{
+    CHECKS, Check, Ctx, Failure, Gap, GapKind, ObservedRequest, Run, Verdict, by_name,
+};
 pub use config::{CheckConfig, defaults};
 use tally::Tally;
 

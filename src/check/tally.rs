@@ -51,7 +51,7 @@ impl Tally {
 
     pub(crate) fn judge(&mut self, ctx: &Ctx<'_>, exchange: &Exchange) {
         for check in self.checks.clone() {
-            if !matches!(check.run, Run::Sequence(..)) {
+            if matches!(check.run, Run::Transport(_) | Run::Single(_)) {
                 let verdict = check.judge(ctx, exchange);
                 self.record(check, exchange, None, verdict);
             }

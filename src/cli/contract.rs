@@ -83,6 +83,15 @@ pub(super) fn validate(contract: &Contract) -> Result<u8, Error> {
         contract.invalid_requests().len(),
         contract.users().users.len()
     );
+    for example in contract.examples() {
+        if let Some(why) = &example.breaks {
+            outln!(
+                "  breaking   {} ({}): {why}; kept as recorded, served only by name, never a default",
+                example.name,
+                example.file
+            );
+        }
+    }
     Ok(exit::CLEAN)
 }
 

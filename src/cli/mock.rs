@@ -9,42 +9,108 @@ use clap::{Args, ValueEnum};
 use mfa_contract::mock::{self, MockConfig};
 use mfa_contract::{Contract, Error, exit};
 
+/// How a server (the mock or the proxy) listens and logs.
 #[derive(Debug, Args)]
-pub(super) struct MockArgs {
-    /// Address to listen on; anything but loopback exposes the mock to your network
+pub(super) struct ServerArgs {
+    /// Address to listen on; anything but loopback exposes it to your network
     #[arg(long, default_value = mock::defaults::HOST)]
-    host: String,
+    pub(super) host: String,
     /// Port to listen on; 0 picks a free one and prints it
     #[arg(long, default_value_t = mock::defaults::PORT)]
-    port: u16,
+    pub(super) port: u16,
+    /// Allow browser requests from ORIGIN (repeatable; `*` allows any; a `:*` suffix allows any port).
+    /// Default: http://localhost:* and http://127.0.0.1:*
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub(super) cors_origins: Vec<String>,
+    /// Do not serve the admin API and page under /__admin
+    #[arg(long)]
+    pub(super) no_admin: bool,
+    /// Request log on stdout, one line per request (off: none)
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub(super) log_format: LogFormat,
+    /// How many requests the journal (/__admin/requests) keeps; 0 keeps none
+    #[arg(long, value_name = "N", default_value_t = mock::defaults::JOURNAL_SIZE)]
+    pub(super) journal_size: usize,
+    /// Worker threads (default: one per core)
+    #[arg(long, value_name = "N")]
+    pub(super) workers: Option<usize>,
+}
+
+impl ServerArgs {
+    pub(super) fn log(&self) -> mock::LogFormat {
+        match self.log_format {
+            LogFormat::Text => mock::LogFormat::Text,
+            LogFormat::Json => mock::LogFormat::Json,
+            LogFormat::Off => mock::LogFormat::Off,
+        }
+    }
+
+    pub(super) fn check(&self) -> Result<(), Error> {
+        if self.workers == Some(0) {
+            return Err(Error::Usage("--workers must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    /// A warning line when the address is not loopback.
+    pub(super) fn exposure_warning(&self, what: &str) -> Option<String> {
+        (!mfa_contract::net::is_loopback_host(&self.host)).then(|| {
+            format!(
+                "  warning: listening on {}, not loopback: anyone on your network can reach this {what}",
+                self.host
+            )
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub(super) struct MockArgs {
+    #[command(flatten)]
+    server: ServerArgs,
     /// Users file (tokens, enrolled methods, primary) instead of the contract's fixtures/users.json
     #[arg(long, value_name = "FILE")]
     users: Option<PathBuf>,
     /// Answer 401 to tokens that are not in the users file (default: unknown tokens get a fresh user)
     #[arg(long)]
     strict_tokens: bool,
-    /// Allow browser requests from ORIGIN (repeatable; `*` allows any; a `:*` suffix allows any port).
-    /// Default: http://localhost:* and http://127.0.0.1:*
-    #[arg(long = "cors-origin", value_name = "ORIGIN")]
-    cors_origins: Vec<String>,
-    /// Do not serve the admin API and page under /__admin
-    #[arg(long)]
-    no_admin: bool,
-    /// Request log on stdout, one line per request (off: none)
-    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
-    log_format: LogFormat,
     /// Largest request body accepted, in bytes (default: the contract's request.maxBodyBytes)
     #[arg(long, value_name = "BYTES")]
     max_body_bytes: Option<usize>,
     /// Longest `delay=` a scenario may ask for, and how long `fault=timeout` holds a request
     #[arg(long, value_name = "MS", default_value_t = mock::defaults::MAX_DELAY.as_millis() as u64)]
     max_delay_ms: u64,
-    /// How many requests the journal (/__admin/requests) keeps; 0 keeps none
-    #[arg(long, value_name = "N", default_value_t = mock::defaults::JOURNAL_SIZE)]
-    journal_size: usize,
-    /// Worker threads (default: one per core)
-    #[arg(long, value_name = "N")]
-    workers: Option<usize>,
+    #[command(flatten)]
+    upstream: UpstreamArgs,
+}
+
+/// Where requests go on: the proxy's upstream, or the backend behind `mock --upstream`.
+#[derive(Debug, Args)]
+pub(super) struct UpstreamArgs {
+    /// Forward to this base URL (http or https); for the mock: every path but the endpoint's
+    #[arg(long, value_name = "URL")]
+    pub(super) upstream: Option<String>,
+    /// Give up on the upstream after this many seconds without an answer (then 504)
+    #[arg(long, value_name = "SECONDS", default_value_t = mfa_contract::proxy::defaults::UPSTREAM_TIMEOUT.as_secs_f64())]
+    pub(super) upstream_timeout: f64,
+    /// Trust this CA certificate (PEM) for the upstream as well as the system's
+    #[arg(long, value_name = "FILE")]
+    pub(super) ca_cert: Option<PathBuf>,
+    /// Accept any TLS certificate from the upstream
+    #[arg(long)]
+    pub(super) insecure: bool,
+}
+
+impl UpstreamArgs {
+    /// The upstream, if one is given; a bad URL or CA file is a usage error.
+    pub(super) fn upstream(&self) -> Result<Option<mfa_contract::forward::Upstream>, Error> {
+        let Some(url) = &self.upstream else {
+            return Ok(None);
+        };
+        let url = mfa_contract::target::parse_http_url("--upstream", url)?;
+        let timeout = super::target::seconds("--upstream-timeout", self.upstream_timeout)?;
+        mfa_contract::forward::Upstream::new(url, timeout, self.ca_cert.as_deref(), self.insecure)
+            .map(Some)
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -59,38 +125,38 @@ pub(super) fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> 
         Some(path) => Some(contract.load_users(path)?),
         None => None,
     };
-    if args.workers == Some(0) {
-        return Err(Error::Usage("--workers must be at least 1".into()));
-    }
+    args.server.check()?;
+    let server = &args.server;
     let config = MockConfig {
-        host: args.host.clone(),
-        port: args.port,
+        upstream: args.upstream.upstream()?.map(Arc::new),
+        host: server.host.clone(),
+        port: server.port,
         users,
         strict_tokens: args.strict_tokens,
-        cors_origins: args.cors_origins.clone(),
-        admin: !args.no_admin,
+        cors_origins: server.cors_origins.clone(),
+        admin: !server.no_admin,
         max_body_bytes: args.max_body_bytes,
         max_delay: Duration::from_millis(args.max_delay_ms),
-        journal_size: args.journal_size,
-        workers: args.workers,
-        log: match args.log_format {
-            LogFormat::Text => mock::LogFormat::Text,
-            LogFormat::Json => mock::LogFormat::Json,
-            LogFormat::Off => mock::LogFormat::Off,
-        },
+        journal_size: server.journal_size,
+        workers: server.workers,
+        log: server.log(),
     };
     let contract = Arc::new(contract);
     let banner_contract = contract.clone();
     mock::serve(contract, config, |addr| {
         print_banner(&banner_contract, &args, addr);
     })
-    .map_err(|e| Error::io(format!("cannot serve on {}:{}", args.host, args.port), e))?;
+    .map_err(|e| {
+        Error::io(
+            format!("cannot serve on {}:{}", args.server.host, args.server.port),
+            e,
+        )
+    })?;
     Ok(exit::CLEAN)
 }
 
 pub(super) fn print_banner(contract: &Contract, args: &MockArgs, addr: std::net::SocketAddr) {
     let base = format!("http://{addr}");
-    let loopback = mfa_contract::net::is_loopback_host(&args.host);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
@@ -99,14 +165,10 @@ pub(super) fn print_banner(contract: &Contract, args: &MockArgs, addr: std::net:
         contract.path(),
         contract.origin()
     );
-    if !loopback {
-        let _ = writeln!(
-            out,
-            "  warning: listening on {}, not loopback: anyone on your network can reach this mock",
-            args.host
-        );
+    if let Some(warning) = args.server.exposure_warning("mock") {
+        let _ = writeln!(out, "{warning}");
     }
-    if !args.no_admin {
+    if !args.server.no_admin {
         let _ = writeln!(out, "  admin page: {base}/__admin/");
     }
     let token = if args.strict_tokens {
@@ -129,6 +191,9 @@ pub(super) fn print_banner(contract: &Contract, args: &MockArgs, addr: std::net:
         contract.auth().scheme,
         contract.request_spec().content_type,
     );
+    if let Some(upstream) = &args.upstream.upstream {
+        let _ = writeln!(out, "  every other path goes to {upstream} (--upstream)");
+    }
     let _ = writeln!(out, "  press Ctrl-C to stop");
     let _ = out.flush();
 }

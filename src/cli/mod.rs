@@ -17,6 +17,7 @@ mod check;
 mod contract;
 mod drift;
 mod mock;
+mod proxy;
 mod target;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ use check::CheckArgs;
 use contract::{ContractCommand, OpenapiArgs};
 use drift::DriftArgs;
 use mock::MockArgs;
+use proxy::ProxyArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,6 +62,17 @@ enum Command {
         or arm them for clients that cannot add headers at /__admin/ (a page in your browser)."
     )]
     Mock(MockArgs),
+    /// Sit in an app's real traffic: pass everything to --upstream, judge the endpoint's exchanges on both sides
+    #[command(
+        long_about = "Sit in an app's real traffic: every request is passed through to --upstream (bodies \
+        streamed both ways, redirects passed back), and every exchange with the contract's endpoint is judged \
+        on both sides with the checker's checks: what the client sent, and what the upstream answered. Each \
+        judged answer carries `Mfa-Contract-Violations: N`; violations are logged, listed at \
+        /__admin/violations and on the page /__admin/, and summed up when the proxy stops.\n\n\
+        --strict turns an answer that breaks the contract into a 502 that lists why. --record DIR writes \
+        each new response shape as a fixture of the contract copy in DIR."
+    )]
+    Proxy(Box<ProxyArgs>),
     /// Check a target (the real backend, staging, or a mock) against the contract
     #[command(
         long_about = "Check a target against the contract: valid and invalid payloads, derived from the request \
@@ -91,6 +104,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     let contract_dir = cli.contract_dir.as_deref();
     match cli.command {
         Command::Mock(args) => mock::run_mock(load(contract_dir)?, args),
+        Command::Proxy(args) => proxy::run_proxy(load(contract_dir)?, *args),
         Command::Check(args) => check::run_check(load(contract_dir)?, *args),
         Command::Openapi(args) => contract::run_openapi(&load(contract_dir)?, args),
         Command::Contract(ContractCommand::Validate { dir }) => {

@@ -355,22 +355,46 @@ fn response_examples(
 ) -> Result<ResponseExamples, ContractError> {
     let root = format!("{FIXTURE_DIR}/{}", manifest.fixtures.responses);
     let mut examples: Vec<Example> = Vec::new();
+    let policy_statuses: Vec<u16> = manifest
+        .gap_policy
+        .rejections
+        .values()
+        .flat_map(|p| p.accept.iter().copied())
+        .collect();
     for status_dir in files.subdirs_of(&root) {
         let dir = format!("{root}/{status_dir}");
-        let Some(spec) = manifest.responses.get(&status_dir) else {
+        let status = status_dir.parse::<u16>().ok();
+        // A documented status has its schema; a status the gap policy allows has the error
+        // shape; any other status may hold only bodies marked as breaking the contract.
+        let schema = match (manifest.responses.get(&status_dir), status) {
+            (Some(spec), _) => Some(&schemas[&spec.schema]),
+            (None, Some(status)) if policy_statuses.contains(&status) => {
+                Some(&schemas[&manifest.gap_policy.error_schema])
+            }
+            _ => None,
+        };
+        let unmarked = files
+            .json_files_in(&dir)
+            .into_iter()
+            .any(|rel| !rel.ends_with(BREAKS_CONTRACT));
+        let (Some(status), true) = (status, schema.is_some() || !unmarked) else {
             return Err(ContractError::Inconsistent {
                 file: files.display_path(&dir),
                 pointer: String::new(),
-                message: format!("status {status_dir} is not documented in {MANIFEST} /responses"),
+                message: format!(
+                    "status {status_dir} is neither documented in {MANIFEST} /responses nor allowed by its gap policy; only bodies named *{BREAKS_CONTRACT} may be kept for it"
+                ),
             });
         };
-        let status: u16 = status_dir
-            .parse()
-            .expect("check_manifest parsed every status key");
-        let schema = &schemas[&spec.schema];
         for rel in files.json_files_in(&dir) {
             let body = files.json(rel)?;
-            must_match(files, rel, schema, &body)?;
+            let breaks = match rel.strip_suffix(BREAKS_CONTRACT) {
+                Some(_) => Some(why_it_breaks(schema, status, &body)),
+                None => {
+                    must_match(files, rel, schema.expect("checked above"), &body)?;
+                    None
+                }
+            };
             let name = file_stem(rel);
             if let Some(twin) = examples.iter().find(|e| e.name == name) {
                 return Err(ContractError::Inconsistent {
@@ -382,7 +406,13 @@ fn response_examples(
                     ),
                 });
             }
-            examples.push(Example { name, status, body });
+            examples.push(Example {
+                name,
+                status,
+                body,
+                file: files.display_path(rel),
+                breaks,
+            });
         }
     }
     let mut defaults = BTreeMap::new();
@@ -392,7 +422,11 @@ fn response_examples(
             .fixture
             .strip_prefix(&expected_dir)
             .and_then(|file| file.strip_suffix(".json"))
-            .and_then(|name| examples.iter().find(|e| e.name == name));
+            .and_then(|name| {
+                examples
+                    .iter()
+                    .find(|e| e.name == name && e.breaks.is_none())
+            });
         let Some(example) = found else {
             return Err(ContractError::Inconsistent {
                 file: files.display_path(MANIFEST),
@@ -451,7 +485,35 @@ fn must_match(
     }
 }
 
+/// How a response body that breaks the contract is named: kept (a recording of what a backend
+/// really sent), served by name, never a default.
+pub const BREAKS_CONTRACT: &str = ".breaks-contract.json";
+
 fn file_stem(rel: &str) -> String {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.strip_suffix(".json").unwrap_or(name).to_owned()
+    name.strip_suffix(BREAKS_CONTRACT)
+        .or_else(|| name.strip_suffix(".json"))
+        .unwrap_or(name)
+        .to_owned()
+}
+
+/// Why a body marked as breaking the contract breaks it, in one line.
+fn why_it_breaks(schema: Option<&Schema>, status: u16, body: &Value) -> String {
+    let Some(schema) = schema else {
+        return format!("status {status} is neither documented nor allowed by the gap policy");
+    };
+    match schema.violations(body).first() {
+        Some(v) => {
+            let at = if v.instance_path.is_empty() {
+                "(root)"
+            } else {
+                &v.instance_path
+            };
+            format!("does not match {} at {at}: {}", schema.file, v.message)
+        }
+        None => format!(
+            "marked as breaking the contract, but it matches {}",
+            schema.file
+        ),
+    }
 }

@@ -20,6 +20,7 @@ use serde_json::Value;
 pub use error::ContractError;
 pub(crate) use files::strip_position;
 pub use files::{ContractFiles, Origin};
+pub use load::BREAKS_CONTRACT;
 pub use manifest::{
     Auth, FixtureDirs, GapPolicy, Manifest, RejectionKind, RejectionPolicy, RequestSpec,
     ResponseSpec, Server,
@@ -44,6 +45,11 @@ pub struct Example {
     pub name: String,
     pub status: u16,
     pub body: Value,
+    /// The file it came from, as errors name it.
+    pub file: String,
+    /// For a body kept although it breaks the contract (`<name>.breaks-contract.json`, e.g. a
+    /// recording): why. Served by name, never a default.
+    pub breaks: Option<String>,
 }
 
 /// A named request body from the valid or invalid requests folder.

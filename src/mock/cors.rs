@@ -2,6 +2,8 @@
 //! actix-cors because every answer here, a refused preflight included, must be JSON in the
 //! contract's error shape, and origins are matched with a port wildcard.
 
+use actix_web::HttpResponse;
+use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 
 /// Origins allowed when none are configured: any port on the two loopback names.
@@ -64,6 +66,39 @@ impl CorsPolicy {
             HeaderValue::from_static(MAX_AGE_SECONDS),
         );
     }
+}
+
+impl CorsPolicy {
+    /// The answer to a preflight from an allowed origin (204 with the CORS headers), or, for
+    /// another origin, what to tell the user (`server` names the command to restart).
+    pub fn answer_preflight(
+        &self,
+        headers: &HeaderMap,
+        methods: &str,
+        server: &str,
+    ) -> Result<HttpResponse, String> {
+        let origin = headers
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+            .unwrap_or("");
+        if !self.allows(origin) {
+            return Err(format!(
+                "origin {origin:?} is not allowed (allowed: {}); start the {server} with --cors-origin {origin}",
+                self.origins().join(", ")
+            ));
+        }
+        let mut response = HttpResponse::NoContent().finish();
+        self.preflight_headers(methods, response.headers_mut());
+        self.response_headers(headers.get(header::ORIGIN), response.headers_mut());
+        Ok(response)
+    }
+}
+
+/// Whether a request is a CORS preflight rather than a plain OPTIONS.
+pub fn is_preflight(method: &Method, headers: &HeaderMap) -> bool {
+    method == Method::OPTIONS
+        && headers.contains_key(header::ORIGIN)
+        && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
 }
 
 fn matches(pattern: &str, origin: &str) -> bool {

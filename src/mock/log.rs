@@ -176,12 +176,23 @@ impl Logger {
     }
 
     pub fn warn(&self, message: &str) {
+        self.message("WARN", message);
+    }
+
+    /// Something worth knowing that is not a problem (e.g. a recorded fixture).
+    pub fn note(&self, message: &str) {
+        self.message("INFO", message);
+    }
+
+    fn message(&self, level: &str, message: &str) {
         match self.format {
             LogFormat::Off => {}
             LogFormat::Text => {
                 let mut text = String::with_capacity(message.len() + 32);
                 timestamp(&mut text);
-                text.push_str(" WARN ");
+                text.push(' ');
+                text.push_str(level);
+                text.push(' ');
                 text.push_str(message);
                 self.append(text);
             }
@@ -189,7 +200,7 @@ impl Logger {
                 let mut time = String::new();
                 timestamp(&mut time);
                 let json =
-                    serde_json::json!({"timestamp": time, "level": "WARN", "message": message});
+                    serde_json::json!({"timestamp": time, "level": level, "message": message});
                 self.append(json.to_string());
             }
         }

@@ -28,7 +28,7 @@ use actix_web::{App, HttpResponse, HttpServer};
 use futures_util::future::{Either, ready};
 use serde_json::Map;
 
-pub use cors::{CorsPolicy, DEFAULT_ORIGINS};
+pub use cors::{CorsPolicy, DEFAULT_ORIGINS, is_preflight};
 pub use journal::Entry as JournalEntry;
 pub use log::{LogFormat, Logger, RequestLine};
 pub use scenario::{Fault, Scenario};
@@ -63,6 +63,8 @@ pub struct MockConfig {
     pub workers: Option<usize>,
     /// The request log on stdout.
     pub log: LogFormat,
+    /// Forward every path but the endpoint's here (`mock --upstream`), e.g. to staging.
+    pub upstream: Option<Arc<crate::forward::Upstream>>,
 }
 
 /// The defaults, defined once: clap shows them in `--help` and `MockConfig::default` uses them.
@@ -79,9 +81,7 @@ pub mod defaults {
 impl MockConfig {
     /// `workers`, or one per core as the field says.
     pub fn worker_threads(&self) -> usize {
-        self.workers.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        })
+        crate::net::workers(self.workers)
     }
 }
 
@@ -99,6 +99,7 @@ impl Default for MockConfig {
             journal_size: defaults::JOURNAL_SIZE,
             workers: None,
             log: LogFormat::Off,
+            upstream: None,
         }
     }
 }
@@ -183,6 +184,7 @@ pub struct MockState {
     armed: Sticky,
     journal: Mutex<Journal>,
     logger: Logger,
+    upstream: Option<Arc<crate::forward::Upstream>>,
 }
 
 impl MockState {
@@ -209,6 +211,7 @@ impl MockState {
             armed: Sticky::default(),
             journal: Mutex::new(Journal::new(config.journal_size)),
             logger: Logger::new(config.log),
+            upstream: config.upstream.clone(),
             contract,
         }
     }
@@ -260,7 +263,7 @@ pub fn app(
         })
         .wrap_fn(move |req, srv| {
             let origin = req.headers().get(header::ORIGIN).cloned();
-            if pipeline::is_preflight(req.method(), req.headers()) {
+            if is_preflight(req.method(), req.headers()) {
                 let response = preflight(&cors_state, &req);
                 return Either::Left(ready(Ok(req.into_response(response).map_into_right_body())));
             }
@@ -279,40 +282,31 @@ pub fn app(
 }
 
 fn preflight(state: &MockState, req: &ServiceRequest) -> HttpResponse {
-    let cors = &state.settings.cors;
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-        .unwrap_or("");
-    if !cors.allows(origin) {
-        state.logger.warn(&format!(
-            "CORS preflight from {origin:?} to {} refused: start the mock with --cors-origin {origin}",
-            req.path()
-        ));
-        let detail = format!(
-            "origin {origin:?} is not allowed (allowed: {}); start the mock with --cors-origin {origin}",
-            cors.origins().join(", ")
-        );
-        return Reply::error(
-            StatusCode::FORBIDDEN,
-            "Forbidden: CORS origin not allowed",
-            detail,
-            Map::new(),
-        )
-        .into_response(&Bytes::new());
-    }
     let methods = if req.path() == state.contract.path() {
         state.contract.method().to_owned()
     } else {
         "GET, POST, DELETE".to_owned()
     };
-    let mut response = HttpResponse::NoContent().finish();
-    cors.preflight_headers(&methods, response.headers_mut());
-    if let Some(origin) = req.headers().get(header::ORIGIN) {
-        cors.response_headers(Some(origin), response.headers_mut());
+    match state
+        .settings
+        .cors
+        .answer_preflight(req.headers(), &methods, "mock")
+    {
+        Ok(response) => response,
+        Err(detail) => {
+            state.logger.warn(&format!(
+                "CORS preflight to {} refused: {detail}",
+                req.path()
+            ));
+            Reply::error(
+                StatusCode::FORBIDDEN,
+                "Forbidden: CORS origin not allowed",
+                detail,
+                Map::new(),
+            )
+            .into_response(&Bytes::new())
+        }
     }
-    response
 }
 
 /// A mock running on its own thread, for tests and embedding: binds at once, stops on drop.

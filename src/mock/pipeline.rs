@@ -4,18 +4,18 @@
 
 use std::time::Instant;
 
-use actix_web::http::header::{self, HeaderMap};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
+use actix_web::http::header;
 use actix_web::web::{self, Bytes, BytesMut};
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
-use super::MockState;
 use super::record::{record, redact_bytes};
 use super::reply::Reply;
 use super::scenario::Scenario;
 use super::state::Update;
+use super::{MockState, RequestLine};
 use crate::contract::{RejectionKind, strip_position};
 use crate::media_type;
 
@@ -35,6 +35,21 @@ pub async fn endpoint(
     state: web::Data<MockState>,
 ) -> HttpResponse {
     let started = Instant::now();
+    if let Some(upstream) = &state.upstream
+        && req.path() != state.contract.path()
+    {
+        // In front of a real backend, every other path is the backend's.
+        let response = upstream.stream(&req, payload).await;
+        state.logger.request(&RequestLine {
+            method: req.method().as_str(),
+            path: req.path(),
+            status: Some(response.status().as_u16()),
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+            scenario: Some("forwarded"),
+            user: None,
+        });
+        return response;
+    }
     let mut seen = Seen::default();
     let mut reply = match run(&req, &mut payload, &state, &mut seen).await {
         Ok(reply) => reply,
@@ -341,11 +356,4 @@ fn answer_from_state(state: &MockState, token: &str, body: &Value) -> Reply {
     let mut reply = reply.expect("the contract documents 200 and 500 with default examples");
     reply.user = Some(user);
     reply
-}
-
-/// Whether a request is a CORS preflight rather than a plain OPTIONS.
-pub fn is_preflight(method: &Method, headers: &HeaderMap) -> bool {
-    method == Method::OPTIONS
-        && headers.contains_key(header::ORIGIN)
-        && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
 }

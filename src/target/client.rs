@@ -230,24 +230,9 @@ impl Client {
     /// The client for `config`'s target, with the contract's auth header and scheme. Runs the
     /// token commands once if there is no token yet.
     pub fn new(contract: &Contract, config: &TargetConfig) -> Result<Self, Error> {
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
+        let http = http_client_builder(config.timeout, config.ca_cert.as_deref(), config.insecure)?
             .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("mfa-contract/", env!("CARGO_PKG_VERSION")))
-            .tls_danger_accept_invalid_certs(config.insecure);
-        if let Some(path) = &config.ca_cert {
-            let pem = std::fs::read(path)
-                .map_err(|e| Error::io(format!("cannot read --ca-cert {}", path.display()), e))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                Error::Usage(format!(
-                    "--ca-cert {}: not a PEM certificate: {e}",
-                    path.display()
-                ))
-            })?;
-            builder = builder.tls_certs_merge(certs);
-        }
-        let http = builder
             .build()
             .map_err(|e| Error::Usage(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
@@ -440,7 +425,35 @@ impl Client {
     }
 }
 
-fn transport(error: &reqwest::Error) -> TransportError {
+/// The one HTTP client construction for anything that talks to a target or an upstream:
+/// rustls, no redirects followed (the token stays with the host it was meant for), connection
+/// set-up bounded by `timeout`, and `--ca-cert` / `--insecure`. Callers add how long a whole
+/// exchange may take.
+pub fn http_client_builder(
+    timeout: Duration,
+    ca_cert: Option<&std::path::Path>,
+    insecure: bool,
+) -> Result<reqwest::ClientBuilder, Error> {
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .tls_danger_accept_invalid_certs(insecure);
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(path)
+            .map_err(|e| Error::io(format!("cannot read --ca-cert {}", path.display()), e))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            Error::Usage(format!(
+                "--ca-cert {}: not a PEM certificate: {e}",
+                path.display()
+            ))
+        })?;
+        builder = builder.tls_certs_merge(certs);
+    }
+    Ok(builder)
+}
+
+/// A reqwest error as a transport failure with its whole cause chain and a kind.
+pub fn transport(error: &reqwest::Error) -> TransportError {
     let mut message = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

@@ -10,7 +10,7 @@ mod token;
 
 pub use client::{
     Body, Client, Environment, Exchange, Outcome, RATE_LIMIT_RETRIES, Response, TransportError,
-    TransportKind,
+    TransportKind, http_client_builder, transport,
 };
 pub use config::{Credential, Secret, TargetConfig, defaults, parse_http_url};
 pub use limits::{Budget, Pace};

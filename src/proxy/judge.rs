@@ -1,0 +1,167 @@
+//! Judging one exchange at the contract's endpoint with the checker's own registry: the
+//! request side (what the client sent) with the request checks, the response side (what the
+//! upstream answered) with the checks of an answer, against the case the request amounts to.
+
+use serde::Serialize;
+
+use crate::cases::{Auth, Case, Expect, Family, Request};
+use crate::check::{CHECKS, Ctx, Failure, ObservedRequest, Run, Verdict};
+use crate::contract::{Contract, RejectionKind};
+use crate::target::Exchange;
+
+/// Which party broke the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The client sent what the contract does not allow.
+    Request,
+    /// The upstream answered what the contract does not allow.
+    Response,
+}
+
+/// One violation, as the journal, the admin API and the log show it. No field holds a token.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Violation {
+    pub side: Side,
+    pub check: &'static str,
+    pub message: String,
+    /// Where in the body, when a schema says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_pointer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_pointer: Option<String>,
+}
+
+/// Violations of one failure: one per schema violation, or one for the whole.
+fn violations_of(side: Side, check: &'static str, failure: Failure) -> Vec<Violation> {
+    if failure.violations.is_empty() {
+        return vec![Violation {
+            side,
+            check,
+            message: failure.message,
+            instance_pointer: None,
+            schema_pointer: None,
+        }];
+    }
+    failure
+        .violations
+        .into_iter()
+        .map(|v| Violation {
+            side,
+            check,
+            message: format!("{}: {}", failure.message, v.message),
+            instance_pointer: Some(v.instance_path),
+            schema_pointer: Some(v.schema_path),
+        })
+        .collect()
+}
+
+/// The request checks' violations, and the case the request amounts to: the first thing the
+/// mock's pipeline would refuse it for, or a valid request.
+pub fn judge_request(
+    ctx: &Ctx<'_>,
+    request: &ObservedRequest<'_>,
+    has_token: bool,
+) -> (Case, Vec<Violation>) {
+    let mut violations = Vec::new();
+    let mut failed = Vec::new();
+    for check in CHECKS.iter().filter(|c| c.judges_clients()) {
+        if let Verdict::Fail(failure) = check.judge_request(ctx, request) {
+            failed.push(check.name);
+            violations.extend(violations_of(Side::Request, check.name, failure));
+        }
+    }
+    let contract = ctx.contract;
+    let kind = if request.method != contract.method() {
+        Some(RejectionKind::MethodNotAllowed)
+    } else if failed.contains(&"request_auth_scheme") {
+        Some(RejectionKind::Unauthorized)
+    } else if failed.contains(&"request_content_type") {
+        Some(RejectionKind::UnsupportedMediaType)
+    } else if request.body.len() > contract.request_spec().max_body_bytes {
+        Some(RejectionKind::PayloadTooLarge)
+    } else if serde_json::from_slice::<serde_json::Value>(request.body).is_err() {
+        Some(RejectionKind::MalformedJson)
+    } else if failed.contains(&"request_schema_conformance") {
+        Some(RejectionKind::SchemaViolation)
+    } else {
+        None
+    };
+    let (class, family, expect) = match kind {
+        None => (
+            "observed.valid".to_owned(),
+            Family::Positive,
+            Expect::Accept,
+        ),
+        Some(RejectionKind::MethodNotAllowed) => (
+            format!("observed.method.{}", request.method),
+            Family::Method,
+            Expect::Reject(RejectionKind::MethodNotAllowed),
+        ),
+        Some(RejectionKind::Unauthorized) => (
+            "observed.unauthorized".to_owned(),
+            Family::Auth,
+            Expect::Reject(RejectionKind::Unauthorized),
+        ),
+        Some(kind) => (
+            format!("observed.{kind}"),
+            Family::Negative,
+            Expect::Reject(kind),
+        ),
+    };
+    let case = Case::new(
+        class,
+        family,
+        expect,
+        Request {
+            method: request.method.to_owned(),
+            auth: if has_token {
+                Auth::Token
+            } else {
+                Auth::Missing
+            },
+            content_type: request.content_type.map(str::to_owned),
+            body: request.body.to_vec(),
+        },
+    );
+    (case, violations)
+}
+
+/// The response checks' violations for what the upstream answered (or failed to).
+pub fn judge_response(ctx: &Ctx<'_>, exchange: &Exchange) -> Vec<Violation> {
+    let exchange = &token_refusal_as_auth(exchange);
+    CHECKS
+        .iter()
+        .filter(|c| matches!(c.run, Run::Transport(_) | Run::Single(_)))
+        .filter_map(|check| match check.judge(ctx, exchange) {
+            Verdict::Fail(failure) => Some(violations_of(Side::Response, check.name, failure)),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// A 401 or 403 to a request with a token means the upstream refused that token: an
+/// environment matter (an expired session), which the gap policy allows, not a refused valid
+/// request.
+fn token_refusal_as_auth(exchange: &Exchange) -> Exchange {
+    if !exchange.token_may_be_stale() {
+        return exchange.clone();
+    }
+    let mut exchange = exchange.clone();
+    exchange.case.class = "observed.token_refused".to_owned();
+    exchange.case.family = Family::Auth;
+    exchange.case.expect = Expect::Reject(RejectionKind::Unauthorized);
+    exchange
+}
+
+/// The checks' context for one exchange: the client's token is the secret to look for.
+pub fn ctx<'a>(contract: &'a Contract, token: Option<&str>) -> Ctx<'a> {
+    Ctx {
+        contract,
+        secrets: token.map(str::to_owned).into_iter().collect(),
+        max_response_time: crate::check::defaults::MAX_RESPONSE_TIME,
+        strict_gaps: false,
+    }
+}
