@@ -30,6 +30,9 @@ mod mock_binary;
 mod mock_cases;
 /// The OpenAPI 3.1 export: valid against the official schema, and snapshotted.
 mod openapi;
+/// The proxy over real sockets: both sides judged, pass-through, failing upstreams, --strict,
+/// recording, and mock --upstream.
+mod proxy;
 /// Every command, every output, every written file: no token anywhere.
 mod secrets;
 /// The checker unattended in CI: lenient, rate-limited, token-expiring and flaky backends.

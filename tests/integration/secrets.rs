@@ -251,6 +251,50 @@ async fn no_command_prints_or_writes_the_token() {
         // The command line is the test's own; only what the command prints is searched.
         printed.push(run(&args));
     }
+    // The proxy in front of the echoing server, logging JSON and recording: the token travels
+    // in the header, the body and the query string.
+    let recorded = out.join("recorded");
+    let mut proxy = Process::proxy(&[
+        "--upstream",
+        &echo.url,
+        "--log-format",
+        "json",
+        "--record",
+        recorded.to_str().expect("utf-8"),
+    ]);
+    let client = http_client(Duration::from_secs(10));
+    for (query, body) in [
+        (String::new(), json!({"mfaType": "PASSKEY"})),
+        (
+            format!("?token={DISTINCTIVE_TOKEN}"),
+            json!({"mfaType": DISTINCTIVE_TOKEN}),
+        ),
+    ] {
+        client
+            .post(format!("{}/mfa/primary{query}", proxy.url))
+            .header("Authorization", format!("Bearer {DISTINCTIVE_TOKEN}"))
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("through the proxy");
+    }
+    for path in ["/__admin/violations", "/__admin/requests"] {
+        printed.push(
+            client
+                .get(format!("{}{path}", proxy.url))
+                .send()
+                .await
+                .expect("admin")
+                .text()
+                .await
+                .expect("body"),
+        );
+    }
+    proxy.signal_and_wait("INT", Duration::from_secs(10));
+    printed.push(proxy.stdout_lines().join("\n"));
+    printed.push(proxy.stderr_lines().join("\n"));
+
     drop(mocks.pop());
     for mock in &mocks {
         printed.push(mock.stdout_lines().join("\n"));

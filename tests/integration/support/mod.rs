@@ -134,7 +134,16 @@ pub struct Process {
 impl Process {
     /// Starts `mfa-contract mock --port 0 ARGS...` and waits (bounded) for its banner.
     pub fn mock(args: &[&str]) -> Self {
-        let mut all = vec!["mock", "--port", "0"];
+        Self::server("mock", args)
+    }
+
+    /// Starts `mfa-contract proxy --port 0 ARGS...` and waits (bounded) for its banner.
+    pub fn proxy(args: &[&str]) -> Self {
+        Self::server("proxy", args)
+    }
+
+    fn server(command: &str, args: &[&str]) -> Self {
+        let mut all = vec![command, "--port", "0"];
         all.extend_from_slice(args);
         let mut process = Self::spawn(&all);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -146,7 +155,7 @@ impl Process {
             }
             if let Ok(Some(status)) = process.child.try_wait() {
                 panic!(
-                    "mock exited with {status}: {}",
+                    "{command} exited with {status}: {}",
                     process.stderr_lines().join("\n")
                 );
             }
