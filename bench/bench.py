@@ -347,6 +347,8 @@ def main():
                     results[server.name]["cold_ms"].append(cold)
                     results[server.name][connections].append(figures)
 
+    proxies = proxy_rounds(args, have_wrk, have_prism)
+
     checker = {"ours": [], "schemathesis": [], "st_generated": []}
     target = Server("target mock", lambda p: [MOCK_BIN, "mock", "--port", str(p), "--journal-size", "100000"])
     target.start(free_port())
@@ -365,11 +367,78 @@ def main():
         target.stop()
 
     lines = render(args, results, checker, have_wrk, have_prism, have_st)
+    lines += render_proxies(proxies, have_wrk, have_prism)
     print("\n".join(lines))
     if not args.no_record and not args.quick:
         with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
             f.write("\n" + "\n".join(lines) + "\n")
         log("appended to BENCHMARKS.md")
+
+
+def proxy_rounds(args, have_wrk, have_prism):
+    """Requests/s and latency straight to an upstream (the mock), through `mfa-contract proxy`
+    and through `prism proxy` in front of the same upstream, interleaved round by round."""
+    results = {"direct": [], "mfa-contract proxy": [], "Prism proxy": []}
+    if not have_wrk:
+        return results
+    for round_no in range(args.rounds):
+        upstream = Server("upstream mock", lambda p: [MOCK_BIN, "mock", "--port", str(p), "--workers", str(WORKERS), "--log-format", "off"])
+        upstream.start(free_port())
+        upstream_url = f"http://127.0.0.1:{upstream.port}"
+        try:
+            fronts = [
+                ("mfa-contract proxy", Server("mfa-contract proxy", lambda p: [
+                    MOCK_BIN, "proxy", "--upstream", upstream_url, "--port", str(p), "--workers", str(WORKERS), "--log-format", "off"])),
+            ]
+            if have_prism:
+                fronts.append(("Prism proxy", Server("Prism proxy", lambda p: [
+                    PRISM_BIN, "proxy", OPENAPI, upstream_url, "--host", "127.0.0.1", "--port", str(p)])))
+            log(f"round {round_no + 1}/{args.rounds}: straight to the upstream mock")
+            figures = wrk(upstream.port, 32, args.duration)
+            figures["round"] = round_no
+            results["direct"].append(figures)
+            for name, server in fronts:
+                log(f"round {round_no + 1}/{args.rounds}: {name} in front of the mock")
+                server.start(free_port())
+                try:
+                    figures = wrk(server.port, 32, args.duration)
+                    figures["round"] = round_no
+                    results[name].append(figures)
+                finally:
+                    server.stop()
+        finally:
+            upstream.stop()
+    return results
+
+
+def render_proxies(results, have_wrk, have_prism):
+    if not have_wrk or not results["direct"]:
+        return ["- proxy not measured: wrk is not installed"]
+    lines = [
+        "",
+        "Proxy: the same upstream (the mock, 2 workers) reached straight, through `mfa-contract proxy` (2 workers,"
+        " every exchange judged on both sides) and through `prism proxy`; wrk -t2 -c32; proxy, upstream and wrk share the cores.",
+        "",
+        "| path | requests/s | p50 ms | p99 ms | non-2xx |",
+        "|---|---|---|---|---|",
+    ]
+    for name, runs in results.items():
+        if runs:
+            lines.append(
+                f"| {name} | {fmt(spread([r['rps'] for r in runs]))} | {fmt(spread([r['p50_ms'] for r in runs]), 2)}"
+                f" | {fmt(spread([r['p99_ms'] for r in runs]), 2)} | {sum(r['non_2xx'] for r in runs)} |"
+            )
+    ours = results["mfa-contract proxy"]
+    direct = results["direct"]
+    added = [o["p50_ms"] - d["p50_ms"] for o, d in zip(ours, direct)]
+    line = (
+        f"- proxy/direct requests/s = {fmt(spread(paired_ratios(ours, direct, 'rps')), 2)}x per round (target >= 0.5x);"
+        f" median latency added = {fmt(spread(added), 2)} ms (target <= 0.3 ms)"
+    )
+    if have_prism and results["Prism proxy"]:
+        line += f"; mfa-contract proxy/Prism proxy = {fmt(spread(paired_ratios(ours, results['Prism proxy'], 'rps')), 1)}x (target >= 20x)"
+    lines.append(line)
+    return lines
 
 
 def render(args, results, checker, have_wrk, have_prism, have_st):

@@ -31,12 +31,17 @@ const HOP_BY_HOP: [&str; 9] = [
     "host",
 ];
 
-/// An upstream and the client that reaches it.
+/// An upstream and the client that reaches it. Each server worker should use its own
+/// ([`Upstream::for_worker`]): a client shared across worker threads hands a pooled
+/// connection, whose task lives on another thread, to every request, and each exchange then
+/// costs two cross-thread wake-ups.
 #[derive(Debug)]
 pub struct Upstream {
     http: reqwest::Client,
     base: Url,
     timeout: Duration,
+    certs: Vec<reqwest::Certificate>,
+    insecure: bool,
 }
 
 /// A whole answer from the upstream, read to judge it.
@@ -56,15 +61,28 @@ impl Upstream {
         ca_cert: Option<&std::path::Path>,
         insecure: bool,
     ) -> Result<Self, Error> {
-        let http = http_client_builder(timeout, ca_cert, insecure)?
-            .read_timeout(timeout)
-            .pool_max_idle_per_host(64)
-            .build()
-            .map_err(|e| Error::Usage(format!("cannot build the HTTP client: {e}")))?;
+        let certs = match ca_cert {
+            Some(path) => read_certs(path)?,
+            None => Vec::new(),
+        };
+        let http = client(timeout, &certs, insecure)?;
         Ok(Self {
             http,
             base,
             timeout,
+            certs,
+            insecure,
+        })
+    }
+
+    /// The same upstream with a client (and connection pool) of its own, for one worker.
+    pub fn for_worker(&self) -> Result<Self, Error> {
+        Ok(Self {
+            http: client(self.timeout, &self.certs, self.insecure)?,
+            base: self.base.clone(),
+            timeout: self.timeout,
+            certs: self.certs.clone(),
+            insecure: self.insecure,
         })
     }
 
@@ -193,6 +211,33 @@ impl Upstream {
             elapsed: started.elapsed(),
         })
     }
+}
+
+fn read_certs(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, Error> {
+    let pem = std::fs::read(path)
+        .map_err(|e| Error::io(format!("cannot read --ca-cert {}", path.display()), e))?;
+    reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        Error::Usage(format!(
+            "--ca-cert {}: not a PEM certificate: {e}",
+            path.display()
+        ))
+    })
+}
+
+fn client(
+    timeout: Duration,
+    certs: &[reqwest::Certificate],
+    insecure: bool,
+) -> Result<reqwest::Client, Error> {
+    let mut builder = http_client_builder(timeout, None, insecure)?
+        .read_timeout(timeout)
+        .pool_max_idle_per_host(256);
+    if !certs.is_empty() {
+        builder = builder.tls_certs_merge(certs.to_vec());
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot build the HTTP client: {e}")))
 }
 
 /// The client's body as a stream reqwest can send: actix's payload lives on its worker, so a

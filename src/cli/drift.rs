@@ -26,6 +26,91 @@ pub(super) struct DriftArgs {
     /// Read the second target's token from this variable (default: the first target's token)
     #[arg(long, value_name = "VAR")]
     against_token_env: Option<String>,
+    /// Print every differing class in full (default: the graded summary, then the classes with
+    /// contract-relevant differences)
+    #[arg(long)]
+    all: bool,
+    /// Exit 1 for contract-relevant differences only (relevant), or for any difference (cosmetic)
+    #[arg(long, value_enum, default_value_t = FailOn::Relevant)]
+    fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum FailOn {
+    Relevant,
+    Cosmetic,
+}
+
+/// The graded comparison: the summary, then the classes worth reading in full. Returns
+/// whether it should fail the run.
+fn report_changes(
+    out: &mut impl std::io::Write,
+    contract: &Contract,
+    changes: &[drift::Change],
+    labels: (&str, &str),
+    total: usize,
+    args: &DriftArgs,
+) -> bool {
+    let grader = drift::Grader::new(contract, labels.0, labels.1);
+    let graded: Vec<(String, Vec<drift::Difference>)> = changes
+        .iter()
+        .map(|c| (c.class.clone(), grader.grade(c)))
+        .collect();
+    let groups = drift::group(&graded);
+    let _ = write!(out, "\n{}", drift::render_summary(&groups, total));
+    let relevant_classes: Vec<&drift::Change> = changes
+        .iter()
+        .zip(&graded)
+        .filter(|(_, (_, d))| d.iter().any(|d| d.grade == drift::Grade::Relevant))
+        .map(|(c, _)| c)
+        .collect();
+    // Each class's details are its graded differences, the relevant ones marked.
+    let shown: Vec<drift::Change> = changes
+        .iter()
+        .zip(&graded)
+        .filter(|(_, (_, d))| args.all || d.iter().any(|d| d.grade == drift::Grade::Relevant))
+        .map(|(c, (_, differences))| drift::Change {
+            details: differences
+                .iter()
+                .map(|d| match d.grade {
+                    drift::Grade::Relevant => format!("! {}", d.text),
+                    drift::Grade::Cosmetic => format!("  {}", d.text),
+                })
+                .collect(),
+            ..c.clone()
+        })
+        .collect();
+    if !shown.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}:",
+            if args.all {
+                "Every differing class"
+            } else {
+                "Classes with contract-relevant differences"
+            }
+        );
+        let _ = write!(
+            out,
+            "{}",
+            drift::render_changes(
+                &shown,
+                &format!("{:<8}", labels.0),
+                &format!("{:<8}", labels.1)
+            )
+        );
+    }
+    if !args.all && shown.len() < changes.len() {
+        let _ = writeln!(
+            out,
+            "({} classes with cosmetic differences only; --all prints every class in full)",
+            changes.len() - shown.len()
+        );
+    }
+    match args.fail_on {
+        FailOn::Relevant => !relevant_classes.is_empty(),
+        FailOn::Cosmetic => !changes.is_empty(),
+    }
 }
 
 pub(super) fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error> {
@@ -83,18 +168,18 @@ pub(super) fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error
                 observed.target,
                 theirs.target
             );
-            let _ = write!(
-                out,
-                "{}",
-                drift::render_changes(&changes, "target ", "against")
-            );
         }
+        let fail = !changes.is_empty()
+            && report_changes(
+                &mut out,
+                &contract,
+                &changes,
+                ("target", "against"),
+                observed.rows.len(),
+                &args,
+            );
         found(&mut out);
-        return Ok(if changes.is_empty() {
-            exit::CLEAN
-        } else {
-            exit::FOUND
-        });
+        return Ok(if fail { exit::FOUND } else { exit::CLEAN });
     }
 
     let Some(path) = &args.snapshot else {
@@ -151,17 +236,20 @@ pub(super) fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error
                     observed.rows.len(),
                     path.display()
                 );
-                let _ = write!(
-                    out,
-                    "{}",
-                    drift::render_changes(&changes, "recorded", "observed")
+                let fail = report_changes(
+                    &mut out,
+                    &contract,
+                    &changes,
+                    ("recorded", "observed"),
+                    observed.rows.len(),
+                    &args,
                 );
                 let _ = writeln!(
                     out,
-                    "the new behaviour is in {}; accept it with --accept or `cargo insta review`",
+                    "\nthe new behaviour is in {}; accept it with --accept or `cargo insta review`",
                     pending.display()
                 );
-                exit::FOUND
+                if fail { exit::FOUND } else { exit::CLEAN }
             }
         }
     };

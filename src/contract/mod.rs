@@ -261,6 +261,47 @@ impl Contract {
         )
     }
 
+    /// The top-level properties a body of `status` may have, with their schemas: its schema's
+    /// own and those of the schemas it pulls in with `allOf` + `$ref`.
+    pub fn body_properties(&self, status: u16) -> BTreeMap<String, Value> {
+        let schema = self.schema_for_status(status);
+        let mut properties = BTreeMap::new();
+        let mut documents = vec![&schema.document];
+        for part in schema
+            .document
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let file = part
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.split('#').next());
+            if let Some(other) = file.and_then(|f| self.schemas.get(f)) {
+                documents.push(&other.document);
+            }
+        }
+        for document in documents.into_iter().rev() {
+            if let Some(props) = document.get("properties").and_then(Value::as_object) {
+                for (name, sub) in props {
+                    properties.insert(name.clone(), sub.clone());
+                }
+            }
+        }
+        properties
+    }
+
+    /// Whether a body property is one of the mock's own diagnostics (`x-mock-diagnostic` in
+    /// its schema): documented so the mock may send it, but no part of the backend's contract.
+    pub fn is_mock_diagnostic(&self, status: u16, property: &str) -> bool {
+        self.body_properties(status)
+            .get(property)
+            .and_then(|p| p.get("x-mock-diagnostic"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
     fn schema(&self, file: &str) -> &Schema {
         self.schemas
             .get(file)

@@ -178,33 +178,7 @@ pub fn findings(contract: &Contract, rows: &[Row]) -> Vec<Finding> {
     out
 }
 
-/// Top-level property names a body of `status` may document: its schema's, and those of the
-/// schemas it pulls in with `allOf`.
+/// Top-level property names a body of `status` may document.
 fn documented_properties(contract: &Contract, status: u16) -> BTreeSet<String> {
-    let schema = contract.schema_for_status(status);
-    let mut names = property_names(&schema.document);
-    for part in schema
-        .document
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let Some(reference) = part.get("$ref").and_then(Value::as_str) else {
-            continue;
-        };
-        let file = reference.split('#').next().unwrap_or("");
-        if let Some(other) = contract.schemas().find(|s| s.file == file) {
-            names.extend(property_names(&other.document));
-        }
-    }
-    names
-}
-
-fn property_names(schema: &Value) -> BTreeSet<String> {
-    schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default()
+    contract.body_properties(status).into_keys().collect()
 }

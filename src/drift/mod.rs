@@ -3,6 +3,7 @@
 //! snapshot that reviewers diff, compared with a recorded one or with a second target.
 
 mod findings;
+mod grade;
 mod shape;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,6 +12,7 @@ use std::path::Path;
 use serde_json::Value;
 
 pub use findings::{Finding, FindingKind, findings};
+pub use grade::{Difference, Grade, Grader, Group, group, render_summary};
 pub use shape::{differences, documented_strings, shape};
 
 use crate::Error;

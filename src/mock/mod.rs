@@ -253,8 +253,20 @@ pub fn app(
     >,
 > {
     let cors_state = state.clone();
+    // Each worker its own client for `--upstream` (see `Upstream::for_worker`).
+    let upstream = state.upstream.as_ref().map(|u| {
+        web::Data::new(
+            u.for_worker()
+                .expect("the upstream client was built once at start with the same settings"),
+        )
+    });
     App::new()
         .app_data(state.clone())
+        .configure(|cfg| {
+            if let Some(upstream) = upstream {
+                cfg.app_data(upstream);
+            }
+        })
         .configure(|cfg| {
             if state.settings.admin {
                 cfg.service(admin::scope());

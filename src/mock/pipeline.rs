@@ -35,8 +35,8 @@ pub async fn endpoint(
     state: web::Data<MockState>,
 ) -> HttpResponse {
     let started = Instant::now();
-    if let Some(upstream) = &state.upstream
-        && req.path() != state.contract.path()
+    if req.path() != state.contract.path()
+        && let Some(upstream) = req.app_data::<web::Data<crate::forward::Upstream>>()
     {
         // In front of a real backend, every other path is the backend's.
         let response = upstream.stream(&req, payload).await;

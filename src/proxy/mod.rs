@@ -141,6 +141,7 @@ pub struct Totals {
 /// Everything the handlers share.
 pub struct ProxyState {
     contract: Arc<Contract>,
+    /// The template each worker copies its own client from.
     upstream: Upstream,
     cors: CorsPolicy,
     admin: bool,
@@ -288,8 +289,14 @@ pub fn app(
     >,
 > {
     let cors_state = state.clone();
+    // The template was built at start with the same settings, so only TLS set-up could fail.
+    let upstream = state
+        .upstream
+        .for_worker()
+        .expect("the upstream client was built once at start with the same settings");
     App::new()
         .app_data(state.clone())
+        .app_data(web::Data::new(upstream))
         .app_data(web::PayloadConfig::new(MAX_JUDGED_REQUEST))
         .configure(|cfg| {
             if state.admin {
@@ -338,10 +345,11 @@ async fn handle(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<ProxyState>,
+    upstream: web::Data<Upstream>,
 ) -> HttpResponse {
     let started = Instant::now();
     if req.path() != state.contract.path() {
-        let response = state.upstream.stream(&req, payload).await;
+        let response = upstream.stream(&req, payload).await;
         state.totals().passed_through += 1;
         state.logger.request(&RequestLine {
             method: req.method().as_str(),
@@ -353,13 +361,14 @@ async fn handle(
         });
         return response;
     }
-    judged(req, payload, &state, started).await
+    judged(req, payload, &state, &upstream, started).await
 }
 
 async fn judged(
     req: HttpRequest,
     mut payload: web::Payload,
     state: &ProxyState,
+    upstream: &Upstream,
     started: Instant,
 ) -> HttpResponse {
     let mut body = BytesMut::new();
@@ -403,8 +412,7 @@ async fn judged(
         body: &body,
     };
     let (case, mut violations) = judge::judge_request(&ctx, &observed, token.is_some());
-    let answer = state
-        .upstream
+    let answer = upstream
         .buffered(&req, body.clone(), MAX_JUDGED_RESPONSE)
         .await;
     let outcome = match &answer {
@@ -439,7 +447,7 @@ async fn judged(
     }
 
     let mut response = match answer {
-        Err(error) => failure_response(&error, state.upstream.timeout()),
+        Err(error) => failure_response(&error, upstream.timeout()),
         Ok(_) if state.strict && broke_contract => strict_response(&violations),
         Ok(buffered) => {
             let mut builder = HttpResponse::build(buffered.status);
