@@ -27,6 +27,179 @@ pub(super) enum ContractCommand {
         /// A directory that does not exist yet, or is empty
         dir: PathBuf,
     },
+    /// Compare two contracts and grade each change by whom it breaks (clients, the backend, or nobody)
+    #[command(
+        long_about = "Compare two contracts as the loader sees them (endpoint, auth, request schema, each \
+        status's schema, gap policy, examples) and grade each change: breaking for clients (frontends must \
+        change), breaking for the server (the backend must change), or compatible.\n\n\
+        OLD and NEW are contract folders (as `contract export` writes them), `embedded` for the built-in \
+        contract, or `git:REV` for the contract files at a revision of the current repository, e.g. \
+        `mfa-contract contract diff git:origin/main .`\n\n\
+        Exit codes: 0 nothing that --fail-on names, 1 such a change, 2 a broken contract or bad argument."
+    )]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub(super) struct DiffArgs {
+    /// The contract before: a folder, `embedded`, or `git:REV`
+    old: String,
+    /// The contract after: a folder, `embedded`, or `git:REV`
+    new: String,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+    /// Exit 1 when a change of this kind is found
+    #[arg(long, value_enum, default_value_t = FailOn::Breaking)]
+    fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum DiffFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum FailOn {
+    /// Breaking for clients or for the server
+    Breaking,
+    Client,
+    Server,
+    /// Any change, compatible ones too
+    Any,
+}
+
+pub(super) fn run_diff(args: &DiffArgs) -> Result<u8, Error> {
+    let (old, _old_dir) = contract_at(&args.old)?;
+    let (new, _new_dir) = contract_at(&args.new)?;
+    let changes = contract::diff::diff(&old, &new);
+    let count =
+        |f: fn(contract::diff::Breaks) -> bool| changes.iter().filter(|c| f(c.breaks)).count();
+    let clients = count(contract::diff::Breaks::breaks_clients);
+    let server = count(contract::diff::Breaks::breaks_server);
+    let compatible = count(|b| b == contract::diff::Breaks::Compatible);
+    let summary = format!(
+        "{} changes: {clients} breaking for clients, {server} breaking for the server, {compatible} compatible",
+        changes.len()
+    );
+    match args.format {
+        DiffFormat::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "old": args.old,
+                "new": args.new,
+                "changes": changes,
+                "breakingForClients": clients,
+                "breakingForServer": server,
+                "compatible": compatible,
+            }))
+            .expect("a diff serializes")
+        ),
+        DiffFormat::Markdown => {
+            outln!("## Contract diff: `{}` -> `{}`\n", args.old, args.new);
+            outln!("**{summary}**\n");
+            if !changes.is_empty() {
+                outln!("| grade | where | what changed | why |");
+                outln!("|---|---|---|---|");
+                for c in &changes {
+                    outln!(
+                        "| {} | `{}` | {} | {} |",
+                        c.breaks.as_str(),
+                        c.pointer,
+                        cell(&c.what),
+                        cell(&c.why)
+                    );
+                }
+            }
+        }
+        DiffFormat::Human => {
+            outln!("contract diff: {} -> {}", args.old, args.new);
+            let width = changes.iter().map(|c| c.pointer.len()).max().unwrap_or(0);
+            for c in &changes {
+                outln!(
+                    "  {:<17}  {:<width$}  {}: {}",
+                    c.breaks.as_str(),
+                    c.pointer,
+                    c.what,
+                    c.why
+                );
+            }
+            outln!("{summary}");
+        }
+    }
+    let fail = match args.fail_on {
+        FailOn::Breaking => clients + server > 0,
+        FailOn::Client => clients > 0,
+        FailOn::Server => server > 0,
+        FailOn::Any => !changes.is_empty(),
+    };
+    Ok(if fail { exit::FOUND } else { exit::CLEAN })
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// A contract named on the command line; for `git:REV` the files are written to a temporary
+/// folder that lives as long as the returned guard.
+fn contract_at(spec: &str) -> Result<(Contract, Option<tempfile::TempDir>), Error> {
+    if spec == "embedded" {
+        return Ok((Contract::embedded()?, None));
+    }
+    let Some(rev) = spec.strip_prefix("git:") else {
+        return Ok((Contract::from_dir(Path::new(spec))?, None));
+    };
+    let git = |args: &[&str]| -> Result<Vec<u8>, Error> {
+        let output = std::process::Command::new("git")
+            .args(args)
+            .output()
+            .map_err(|e| Error::io("cannot run git", e))?;
+        if !output.status.success() {
+            return Err(Error::Usage(format!(
+                "{spec}: git {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr).trim()
+            )));
+        }
+        Ok(output.stdout)
+    };
+    // Paths relative to the current folder, as `contract diff git:REV .` means.
+    let prefix = String::from_utf8_lossy(&git(&["rev-parse", "--show-prefix"])?)
+        .trim()
+        .to_owned();
+    // Pathspecs are relative to the current folder; --full-name lists paths from the root,
+    // as `git show REV:PATH` wants them.
+    let listing = git(&[
+        "ls-tree",
+        "-r",
+        "--name-only",
+        "--full-name",
+        rev,
+        "--",
+        "schemas",
+        "fixtures",
+    ])?;
+    let dir = tempfile::tempdir().map_err(|e| Error::io("cannot make a temporary folder", e))?;
+    let mut files = 0;
+    for path in String::from_utf8_lossy(&listing).lines() {
+        let bytes = git(&["show", &format!("{rev}:{path}")])?;
+        let local = dir.path().join(path.strip_prefix(&prefix).unwrap_or(path));
+        if let Some(parent) = local.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io(format!("cannot write {}", parent.display()), e))?;
+        }
+        std::fs::write(&local, bytes)
+            .map_err(|e| Error::io(format!("cannot write {}", local.display()), e))?;
+        files += 1;
+    }
+    if files == 0 {
+        return Err(Error::Usage(format!(
+            "{spec}: no schemas/ or fixtures/ at that revision under ./{prefix}"
+        )));
+    }
+    let contract = Contract::from_dir(dir.path())?;
+    Ok((contract, Some(dir)))
 }
 
 pub(super) fn run_openapi(contract: &Contract, args: OpenapiArgs) -> Result<u8, Error> {

@@ -111,6 +111,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             contract::validate(&load(dir.as_deref().or(contract_dir))?)
         }
         Command::Contract(ContractCommand::Export { dir }) => contract::export(&dir),
+        Command::Contract(ContractCommand::Diff(args)) => contract::run_diff(&args),
         Command::Contract(ContractCommand::Summary) => {
             out!("{}", mfa_contract::contract::summary(&load(contract_dir)?));
             Ok(exit::CLEAN)

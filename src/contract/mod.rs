@@ -3,6 +3,7 @@
 //! The mock, the checker, the drift snapshots and the OpenAPI export all read this and nothing
 //! else, so editing the files is enough to change what they serve and expect.
 
+pub mod diff;
 mod error;
 mod files;
 mod load;

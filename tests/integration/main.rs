@@ -13,6 +13,8 @@ mod check;
 mod cli;
 /// Loading the contract: examples, fixtures, and a precise error for every kind of broken file.
 mod contract;
+/// `contract diff`: one rule per test, graded by whom it breaks; formats, exit codes, git:REV.
+mod contract_diff;
 /// Drift: the contract summary and the mock's behaviour as snapshots; diffs, --accept, --against.
 mod drift;
 /// A bounded fuzz run of the mock's request pipeline (longer on demand, see the module).
