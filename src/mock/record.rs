@@ -21,11 +21,15 @@ const SECRET_HEADERS: [header::HeaderName; 3] = [
 ];
 
 pub(super) fn redact_bytes(body: &Bytes, token: &str) -> Bytes {
-    let text = String::from_utf8_lossy(body);
-    if token.len() < crate::redact::MIN_SEARCHABLE_TOKEN || !text.contains(token) {
+    if token.len() < crate::redact::MIN_SEARCHABLE_TOKEN
+        || memchr::memmem::find(body, token.as_bytes()).is_none()
+    {
         return body.clone();
     }
-    Bytes::from(crate::redact::redact(&text, [token]))
+    Bytes::from(crate::redact::redact(
+        &String::from_utf8_lossy(body),
+        [token],
+    ))
 }
 
 /// Journal record and log line; the token is replaced by its fingerprint in both. This runs
@@ -84,11 +88,14 @@ pub(super) fn record(
         return;
     }
     let body = match searchable {
-        Some(token) if String::from_utf8_lossy(body).contains(token) => Bytes::from(replace_token(
-            &String::from_utf8_lossy(body),
-            token,
-            fingerprint_or_mark(&token_fingerprint),
-        )),
+        // Searched as bytes: no text is made of a body that does not hold the token.
+        Some(token) if memchr::memmem::find(body, token.as_bytes()).is_some() => {
+            Bytes::from(replace_token(
+                &String::from_utf8_lossy(body),
+                token,
+                fingerprint_or_mark(&token_fingerprint),
+            ))
+        }
         _ => body.clone(),
     };
     let record = Record {

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Instructions per request, under valgrind's callgrind: repeatable to the instruction, whatever
+else the machine is doing (BENCHMARKS.md, "the method").
+
+    python3 bench/callgrind.py                       # bare actix-web and the mock (log and journal on)
+    python3 bench/callgrind.py --binary path/to/mfa-contract --label "mock, variant"
+    python3 bench/callgrind.py --log-compare        # the log line: hand-written against tracing
+    python3 bench/callgrind.py --cors-compare       # CORS: hand-written against actix-cors
+
+Each server runs with one worker under callgrind; N sequential keep-alive requests
+(POST /mfa/primary, valid body and token) are sent, then the server is stopped. The figure is
+(Ir after 5,000 requests - Ir after 1,000) / 4,000: start-up and shutdown cancel out. User space
+only (callgrind does not see the kernel). Standard library only.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RELEASE = os.path.join(ROOT, "target", "release")
+BODY = b'{"mfaType":"PASSKEY"}'
+HEADERS = {"Content-Type": "application/json", "Authorization": "Bearer bench-token-0001"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def instructions(command, port, requests, path, headers=HEADERS):
+    out = os.path.join(tempfile.mkdtemp(), "callgrind.out")
+    server = subprocess.Popen(
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("POST", path, body=BODY, headers=headers)
+                connection.getresponse().read()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise RuntimeError(f"{command[0]} did not answer under valgrind")
+                time.sleep(0.2)
+        for _ in range(requests - 1):
+            connection.request("POST", path, body=BODY, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{command[0]} answered {response.status}")
+        connection.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=120)
+    with open(out) as f:
+        text = f.read()
+    total = re.search(r"^summary:\s+(\d+)", text, re.M) or re.search(r"^totals:\s+(\d+)", text, re.M)
+    return int(total.group(1))
+
+
+def per_request(command_for, path="/mfa/primary", headers=HEADERS):
+    counts = {}
+    for n in (1000, 5000):
+        port = free_port()
+        counts[n] = instructions(command_for(port), port, n, path, headers)
+    return (counts[5000] - counts[1000]) / 4000
+
+
+def program_total(command):
+    """Ir of a whole program run (no server), stdout thrown away."""
+    out = os.path.join(tempfile.mkdtemp(), "callgrind.out")
+    subprocess.run(
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+    )
+    with open(out) as f:
+        text = f.read()
+    total = re.search(r"^summary:\s+(\d+)", text, re.M) or re.search(r"^totals:\s+(\d+)", text, re.M)
+    return int(total.group(1))
+
+
+def log_compare(mock_per_request):
+    example = os.path.join(RELEASE, "examples", "log_compare")
+    lines = {}
+    for mode in ("hand", "tracing"):
+        a = program_total([example, mode, "5000"])
+        b = program_total([example, mode, "20000"])
+        lines[mode] = (b - a) / 15000
+    extra = lines["tracing"] - lines["hand"]
+    print(f"log line, hand-written: {lines['hand']:,.0f} instructions")
+    print(f"log line, tracing (custom FormatEvent, cached timestamp, non-blocking writer): {lines['tracing']:,.0f} instructions")
+    print(f"tracing adds {extra:,.0f} instructions per request: {100 * extra / mock_per_request:+.1f} % of the mock's {mock_per_request:,.0f}")
+
+
+def cors_compare(mock_per_request):
+    example = os.path.join(RELEASE, "examples", "cors_compare")
+    headers = dict(HEADERS, Origin="http://localhost:5173")
+    figures = {mode: per_request(lambda p, m=mode: [example, m, str(p)], "/mfa/primary", headers) for mode in ("hand", "actix-cors")}
+    extra = figures["actix-cors"] - figures["hand"]
+    print(f"bare handler + hand-written CORS: {figures['hand']:,.0f} instructions per request")
+    print(f"bare handler + actix-cors: {figures['actix-cors']:,.0f} instructions per request")
+    print(f"actix-cors adds {extra:,.0f} instructions per request: {100 * extra / mock_per_request:+.1f} % of the mock's {mock_per_request:,.0f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", help="an mfa-contract binary to measure instead of the pair")
+    parser.add_argument("--label", default="mock")
+    parser.add_argument("--args", default="", help="extra arguments for `mock`, space-separated")
+    parser.add_argument("--log-compare", action="store_true", help="also: the log line, hand-written against tracing")
+    parser.add_argument("--cors-compare", action="store_true", help="also: CORS, hand-written against actix-cors")
+    args = parser.parse_args()
+    extra = args.args.split()
+    if args.binary:
+        figure = per_request(lambda p: [args.binary, "mock", "--port", str(p), "--workers", "1", *extra])
+        print(f"{args.label}: {figure:,.0f} instructions per request")
+        return
+    subprocess.run(
+        ["cargo", "build", "--release", "--locked", "--bin", "mfa-contract", "--example", "bare_actix",
+         "--example", "log_compare", "--example", "cors_compare"],
+        cwd=ROOT,
+        check=True,
+    )
+    bare = per_request(lambda p: [os.path.join(RELEASE, "examples", "bare_actix"), str(p), "1"])
+    mock = per_request(lambda p: [os.path.join(RELEASE, "mfa-contract"), "mock", "--port", str(p), "--workers", "1", *extra])
+    print(f"bare actix-web: {bare:,.0f} instructions per request")
+    print(f"{args.label} (log and journal on): {mock:,.0f} instructions per request; {mock / bare:.2f}x bare")
+    if args.log_compare:
+        log_compare(mock)
+    if args.cors_compare:
+        cors_compare(mock)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
