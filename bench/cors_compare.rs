@@ -1,6 +1,7 @@
-//! The mock's CORS, side by side: the bare handler behind today's hand-written middleware
-//! (`mfa_contract::mock::CorsPolicy` in a `wrap_fn`, as the mock and the proxy use it), or
-//! behind `actix_cors::Cors` with `allowed_origin_fn` and the same headers. Run under callgrind
+//! The mock's CORS, side by side: the bare handler behind the hand-written middleware the mock
+//! used until issue 13 (kept here, in `hand_headers`, so the comparison can be run again), or
+//! behind `actix_cors::Cors` configured as the mock configures it now
+//! (`CorsPolicy::middleware`). Run under callgrind
 //! by `bench/callgrind.py --cors-compare`, with requests from an allowed origin.
 //!
 //! cargo run --release --example cors_compare -- hand|actix-cors PORT
@@ -35,7 +36,7 @@ async fn main() -> std::io::Result<()> {
                         let policy = policy.clone();
                         srv.call(req).map(move |res| {
                             res.map(|mut res| {
-                                policy.response_headers(origin.as_ref(), res.headers_mut());
+                                hand_headers(&policy, origin.as_ref(), res.headers_mut());
                                 res
                             })
                         })
@@ -48,15 +49,7 @@ async fn main() -> std::io::Result<()> {
         }
         "actix-cors" => {
             HttpServer::new(|| {
-                let policy = CorsPolicy::new(&[]);
-                let cors = actix_cors::Cors::default()
-                    .allowed_origin_fn(move |origin, _| {
-                        origin.to_str().is_ok_and(|o| policy.allows(o))
-                    })
-                    .allowed_methods(["POST"])
-                    .allowed_headers(["Authorization", "Content-Type", "Prefer"])
-                    .expose_headers(["WWW-Authenticate", "Allow"])
-                    .max_age(600);
+                let cors = CorsPolicy::new(&[]).middleware(&["GET", "POST", "DELETE"], false);
                 App::new().wrap(cors).default_service(web::to(handler))
             })
             .workers(1)
@@ -66,4 +59,22 @@ async fn main() -> std::io::Result<()> {
         }
         other => panic!("unknown mode {other}: hand or actix-cors"),
     }
+}
+
+/// The headers the hand-written middleware added to an answer for an allowed origin.
+fn hand_headers(
+    policy: &CorsPolicy,
+    origin: Option<&header::HeaderValue>,
+    headers: &mut header::HeaderMap,
+) {
+    let Some(origin) = origin else { return };
+    if !origin.to_str().is_ok_and(|o| policy.allows(o)) {
+        return;
+    }
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        header::HeaderValue::from_static("WWW-Authenticate, Allow"),
+    );
+    headers.append(header::VARY, header::HeaderValue::from_static("Origin"));
 }

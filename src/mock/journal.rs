@@ -30,11 +30,36 @@ pub struct Record {
     pub body: Bytes,
     /// The whole body's length.
     pub body_len: usize,
-    /// `None` when the connection was closed without a response.
+    /// `None` when no answer went out (see `outcome`).
     pub status: Option<u16>,
+    pub outcome: Outcome,
     pub scenario: Option<String>,
     pub user: Option<Arc<str>>,
+    /// Until the answer was complete: a scenario's `delay` included.
     pub latency_ms: f64,
+}
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The answer went out.
+    Answered,
+    /// The mock closed the connection without an answer, on purpose (`fault=reset`, or a
+    /// `fault=timeout` held until `--max-delay-ms`).
+    Closed,
+    /// The client went away before the answer (during a `delay` or a held `fault=timeout`).
+    ClientGaveUp,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::Closed => "closed",
+            Outcome::ClientGaveUp => "client_gave_up",
+        }
+    }
 }
 
 /// A record as the admin API shows it.
@@ -51,6 +76,7 @@ pub struct Entry {
     pub body: String,
     pub body_truncated: bool,
     pub status: Option<u16>,
+    pub outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -83,6 +109,7 @@ impl Record {
             body,
             body_truncated,
             status: self.status,
+            outcome: self.outcome,
             scenario: self.scenario.clone(),
             user: self.user.clone(),
             latency_ms: self.latency_ms,
@@ -150,6 +177,7 @@ mod tests {
             body: Bytes::from_static(b"{}"),
             body_len: 2,
             status: Some(200),
+            outcome: Outcome::Answered,
             scenario: None,
             user: None,
             latency_ms: 0.0,

@@ -34,8 +34,9 @@ pub enum LogFormat {
 pub struct RequestLine<'a> {
     pub method: &'a str,
     pub path: &'a str,
-    /// `None` when the connection was closed without a response.
+    /// `None` when no answer went out; `outcome` says why.
     pub status: Option<u16>,
+    pub outcome: super::journal::Outcome,
     pub latency_ms: f64,
     pub scenario: Option<&'a str>,
     pub user: Option<&'a str>,
@@ -141,7 +142,7 @@ impl Logger {
                 text.push_str(" status=");
                 match line.status {
                     Some(status) => push_number(&mut text, u64::from(status)),
-                    None => text.push_str("closed"),
+                    None => text.push_str(line.outcome.as_str()),
                 }
                 text.push_str(" latency_ms=");
                 push_hundredths(&mut text, line.latency_ms);
@@ -159,6 +160,7 @@ impl Logger {
                     method: &'a str,
                     path: &'a str,
                     status: Option<u16>,
+                    outcome: super::journal::Outcome,
                     latency_ms: f64,
                     scenario: Option<&'a str>,
                     user: Option<&'a str>,
@@ -171,6 +173,7 @@ impl Logger {
                     method: line.method,
                     path: line.path,
                     status: line.status,
+                    outcome: line.outcome,
                     latency_ms: (line.latency_ms * 100.0).round() / 100.0,
                     scenario: line.scenario,
                     user: line.user,

@@ -24,12 +24,12 @@ use actix_web::dev::{ServerHandle, Service, ServiceFactory, ServiceRequest, Serv
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
-use actix_web::{App, HttpResponse, HttpServer};
-use futures_util::future::{Either, ready};
+use actix_web::{App, HttpServer};
+use futures_util::future::Either;
 use serde_json::Map;
 
-pub use cors::{CorsPolicy, DEFAULT_ORIGINS, is_preflight};
-pub use journal::Entry as JournalEntry;
+pub use cors::{CorsPolicy, DEFAULT_ORIGINS, is_preflight, refusal as cors_refusal};
+pub use journal::{Entry as JournalEntry, Outcome};
 pub use log::{LogFormat, Logger, RequestLine};
 pub use scenario::{Fault, Scenario};
 
@@ -273,51 +273,67 @@ pub fn app(
             }
             cfg.default_service(web::to(pipeline::endpoint));
         })
+        .wrap(
+            state
+                .settings
+                .cors
+                .middleware(&["GET", "POST", "DELETE"], false),
+        )
         .wrap_fn(move |req, srv| {
-            let origin = req.headers().get(header::ORIGIN).cloned();
-            if is_preflight(req.method(), req.headers()) {
-                let response = preflight(&cors_state, &req);
-                return Either::Left(ready(Ok(req.into_response(response).map_into_right_body())));
+            // Outside actix-cors: a refused preflight in the error shape, and every preflight
+            // in the journal. Everything else passes untouched.
+            if !is_preflight(req.method(), req.headers()) {
+                return Either::Left(srv.call(req));
             }
-            // Shared, not cloned: this runs on every request.
             let state = cors_state.clone();
+            let started = std::time::Instant::now();
             let call = srv.call(req);
             Either::Right(async move {
-                let mut res = call.await?;
-                state
-                    .settings
-                    .cors
-                    .response_headers(origin.as_ref(), res.headers_mut());
-                Ok(res.map_into_left_body())
+                let res = call.await?;
+                let res = match cors::refusal(&res, state.settings.cors.origins()) {
+                    Some(detail) => {
+                        state.logger.warn(&format!(
+                            "CORS preflight to {} refused: {detail}",
+                            res.request().path()
+                        ));
+                        let body = Reply::error(
+                            StatusCode::FORBIDDEN,
+                            "Forbidden: CORS origin not allowed",
+                            detail,
+                            Map::new(),
+                        )
+                        .into_response(&Bytes::new());
+                        res.into_response(body).map_into_right_body()
+                    }
+                    None => res,
+                };
+                record::preflight(res.request(), &state, res.status().as_u16(), started);
+                Ok(res)
             })
         })
 }
 
-fn preflight(state: &MockState, req: &ServiceRequest) -> HttpResponse {
-    let methods = if req.path() == state.contract.path() {
-        state.contract.method().to_owned()
-    } else {
-        "GET, POST, DELETE".to_owned()
-    };
-    match state
-        .settings
-        .cors
-        .answer_preflight(req.headers(), &methods, "mock")
+/// The client's connection, kept so a handler holding an answer back (`delay`, `fault=timeout`)
+/// can tell when the client has gone: actix finishes a handler even after its client left.
+#[derive(Clone)]
+pub(crate) struct Peer(Arc<std::net::TcpStream>);
+
+impl Peer {
+    /// Whether the client has closed its side (a peek finds the end of the stream).
+    pub(crate) fn gone(&self) -> bool {
+        let mut byte = [0u8; 1];
+        matches!(self.0.peek(&mut byte), Ok(0))
+    }
+}
+
+/// Runs once per accepted connection: keeps a second handle on its socket (a `dup`, shared
+/// non-blocking mode) for [`Peer::gone`].
+fn on_connect(connection: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
+    use std::os::fd::AsFd as _;
+    if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>()
+        && let Ok(fd) = tcp.as_fd().try_clone_to_owned()
     {
-        Ok(response) => response,
-        Err(detail) => {
-            state.logger.warn(&format!(
-                "CORS preflight to {} refused: {detail}",
-                req.path()
-            ));
-            Reply::error(
-                StatusCode::FORBIDDEN,
-                "Forbidden: CORS origin not allowed",
-                detail,
-                Map::new(),
-            )
-            .into_response(&Bytes::new())
-        }
+        data.insert(Peer(Arc::new(std::net::TcpStream::from(fd))));
     }
 }
 
@@ -343,6 +359,7 @@ impl MockServer {
             .spawn(move || {
                 actix_web::rt::System::new().block_on(async move {
                     let server = HttpServer::new(move || app(thread_state.clone()))
+                        .on_connect(on_connect)
                         .workers(workers)
                         .disable_signals()
                         .shutdown_timeout(1)
@@ -405,6 +422,7 @@ pub fn serve(
     let state = web::Data::new(MockState::new(contract, &config));
     actix_web::rt::System::new().block_on(async move {
         let server = HttpServer::new(move || app(state.clone()))
+            .on_connect(on_connect)
             .shutdown_timeout(2)
             .workers(config.worker_threads())
             .listen(listener)?

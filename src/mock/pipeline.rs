@@ -11,7 +11,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
-use super::record::{record, redact_bytes};
+use super::journal::Outcome;
+use super::record::{self, redact_bytes};
 use super::reply::Reply;
 use super::scenario::Scenario;
 use super::state::Update;
@@ -44,6 +45,7 @@ pub async fn endpoint(
             method: req.method().as_str(),
             path: req.path(),
             status: Some(response.status().as_u16()),
+            outcome: crate::mock::Outcome::Answered,
             latency_ms: started.elapsed().as_secs_f64() * 1000.0,
             scenario: Some("forwarded"),
             user: None,
@@ -64,23 +66,47 @@ pub async fn endpoint(
         // A rejection may quote what the client sent; the token is never quoted back.
         reply.body = redact_bytes(&reply.body, token);
     }
-    let latency = started.elapsed();
-    record(
-        &req,
-        &state,
-        seen.token,
-        &seen.body,
-        &reply,
-        latency.as_secs_f64() * 1000.0,
-    );
+    // Written when the answer is complete; if the client gives up first, when it does.
+    let pending = record::prepare(&req, &state, seen.token, &seen.body, &reply, started);
+    let mut client_there = true;
     if let Some(delay) = reply.delay {
-        actix_web::rt::time::sleep(delay).await;
+        client_there = hold(&req, delay).await;
     }
-    if reply.fault == Some(super::scenario::Fault::Timeout) {
-        // Held until the client gives up; if it never does, the bound ends it.
-        actix_web::rt::time::sleep(state.rules.max_delay).await;
+    let outcome = match reply.fault {
+        _ if !client_there => Outcome::ClientGaveUp,
+        Some(super::scenario::Fault::Timeout) => {
+            // Held until the client gives up; if it never does, the bound ends it.
+            if hold(&req, state.rules.max_delay).await {
+                Outcome::Closed
+            } else {
+                Outcome::ClientGaveUp
+            }
+        }
+        Some(super::scenario::Fault::Reset) => Outcome::Closed,
+        _ => Outcome::Answered,
+    };
+    if let Some(pending) = pending {
+        pending.finish(outcome);
     }
     reply.into_response(&state.bodies.malformed)
+}
+
+/// Waits `duration`, looking every 50 ms whether the client is still there; false when it
+/// left first (then the wait ends at once).
+async fn hold(req: &HttpRequest, duration: std::time::Duration) -> bool {
+    const LOOK_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+    let peer = req.conn_data::<super::Peer>().cloned();
+    let until = Instant::now() + duration;
+    loop {
+        let now = Instant::now();
+        if now >= until {
+            return true;
+        }
+        actix_web::rt::time::sleep((until - now).min(LOOK_EVERY)).await;
+        if peer.as_ref().is_some_and(super::Peer::gone) {
+            return false;
+        }
+    }
 }
 
 /// What the pipeline learned that the journal needs; borrows from the request.

@@ -2,13 +2,14 @@
 //! so it copies nothing it can share, and the token is replaced by its fingerprint in both.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use actix_web::HttpRequest;
+use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderMap};
-use actix_web::web::Bytes;
+use actix_web::web::{self, Bytes};
 
-use super::journal::{self, Record};
+use super::journal::{self, Outcome, Record};
 use super::reply::Reply;
 use super::{MockState, RequestLine};
 use crate::redact::{fingerprint, replace_token};
@@ -32,26 +33,58 @@ pub(super) fn redact_bytes(body: &Bytes, token: &str) -> Bytes {
     ))
 }
 
-/// Journal record and log line; the token is replaced by its fingerprint in both. This runs
-/// on every request, so it copies nothing it can share and hashes the token only when the user
-/// store has not done so already.
-pub(super) fn record(
+/// What the journal and the log keep of one request, made while the request is at hand (the
+/// token is replaced by its fingerprint here, so nothing later holds it), written when the
+/// answer is complete: after a `delay`, after a held `fault=timeout`, or when the client gives
+/// up (the handler is dropped with the connection, and so is this).
+pub(super) struct Pending {
+    state: web::Data<MockState>,
+    started: Instant,
+    prepared: Option<Prepared>,
+}
+
+struct Prepared {
+    method: Method,
+    path: String,
+    headers: Option<String>,
+    body: Bytes,
+    body_len: usize,
+    status: u16,
+    scenario: Option<String>,
+    user: Option<Arc<str>>,
+}
+
+impl Pending {
+    /// The answer went out (or the connection was closed on purpose, for `outcome` Closed).
+    pub(super) fn finish(mut self, outcome: Outcome) {
+        if let Some(prepared) = self.prepared.take() {
+            write(&self.state, prepared, outcome, self.started);
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        // Not finished: the client went away while the answer was being held back.
+        if let Some(prepared) = self.prepared.take() {
+            write(&self.state, prepared, Outcome::ClientGaveUp, self.started);
+        }
+    }
+}
+
+/// The record of one request, to be written when its answer is complete; `None` when neither
+/// the log nor the journal wants it (a mock embedded in tests keeps neither).
+pub(super) fn prepare(
     req: &HttpRequest,
-    state: &MockState,
+    state: &web::Data<MockState>,
     token: Option<&str>,
     body: &Bytes,
     reply: &Reply,
-    latency_ms: f64,
-) {
-    // A mock embedded in tests keeps neither; nothing here is worth computing for nobody.
+    started: Instant,
+) -> Option<Pending> {
     if state.logger.is_off() && state.settings.journal_size == 0 {
-        return;
+        return None;
     }
-    let status = match reply.fault {
-        Some(super::scenario::Fault::Reset | super::scenario::Fault::Timeout) => None,
-        Some(_) => Some(200),
-        None => Some(reply.status.as_u16()),
-    };
     // Short tokens are not searched for in free text (see `redact`), but still fingerprinted.
     let searchable = token.filter(|t| t.len() >= crate::redact::MIN_SEARCHABLE_TOKEN);
     let token_fingerprint: Option<Arc<str>> = match (&reply.user, token) {
@@ -76,20 +109,10 @@ pub(super) fn record(
         .as_ref()
         .map(|w| w.name.clone())
         .or_else(|| token_fingerprint.clone());
-    state.logger.request(&RequestLine {
-        method: req.method().as_str(),
-        path: &path,
-        status,
-        latency_ms,
-        scenario: reply.scenario.as_deref(),
-        user: user.as_deref(),
-    });
-    if state.settings.journal_size == 0 {
-        return;
-    }
+    let journal = state.settings.journal_size > 0;
     let body = match searchable {
         // Searched as bytes: no text is made of a body that does not hold the token.
-        Some(token) if memchr::memmem::find(body, token.as_bytes()).is_some() => {
+        Some(token) if journal && memchr::memmem::find(body, token.as_bytes()).is_some() => {
             Bytes::from(replace_token(
                 &String::from_utf8_lossy(body),
                 token,
@@ -98,19 +121,78 @@ pub(super) fn record(
         }
         _ => body.clone(),
     };
-    let record = Record {
-        at: SystemTime::now(),
+    Some(Pending {
+        state: state.clone(),
+        started,
+        prepared: Some(Prepared {
+            method: req.method().clone(),
+            path,
+            headers: journal.then(|| journal_headers(req.headers(), token, &token_fingerprint)),
+            body_len: body.len(),
+            body: journal::kept_body(&body),
+            status: reply.status.as_u16(),
+            scenario: reply.scenario.clone(),
+            user,
+        }),
+    })
+}
+
+/// A CORS preflight, answered by the CORS layer before the pipeline: journaled and logged too.
+pub(super) fn preflight(
+    req: &HttpRequest,
+    state: &web::Data<MockState>,
+    status: u16,
+    started: Instant,
+) {
+    if state.logger.is_off() && state.settings.journal_size == 0 {
+        return;
+    }
+    let prepared = Prepared {
         method: req.method().clone(),
-        path,
-        headers: journal_headers(req.headers(), token, &token_fingerprint),
-        body: journal::kept_body(&body),
-        body_len: body.len(),
+        path: req
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned(),
+        headers: (state.settings.journal_size > 0)
+            .then(|| journal_headers(req.headers(), None, &None)),
+        body: Bytes::new(),
+        body_len: 0,
         status,
-        scenario: reply.scenario.clone(),
-        user,
-        latency_ms,
+        scenario: Some("cors preflight".to_owned()),
+        user: None,
     };
-    state.journal().record(record);
+    write(state, prepared, Outcome::Answered, started);
+}
+
+fn write(state: &MockState, prepared: Prepared, outcome: Outcome, started: Instant) {
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let status = (outcome == Outcome::Answered).then_some(prepared.status);
+    state.logger.request(&RequestLine {
+        method: prepared.method.as_str(),
+        path: &prepared.path,
+        status,
+        outcome,
+        latency_ms,
+        scenario: prepared.scenario.as_deref(),
+        user: prepared.user.as_deref(),
+    });
+    let Some(headers) = prepared.headers else {
+        return;
+    };
+    state.journal().record(Record {
+        at: SystemTime::now() - started.elapsed(),
+        method: prepared.method,
+        path: prepared.path,
+        headers,
+        body: prepared.body,
+        body_len: prepared.body_len,
+        status,
+        outcome,
+        scenario: prepared.scenario,
+        user: prepared.user,
+        latency_ms,
+    });
 }
 
 fn fingerprint_or_mark(fingerprint: &Option<Arc<str>>) -> &str {

@@ -24,7 +24,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::web::{self, BytesMut};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
 use futures_util::StreamExt;
-use futures_util::future::{Either, ready};
+use futures_util::future::Either;
 use serde::Serialize;
 use serde_json::json;
 
@@ -34,7 +34,9 @@ pub use record::Recorder;
 use crate::check::ObservedRequest;
 use crate::contract::Contract;
 use crate::forward::{Upstream, failure_response};
-use crate::mock::{CorsPolicy, LogFormat, Logger, RequestLine, is_preflight};
+use crate::mock::{
+    CorsPolicy, LogFormat, Logger, RequestLine, cors_refusal as refusal, is_preflight,
+};
 use crate::redact::replace_token;
 use crate::target::{Exchange, Outcome, Response};
 
@@ -304,31 +306,34 @@ pub fn app(
             }
             cfg.default_service(web::to(handle));
         })
+        .wrap(
+            state
+                .cors
+                .middleware(&["GET", "POST", "PUT", "PATCH", "DELETE"], true),
+        )
         .wrap_fn(move |req, srv| {
-            let origin = req.headers().get(header::ORIGIN).cloned();
-            if is_preflight(req.method(), req.headers()) {
-                let response = match cors_state.cors.answer_preflight(
-                    req.headers(),
-                    "GET, POST, PUT, PATCH, DELETE",
-                    "proxy",
-                ) {
-                    Ok(response) => response,
-                    Err(detail) => error_response(
-                        StatusCode::FORBIDDEN,
-                        "Forbidden: CORS origin not allowed",
-                        &detail,
-                    ),
-                };
-                return Either::Left(ready(Ok(req.into_response(response).map_into_right_body())));
+            // Outside actix-cors: a refused preflight in the contract's error shape.
+            if !is_preflight(req.method(), req.headers()) {
+                return Either::Left(srv.call(req));
             }
             let state = cors_state.clone();
             let call = srv.call(req);
             Either::Right(async move {
-                let mut res = call.await?;
-                state
-                    .cors
-                    .response_headers(origin.as_ref(), res.headers_mut());
-                Ok(res.map_into_left_body())
+                let res = call.await?;
+                Ok(match refusal(&res, state.cors.origins()) {
+                    Some(detail) => {
+                        state
+                            .logger
+                            .warn(&format!("CORS preflight refused: {detail}"));
+                        let body = error_response(
+                            StatusCode::FORBIDDEN,
+                            "Forbidden: CORS origin not allowed",
+                            &detail,
+                        );
+                        res.into_response(body).map_into_right_body()
+                    }
+                    None => res,
+                })
             })
         })
 }
@@ -355,6 +360,7 @@ async fn handle(
             method: req.method().as_str(),
             path: req.path(),
             status: Some(response.status().as_u16()),
+            outcome: crate::mock::Outcome::Answered,
             latency_ms: started.elapsed().as_secs_f64() * 1000.0,
             scenario: None,
             user: None,
@@ -472,6 +478,7 @@ async fn judged(
         method: req.method().as_str(),
         path: req.path(),
         status: Some(response.status().as_u16()),
+        outcome: crate::mock::Outcome::Answered,
         latency_ms,
         scenario: None,
         user: None,

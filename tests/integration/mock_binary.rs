@@ -429,3 +429,81 @@ async fn text_logs_have_one_line_per_request_with_status_latency_scenario_and_us
     );
     assert!(lines.iter().all(|l| l.contains(" latency_ms=")));
 }
+
+/// The journal entries, newest last.
+async fn journal(client: &reqwest::Client, url: &str) -> Vec<Value> {
+    let body: Value = client
+        .get(format!("{url}/__admin/requests"))
+        .send()
+        .await
+        .expect("journal")
+        .json()
+        .await
+        .expect("json");
+    body["requests"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_journal_entry_is_complete_when_the_answer_is() {
+    let mock = Process::mock(&["--max-delay-ms", "3000"]);
+    let client = http_client(Duration::from_secs(10));
+    let body = r#"{"mfaType":"PASSKEY"}"#;
+
+    // Latency includes the scenario's delay.
+    post(&client, &mock.url, TOKEN, body, Some("delay=300"))
+        .await
+        .expect("answered");
+    let entries = journal(&client, &mock.url).await;
+    let delayed = entries.last().expect("an entry");
+    assert_eq!(delayed["outcome"], "answered");
+    assert!(
+        delayed["latencyMs"].as_f64().expect("latency") >= 300.0,
+        "{delayed}"
+    );
+
+    // A reset is recorded as closed, without a status.
+    let _ = post(&client, &mock.url, TOKEN, body, Some("fault=reset")).await;
+    let entries = journal(&client, &mock.url).await;
+    let reset = entries.last().expect("an entry");
+    assert_eq!(reset["outcome"], "closed", "{reset}");
+    assert!(reset["status"].is_null(), "{reset}");
+
+    // A client that gives up during a delay is recorded as such, once it has.
+    let impatient = http_client(Duration::from_millis(300));
+    let gave_up = post(&impatient, &mock.url, TOKEN, body, Some("delay=2000")).await;
+    assert!(gave_up.is_err(), "the client timed out");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let entry = loop {
+        let entries = journal(&client, &mock.url).await;
+        if let Some(e) = entries.iter().find(|e| e["outcome"] == "client_gave_up") {
+            break e.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no client_gave_up entry: {entries:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(entry["status"].is_null(), "{entry}");
+    assert!(
+        entry["latencyMs"].as_f64().expect("latency") < 2000.0,
+        "{entry}"
+    );
+
+    // An allowed CORS preflight is journaled too.
+    client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/mfa/primary", mock.url),
+        )
+        .header("Origin", "http://localhost:5173")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .expect("preflight");
+    let entries = journal(&client, &mock.url).await;
+    let preflight = entries.last().expect("an entry");
+    assert_eq!(preflight["method"], "OPTIONS");
+    assert_eq!(preflight["scenario"], "cors preflight");
+    assert_eq!(preflight["status"], 200);
+}

@@ -121,9 +121,22 @@ async fn a_rejection_status_outside_the_policy_is_a_gap_only_where_the_policy_al
 #[tokio::test]
 async fn a_rate_limited_backend_is_clean_with_the_waits_counted_as_environment() {
     let inner = handler(Variant::Plain, Fault::None);
-    let seen = Arc::new(AtomicUsize::new(0));
+    // Every third distinct request is limited the first time it is seen: deterministic, and
+    // each waited-out case gets through on its retry.
+    let seen: Mutex<std::collections::HashSet<String>> = Mutex::new(Default::default());
     let server = TestServer::start(move |req, body| {
-        if seen.fetch_add(1, Ordering::SeqCst) % 4 == 3 {
+        let signature = format!(
+            "{} {:?} {:?} {}",
+            req.method(),
+            req.headers().get("content-type"),
+            req.headers().get("authorization"),
+            String::from_utf8_lossy(body)
+        );
+        let first_sight = {
+            let mut seen = seen.lock().expect("lock");
+            seen.insert(signature).then(|| seen.len())
+        };
+        if first_sight.is_some_and(|n| n % 3 == 0) {
             return HttpResponse::TooManyRequests()
                 .insert_header(("Retry-After", "1"))
                 .content_type("application/json")
