@@ -12,7 +12,7 @@ use actix_web::http::header::{self, HeaderMap};
 /// Origins allowed when none are configured: any port on the two loopback names.
 pub const DEFAULT_ORIGINS: [&str; 2] = ["http://localhost:*", "http://127.0.0.1:*"];
 pub const ALLOWED_HEADERS: [&str; 3] = ["Authorization", "Content-Type", "Prefer"];
-const EXPOSED_HEADERS: [&str; 2] = ["WWW-Authenticate", "Allow"];
+const EXPOSED_HEADERS: [&str; 3] = ["WWW-Authenticate", "Allow", "Mfa-Contract-Violations"];
 const MAX_AGE_SECONDS: usize = 600;
 
 #[derive(Debug, Clone)]

@@ -1,19 +1,21 @@
-//! Headless Chromium, driven over WebDriver (chromedriver) with plain HTTP calls: a page on one
-//! localhost port calls the mock on another with `fetch`, and the admin page arms a scenario
-//! with a real click. Skipped, and saying so, when chromium or chromedriver is missing, unless
+//! Headless Chromium, driven over WebDriver (chromedriver) through fantoccini: a page on one
+//! localhost port calls the mock on another with `fetch`, the admin page arms a scenario with a
+//! real click, and the same page uses the proxy for the endpoint and for another path. Skipped, and saying so, when chromium or chromedriver is missing, unless
 //! MFA_CONTRACT_REQUIRE_BROWSER=1 (as `.ci/run` sets after installing them).
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
+use crate::support::reference::{Fault, Variant, handler};
 use crate::support::{DISTINCTIVE_TOKEN, Process, TestServer, assert_no_token, http_client};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 const PAGE: &str = r#"<!doctype html>
 <html><head><meta charset="utf-8"><title>frontend under test</title></head>
@@ -24,6 +26,15 @@ window.callMock = async (mockUrl, token) => {
   try {
     const res = await fetch(mockUrl + "/mfa/primary", {
       method: "POST", headers, body: JSON.stringify({ mfaType: "PASSKEY" }) });
+    return { status: res.status, violations: res.headers.get("Mfa-Contract-Violations"),
+             body: await res.json() };
+  } catch (e) {
+    return { error: String(e) };
+  }
+};
+window.getPath = async (baseUrl, path) => {
+  try {
+    const res = await fetch(baseUrl + path, { headers: { "X-App": "frontend" } });
     return { status: res.status, body: await res.json() };
   } catch (e) {
     return { error: String(e) };
@@ -31,15 +42,14 @@ window.callMock = async (mockUrl, token) => {
 };
 </script></body></html>"#;
 
-struct WebDriver {
-    client: reqwest::Client,
-    base: String,
-    session: String,
+/// chromedriver and a headless Chromium session, through fantoccini; stopped on drop.
+struct Browser {
+    client: Option<Client>,
     driver: Child,
     _profile: tempfile::TempDir,
 }
 
-impl WebDriver {
+impl Browser {
     async fn start() -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("bind")
@@ -55,10 +65,10 @@ impl WebDriver {
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
-        let client = http_client(Duration::from_secs(30));
         let base = format!("http://127.0.0.1:{port}");
+        let status = http_client(Duration::from_secs(5));
         let deadline = Instant::now() + Duration::from_secs(15);
-        while client.get(format!("{base}/status")).send().await.is_err() {
+        while status.get(format!("{base}/status")).send().await.is_err() {
             assert!(
                 Instant::now() < deadline,
                 "chromedriver did not start within 15 s"
@@ -66,7 +76,7 @@ impl WebDriver {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let profile = tempfile::tempdir().expect("profile dir");
-        let args = [
+        let mut args: Vec<String> = [
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -76,84 +86,71 @@ impl WebDriver {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-        ];
-        let mut all: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-        all.push(format!("--user-data-dir={}", profile.path().display()));
-        let capabilities = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {"binary": CHROMIUM, "args": all}
-        }}});
-        let mut driver = Self {
-            client,
-            base,
-            session: String::new(),
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({"binary": CHROMIUM, "args": args}),
+        );
+        // chromedriver speaks plain HTTP on loopback: no TLS connector needed.
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&base)
+            .await
+            .expect("a WebDriver session");
+        Self {
+            client: Some(client),
             driver,
             _profile: profile,
-        };
-        let created = driver
-            .command(reqwest::Method::POST, "/session", capabilities)
-            .await;
-        driver.session = created["sessionId"]
-            .as_str()
-            .expect("session id")
-            .to_owned();
-        driver
+        }
     }
 
-    async fn command(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let response = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .expect("webdriver answered");
-        let status = response.status();
-        let value: Value = response.json().await.expect("webdriver JSON");
-        assert!(status.is_success(), "webdriver {path}: {status} {value}");
-        value["value"].clone()
+    fn client(&self) -> &Client {
+        self.client.as_ref().expect("the session is open")
     }
 
     async fn goto(&self, url: &str) {
-        self.command(
-            reqwest::Method::POST,
-            &format!("/session/{}/url", self.session),
-            json!({"url": url}),
-        )
-        .await;
+        self.client().goto(url).await.expect("navigate");
+    }
+
+    async fn call(&self, function: &str, args: Vec<Value>) -> Value {
+        let script = format!(
+            "const done = arguments[arguments.length - 1]; window.{function}(...Array.from(arguments).slice(0, -1)).then(done);"
+        );
+        self.client()
+            .execute_async(&script, args)
+            .await
+            .expect("script ran")
     }
 
     async fn call_mock(&self, mock_url: &str, token: Option<&str>) -> Value {
-        let script = "const done = arguments[arguments.length - 1]; window.callMock(arguments[0], arguments[1]).then(done);";
-        self.command(
-            reqwest::Method::POST,
-            &format!("/session/{}/execute/async", self.session),
-            json!({"script": script, "args": [mock_url, token]}),
-        )
-        .await
+        self.call("callMock", vec![json!(mock_url), json!(token)])
+            .await
     }
 
     async fn click(&self, css: &str) {
-        let element = self
-            .command(
-                reqwest::Method::POST,
-                &format!("/session/{}/element", self.session),
-                json!({"using": "css selector", "value": css}),
-            )
-            .await;
-        let id = element[ELEMENT_KEY]
-            .as_str()
-            .unwrap_or_else(|| panic!("no element {css}: {element}"));
-        self.command(
-            reqwest::Method::POST,
-            &format!("/session/{}/element/{id}/click", self.session),
-            json!({}),
-        )
-        .await;
+        self.client()
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+            .click()
+            .await
+            .expect("click");
+    }
+
+    async fn close(mut self) {
+        if let Some(client) = self.client.take() {
+            client.close().await.expect("session closed");
+        }
     }
 }
 
-impl Drop for WebDriver {
+impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
@@ -187,7 +184,7 @@ async fn a_page_on_another_localhost_port_calls_the_mock_and_the_admin_page_arms
             .body(PAGE)
             .into()
     });
-    let browser = WebDriver::start().await;
+    let browser = Browser::start().await;
 
     browser.goto(&format!("{}/", page.url)).await;
     let ok = browser.call_mock(&mock.url, Some(DISTINCTIVE_TOKEN)).await;
@@ -237,16 +234,68 @@ async fn a_page_on_another_localhost_port_calls_the_mock_and_the_admin_page_arms
         "the scenario was armed for one request: {next}"
     );
 
-    browser
-        .command(
-            reqwest::Method::DELETE,
-            &format!("/session/{}", browser.session),
-            json!({}),
-        )
-        .await;
+    browser.close().await;
     assert_no_token(
         "mock stdout",
         &mock.stdout_lines().join("\n"),
         DISTINCTIVE_TOKEN,
+    );
+}
+
+#[tokio::test]
+async fn a_page_calls_the_endpoint_and_another_path_through_the_proxy() {
+    if !browser_available() {
+        return;
+    }
+    // The app's backend: the endpoint, done right, and a profile path of its own.
+    let reference = handler(Variant::Plain, Fault::None);
+    let backend = TestServer::start(move |req, body| {
+        if req.path() == "/profile" {
+            return actix_web::HttpResponse::Ok()
+                .json(json!({"name": "Ada", "app": req.headers().get("x-app").and_then(|v| v.to_str().ok())}))
+                .into();
+        }
+        reference(req, body)
+    });
+    let proxy = Process::proxy(&["--upstream", &backend.url]);
+    let page = TestServer::start(|_, _| {
+        actix_web::HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(PAGE)
+            .into()
+    });
+    let browser = Browser::start().await;
+    browser.goto(&format!("{}/", page.url)).await;
+
+    let ok = browser.call_mock(&proxy.url, Some(DISTINCTIVE_TOKEN)).await;
+    assert_eq!(ok["status"], 200, "{ok}");
+    assert_eq!(
+        ok["violations"], "0",
+        "the page reads the judged header: {ok}"
+    );
+    let unauthorized = browser.call_mock(&proxy.url, None).await;
+    assert_eq!(unauthorized["status"], 401, "{unauthorized}");
+    assert_eq!(unauthorized["violations"], "1", "{unauthorized}");
+
+    // Another path, with a custom header that needs a preflight: passed through.
+    let profile = browser
+        .call("getPath", vec![json!(proxy.url), json!("/profile")])
+        .await;
+    assert_eq!(profile["status"], 200, "{profile}");
+    assert_eq!(profile["body"], json!({"name": "Ada", "app": "frontend"}));
+
+    browser.close().await;
+    let violations: Value = http_client(Duration::from_secs(5))
+        .get(format!("{}/__admin/violations", proxy.url))
+        .send()
+        .await
+        .expect("admin")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(violations["totals"]["judged"], 2, "{violations}");
+    assert_eq!(
+        violations["violations"][0]["check"], "request_auth_scheme",
+        "{violations}"
     );
 }
