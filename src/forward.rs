@@ -160,6 +160,27 @@ impl Upstream {
         }
     }
 
+    /// [`Upstream::stream`], with the request line in `logger` (marked `forwarded`).
+    pub async fn pass(
+        &self,
+        req: &HttpRequest,
+        payload: web::Payload,
+        logger: &crate::mock::Logger,
+    ) -> HttpResponse {
+        let started = Instant::now();
+        let response = self.stream(req, payload).await;
+        logger.request(&crate::mock::RequestLine {
+            method: req.method().as_str(),
+            path: req.path(),
+            status: Some(response.status().as_u16()),
+            outcome: crate::mock::Outcome::Answered,
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+            scenario: Some("forwarded"),
+            user: None,
+        });
+        response
+    }
+
     /// Forwards `req` with `body` and reads the whole answer, up to `max` bytes.
     pub async fn buffered(
         &self,

@@ -15,6 +15,7 @@ pub mod net;
 pub mod proxy;
 pub mod redact;
 pub mod report;
+pub mod serve;
 pub mod target;
 pub mod text;
 

@@ -99,7 +99,8 @@ impl Property {
     }
 }
 
-fn types_of(schema: &Value) -> Vec<String> {
+/// The JSON types a schema allows (its `type`, a string or a list); empty means any.
+pub(crate) fn types_of(schema: &Value) -> Vec<String> {
     match schema.get("type") {
         Some(Value::String(t)) => vec![t.clone()],
         Some(Value::Array(ts)) => ts

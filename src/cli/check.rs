@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use mfa_contract::check::{self, CheckConfig, defaults};
-use mfa_contract::target::{Credential, Secret, defaults as target_defaults};
+use mfa_contract::target::defaults as target_defaults;
 use mfa_contract::{Contract, Error, exit, report};
 
-use super::target::{TargetArgs, from_env, random_seed, resolve_target, seconds, target_config};
+use super::target::{TargetArgs, credential, random_seed, resolve_target, seconds, target_config};
 
 #[derive(Debug, Args)]
 pub(super) struct CheckArgs {
@@ -141,15 +141,11 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
 pub(super) fn check_config(args: &CheckArgs, target: String) -> Result<CheckConfig, Error> {
     let mut config = CheckConfig::new(String::new());
     config.target = target_config(&args.target, target)?;
-    config.target.second_token = Credential {
-        token: args
-            .second_token
-            .clone()
-            .or_else(|| from_env(&args.second_token_env))
-            .map(Secret::new),
-        var: args.second_token_env.clone(),
-        command: args.second_token_command.clone(),
-    };
+    config.target.second_token = credential(
+        args.second_token.as_ref(),
+        &args.second_token_env,
+        args.second_token_command.as_ref(),
+    );
     config.restore_primary = args.target.restore_primary.clone();
     config.strict_gaps = args.strict_gaps;
     config.max_consecutive_failures = args.max_consecutive_failures;

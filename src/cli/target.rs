@@ -79,15 +79,11 @@ pub(super) fn resolve_target(
 /// How to reach the target, from the shared flags.
 pub(super) fn target_config(args: &TargetArgs, url: String) -> Result<TargetConfig, Error> {
     let mut config = TargetConfig::new(url);
-    config.token = Credential {
-        token: args
-            .token
-            .clone()
-            .or_else(|| from_env(&args.token_env))
-            .map(Secret::new),
-        var: args.token_env.clone(),
-        command: args.token_command.clone(),
-    };
+    config.token = credential(
+        args.token.as_ref(),
+        &args.token_env,
+        args.token_command.as_ref(),
+    );
     if !config.token.is_set() {
         if !config.is_loopback() {
             return Err(Error::Usage(format!(
@@ -115,6 +111,20 @@ pub(super) fn target_config(args: &TargetArgs, url: String) -> Result<TargetConf
     config.ca_cert = args.ca_cert.clone();
     config.insecure = args.insecure;
     Ok(config)
+}
+
+/// One account's credential: the token given on the command line, else the one in `var`, and
+/// the command that refreshes it.
+pub(super) fn credential(
+    token: Option<&String>,
+    var: &str,
+    command: Option<&String>,
+) -> Credential {
+    Credential {
+        token: token.cloned().or_else(|| from_env(var)).map(Secret::new),
+        var: var.to_owned(),
+        command: command.cloned(),
+    }
 }
 
 pub(super) fn from_env(var: &str) -> Option<String> {

@@ -571,15 +571,7 @@ impl SchemaDiff {
 
 /// JSON types a schema allows; empty means any.
 fn types(schema: &Value) -> BTreeSet<String> {
-    match schema.get("type") {
-        Some(Value::String(t)) => [t.clone()].into(),
-        Some(Value::Array(ts)) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        _ => BTreeSet::new(),
-    }
+    crate::cases::types_of(schema).into_iter().collect()
 }
 
 /// Whether every value of `a` is a value of `b` (`integer` counts as a `number`; empty is any).

@@ -43,7 +43,7 @@ pub struct Group {
 /// policy's wording is ours, not the documentation's.
 fn documentation_strings(contract: &Contract) -> BTreeSet<String> {
     let mut strings = BTreeSet::new();
-    let mut add = |value: &Value| collect(value, &mut strings);
+    let mut add = |value: &Value| super::shape::collect_strings(value, &mut strings);
     for example in contract.examples() {
         if contract.is_documented(example.status) && example.breaks.is_none() {
             add(&example.body);
@@ -55,17 +55,6 @@ fn documentation_strings(contract: &Contract) -> BTreeSet<String> {
         }
     }
     strings
-}
-
-fn collect(value: &Value, into: &mut BTreeSet<String>) {
-    match value {
-        Value::String(s) => {
-            into.insert(s.clone());
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect(v, into)),
-        Value::Object(map) => map.values().for_each(|v| collect(v, into)),
-        _ => {}
-    }
 }
 
 /// Grades every change, with `before` and `after` naming the two sides (e.g. "target",

@@ -27,7 +27,8 @@ pub fn documented_strings(contract: &Contract) -> BTreeSet<String> {
     strings
 }
 
-fn collect_strings(value: &Value, into: &mut BTreeSet<String>) {
+/// Every string in `value`, at any depth.
+pub(super) fn collect_strings(value: &Value, into: &mut BTreeSet<String>) {
     match value {
         Value::String(s) => {
             into.insert(s.clone());

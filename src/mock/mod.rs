@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{ServerHandle, Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
@@ -341,43 +341,31 @@ fn on_connect(connection: &dyn std::any::Any, data: &mut actix_web::dev::Extensi
 pub struct MockServer {
     addr: SocketAddr,
     state: web::Data<MockState>,
-    handle: ServerHandle,
-    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+    server: crate::serve::ServerThread,
 }
 
 impl MockServer {
     /// Binds `config.host:config.port` (use port 0 for a free one) and serves until stopped.
     pub fn start(contract: Arc<Contract>, config: MockConfig) -> std::io::Result<Self> {
-        let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+        let listener = crate::serve::bind(&config.host, config.port)?;
         let addr = listener.local_addr()?;
         let state = web::Data::new(MockState::new(contract, &config));
         let workers = config.worker_threads();
-        let (sender, receiver) = std::sync::mpsc::channel();
         let thread_state = state.clone();
-        let thread = std::thread::Builder::new()
-            .name(format!("mfa-mock-{}", addr.port()))
-            .spawn(move || {
-                actix_web::rt::System::new().block_on(async move {
-                    let server = HttpServer::new(move || app(thread_state.clone()))
-                        .on_connect(on_connect)
-                        .workers(workers)
-                        .disable_signals()
-                        .shutdown_timeout(1)
-                        .listen(listener)?
-                        .run();
-                    // The receiver waits for this; if it is gone there is nobody to serve.
-                    let _ = sender.send(server.handle());
-                    server.await
-                })
+        let server =
+            crate::serve::ServerThread::spawn(format!("mfa-mock-{}", addr.port()), move || {
+                Ok(HttpServer::new(move || app(thread_state.clone()))
+                    .on_connect(on_connect)
+                    .workers(workers)
+                    .disable_signals()
+                    .shutdown_timeout(1)
+                    .listen(listener)?
+                    .run())
             })?;
-        let handle = receiver
-            .recv()
-            .map_err(|_| std::io::Error::other("the mock server thread ended before it started"))?;
         Ok(Self {
             addr,
             state,
-            handle,
-            thread: Some(thread),
+            server,
         })
     }
 
@@ -393,21 +381,7 @@ impl MockServer {
 
     /// Stops accepting, lets requests in flight finish (bounded), and joins the thread.
     pub fn stop(mut self) {
-        self.shutdown();
-    }
-
-    fn shutdown(&mut self) {
-        // The stop command is sent when `stop` is called; the future only reports completion.
-        drop(self.handle.stop(true));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for MockServer {
-    fn drop(&mut self) {
-        self.shutdown();
+        self.server.stop(true);
     }
 }
 

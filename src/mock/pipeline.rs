@@ -11,12 +11,12 @@ use actix_web::{HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
+use super::MockState;
 use super::journal::Outcome;
 use super::record::{self, redact_bytes};
 use super::reply::Reply;
 use super::scenario::Scenario;
 use super::state::Update;
-use super::{MockState, RequestLine};
 use crate::contract::{RejectionKind, strip_position};
 use crate::media_type;
 
@@ -40,17 +40,7 @@ pub async fn endpoint(
         && let Some(upstream) = req.app_data::<web::Data<crate::forward::Upstream>>()
     {
         // In front of a real backend, every other path is the backend's.
-        let response = upstream.stream(&req, payload).await;
-        state.logger.request(&RequestLine {
-            method: req.method().as_str(),
-            path: req.path(),
-            status: Some(response.status().as_u16()),
-            outcome: crate::mock::Outcome::Answered,
-            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
-            scenario: Some("forwarded"),
-            user: None,
-        });
-        return response;
+        return upstream.pass(&req, payload, &state.logger).await;
     }
     let mut seen = Seen::default();
     let mut reply = match run(&req, &mut payload, &state, &mut seen).await {

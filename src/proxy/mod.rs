@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{ServerHandle, Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::web::{self, BytesMut};
@@ -354,18 +354,8 @@ async fn handle(
 ) -> HttpResponse {
     let started = Instant::now();
     if req.path() != state.contract.path() {
-        let response = upstream.stream(&req, payload).await;
         state.totals().passed_through += 1;
-        state.logger.request(&RequestLine {
-            method: req.method().as_str(),
-            path: req.path(),
-            status: Some(response.status().as_u16()),
-            outcome: crate::mock::Outcome::Answered,
-            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
-            scenario: None,
-            user: None,
-        });
-        return response;
+        return upstream.pass(&req, payload, &state.logger).await;
     }
     judged(req, payload, &state, &upstream, started).await
 }
@@ -528,13 +518,12 @@ fn strict_response(violations: &[Violation]) -> HttpResponse {
 pub struct ProxyServer {
     addr: SocketAddr,
     state: web::Data<ProxyState>,
-    handle: ServerHandle,
-    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+    _server: crate::serve::ServerThread,
 }
 
 impl ProxyServer {
     pub fn start(contract: Arc<Contract>, config: ProxyConfig) -> Result<Self, crate::Error> {
-        let listener = TcpListener::bind((config.host.as_str(), config.port)).map_err(|e| {
+        let listener = crate::serve::bind(&config.host, config.port).map_err(|e| {
             crate::Error::io(format!("cannot bind {}:{}", config.host, config.port), e)
         })?;
         let addr = listener
@@ -542,34 +531,21 @@ impl ProxyServer {
             .map_err(|e| crate::Error::io("cannot read the bound address", e))?;
         let state = web::Data::new(ProxyState::new(contract, &config)?);
         let workers = crate::net::workers(config.workers);
-        let (sender, receiver) = std::sync::mpsc::channel();
         let thread_state = state.clone();
-        let thread = std::thread::Builder::new()
-            .name(format!("mfa-proxy-{}", addr.port()))
-            .spawn(move || {
-                actix_web::rt::System::new().block_on(async move {
-                    let server = HttpServer::new(move || app(thread_state.clone()))
-                        .workers(workers)
-                        .disable_signals()
-                        .shutdown_timeout(1)
-                        .listen(listener)?
-                        .run();
-                    let _ = sender.send(server.handle());
-                    server.await
-                })
+        let server =
+            crate::serve::ServerThread::spawn(format!("mfa-proxy-{}", addr.port()), move || {
+                Ok(HttpServer::new(move || app(thread_state.clone()))
+                    .workers(workers)
+                    .disable_signals()
+                    .shutdown_timeout(1)
+                    .listen(listener)?
+                    .run())
             })
-            .map_err(|e| crate::Error::io("cannot start the proxy thread", e))?;
-        let handle = receiver.recv().map_err(|_| {
-            crate::Error::io(
-                "the proxy stopped while starting",
-                std::io::Error::other("no server handle"),
-            )
-        })?;
+            .map_err(|e| crate::Error::io("cannot start the proxy", e))?;
         Ok(Self {
             addr,
             state,
-            handle,
-            thread: Some(thread),
+            _server: server,
         })
     }
 
@@ -579,15 +555,6 @@ impl ProxyServer {
 
     pub fn state(&self) -> &ProxyState {
         &self.state
-    }
-}
-
-impl Drop for ProxyServer {
-    fn drop(&mut self) {
-        drop(self.handle.stop(false));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
