@@ -262,6 +262,7 @@ pub fn app(
     });
     App::new()
         .app_data(state.clone())
+        .app_data(ValidBodies::default())
         .configure(|cfg| {
             if let Some(upstream) = upstream {
                 cfg.app_data(upstream);
@@ -311,6 +312,38 @@ pub fn app(
                 Ok(res)
             })
         })
+}
+
+/// One worker's memory of valid request bodies and the method each selects (a few, small):
+/// the same body need not be parsed and validated again. Per worker, so no lock.
+#[derive(Default)]
+pub(crate) struct ValidBodies(std::cell::RefCell<std::collections::VecDeque<(Bytes, Arc<str>)>>);
+
+impl ValidBodies {
+    /// Bodies remembered, at most; a scan of a handful beats hashing a body.
+    const CAPACITY: usize = 16;
+    /// Larger bodies are not remembered (comparing them costs what parsing saves).
+    const MAX_BYTES: usize = 512;
+
+    pub(crate) fn get(&self, body: &[u8]) -> Option<Arc<str>> {
+        self.0
+            .borrow()
+            .iter()
+            .find(|(known, _)| known.as_ref() == body)
+            .map(|(_, method)| method.clone())
+    }
+
+    pub(crate) fn remember(&self, body: &[u8], method: Arc<str>) {
+        if body.len() > Self::MAX_BYTES {
+            return;
+        }
+        let mut bodies = self.0.borrow_mut();
+        if bodies.len() == Self::CAPACITY {
+            bodies.pop_front();
+        }
+        // Copied: the request's bytes share the connection's read buffer.
+        bodies.push_back((Bytes::copy_from_slice(body), method));
+    }
 }
 
 /// The client's connection, kept so a handler holding an answer back (`delay`, `fault=timeout`)

@@ -2,6 +2,7 @@
 //! through or stops it with a reply, in the order the README documents: route, method, auth,
 //! content type, size, JSON, schema, scenario, state.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::http::StatusCode;
@@ -120,10 +121,30 @@ async fn run<'r>(
     content_type(req, state)?;
     seen.body = read_body(req, payload, state).await?;
     seen.body_complete = true;
-    let body = parse_json(&seen.body, state)?;
-    validate(&body, state)?;
+    let method = selected_method(req, &seen.body, state)?;
     let scenario = scenario(req, state, token)?;
-    Ok(answer(state, token, &body, scenario))
+    Ok(answer(state, token, &method, scenario))
+}
+
+/// The method a valid body selects: from this worker's cache of bodies seen before, or parsed
+/// and validated (and then remembered). A frontend sends the same few bodies again and again;
+/// parsing and validating one costs more than the rest of the answer.
+fn selected_method(req: &HttpRequest, bytes: &Bytes, state: &MockState) -> Step<Arc<str>> {
+    let cache = req.app_data::<super::ValidBodies>();
+    if let Some(method) = cache.and_then(|c| c.get(bytes)) {
+        return Ok(method);
+    }
+    let body = parse_json(bytes, state)?;
+    validate(&body, state)?;
+    let method: Arc<str> = state
+        .contract
+        .selected_method(&body)
+        .expect("the request schema requires the selected value to be one of the enum's strings")
+        .into();
+    if let Some(cache) = cache {
+        cache.remember(bytes, method.clone());
+    }
+    Ok(method)
 }
 
 fn route(req: &HttpRequest, state: &MockState) -> Step<()> {
@@ -333,11 +354,11 @@ fn bad_prefer(detail: String, accepted: Vec<String>) -> Reply {
 fn answer(
     state: &MockState,
     token: &str,
-    body: &Value,
+    method: &str,
     scenario: Option<(String, Scenario)>,
 ) -> Reply {
     let Some((label, scenario)) = scenario else {
-        return answer_from_state(state, token, body);
+        return answer_from_state(state, token, method);
     };
     let mut reply = if let Some(name) = &scenario.example {
         state.bodies.example(name)
@@ -346,18 +367,14 @@ fn answer(
     } else {
         None
     }
-    .unwrap_or_else(|| answer_from_state(state, token, body));
+    .unwrap_or_else(|| answer_from_state(state, token, method));
     reply.fault = scenario.fault;
     reply.delay = scenario.delay();
     reply.scenario = Some(label);
     reply
 }
 
-fn answer_from_state(state: &MockState, token: &str, body: &Value) -> Reply {
-    let method = state
-        .contract
-        .selected_method(body)
-        .expect("the request schema requires the selected value to be one of the enum's strings");
+fn answer_from_state(state: &MockState, token: &str, method: &str) -> Reply {
     let update = state.users().set_primary(token, method);
     let (reply, user) = match update {
         Update::Done(who) => (state.bodies.default_for(200), who),
