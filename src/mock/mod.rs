@@ -438,3 +438,31 @@ pub fn serve(
         server.await
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_bodies_are_remembered_exactly_small_and_few() {
+        let bodies = ValidBodies::default();
+        bodies.remember(br#"{"mfaType":"PASSKEY"}"#, "PASSKEY".into());
+        assert_eq!(
+            bodies.get(br#"{"mfaType":"PASSKEY"}"#).as_deref(),
+            Some("PASSKEY")
+        );
+        // Another spelling of the same JSON is another body: parsed again, never guessed.
+        assert_eq!(bodies.get(br#"{ "mfaType":"PASSKEY"}"#), None);
+        bodies.remember(&vec![b' '; ValidBodies::MAX_BYTES + 1], "X".into());
+        assert_eq!(bodies.get(&vec![b' '; ValidBodies::MAX_BYTES + 1]), None);
+        for i in 0..ValidBodies::CAPACITY {
+            bodies.remember(format!("{{\"n\":{i}}}").as_bytes(), "N".into());
+        }
+        assert_eq!(
+            bodies.get(br#"{"mfaType":"PASSKEY"}"#),
+            None,
+            "the oldest goes first"
+        );
+        assert!(bodies.get(b"{\"n\":0}").is_some());
+    }
+}
