@@ -40,7 +40,7 @@ use proxy::ProxyArgs;
         The contract (JSON Schemas and fixtures) is built into the binary; --contract-dir loads an \
         edited copy instead (make one with `mfa-contract contract export DIR`).\n\n\
         Exit codes: 0 clean, 1 violations or drift found, 2 usage or configuration error, \
-        3 target unreachable."
+        3 target unreachable or unusable (no HTTP answer, the token refused, a rate limit that never lifts)."
 )]
 pub struct Cli {
     /// Load the contract from DIR (holding schemas/ and fixtures/) instead of the built-in one
@@ -80,7 +80,13 @@ enum Command {
         response judged by the checks (see --list-checks). Failures shrink to a minimal request and come with a curl \
         command that reproduces them; the token is never printed.\n\n\
         Without --target, the built-in mock is started on a free loopback port and checked.\n\n\
-        Exit codes: 0 clean, 1 violations, 2 usage or configuration error, 3 target unreachable."
+        Leniency the documentation does not forbid is listed as a documentation gap, not a failure \
+        (--strict-gaps makes the gap policy binding). Rate limits are waited out and expiring tokens \
+        refreshed (--token-command); both are reported as the environment. Failures are sent again \
+        (--recheck) and labelled deterministic or flaky.\n\n\
+        Exit codes: 0 clean, 1 violations, 2 usage or configuration error (a failing --token-command \
+        too), 3 target unreachable or unusable: no HTTP answer within --timeout, --max-consecutive-failures \
+        requests in a row without one, the token refused, or a rate limit that never lifts."
     )]
     Check(Box<CheckArgs>),
     /// Record how a target behaves, one probe per case class, and show what changed
@@ -90,7 +96,10 @@ enum Command {
         With --snapshot, compare with the recorded one and print a readable diff; --accept records; \
         `cargo insta review` also accepts FILE.new. With --against, compare two targets. Also reports \
         fields and statuses seen but not documented, with a suggested contract patch.\n\n\
-        Exit codes: 0 no drift, 1 drift, 2 usage or configuration error, 3 target unreachable."
+        Differences are graded: contract-relevant (status, media type, documented fields and messages) \
+        or cosmetic (undocumented fields, the mock's diagnostics, free text); only contract-relevant ones \
+        fail, unless --fail-on cosmetic.\n\n\
+        Exit codes: 0 no contract-relevant drift, 1 drift, 2 usage or configuration error, 3 target unreachable."
     )]
     Drift(Box<DriftArgs>),
     /// Print the contract as an OpenAPI 3.1 document (for Prism, Schemathesis, code generators)

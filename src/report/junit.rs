@@ -22,6 +22,21 @@ pub fn junit(report: &Report) -> String {
         "<testsuites name=\"mfa-contract check\" tests=\"{}\" failures=\"{total_failures}\" time=\"{seconds:.3}\">",
         report.checks.len()
     );
+    // The environment (rate limits waited out, tokens refreshed): not tests, but CI people
+    // read it here too, as properties of the first suite (where the JUnit schema has them).
+    let mut environment = String::new();
+    let lines = super::environment_lines(&report.environment);
+    if !lines.is_empty() {
+        environment.push_str("    <properties>\n");
+        for line in lines {
+            let _ = writeln!(
+                environment,
+                "      <property name=\"environment\" value=\"{}\"/>",
+                escape(&line)
+            );
+        }
+        environment.push_str("    </properties>\n");
+    }
     for check in &report.checks {
         let failures = by_check
             .get(check.name.as_str())
@@ -35,6 +50,7 @@ pub fn junit(report: &Report) -> String {
             failures.len(),
             usize::from(check.passed == 0 && check.failed == 0)
         );
+        out.push_str(&std::mem::take(&mut environment));
         if failures.is_empty() {
             let _ = write!(
                 out,

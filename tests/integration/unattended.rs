@@ -162,6 +162,14 @@ async fn a_rate_limited_backend_is_clean_with_the_waits_counted_as_environment()
     );
     assert!(report::human(&report).contains("Environment (not the contract)"));
     assert!(report::markdown(&report).contains("rate limited"));
+    assert!(report::junit(&report).contains("<property name=\"environment\" value=\"rate limited"));
+    let json = serde_json::to_value(&report).expect("json");
+    assert!(
+        json["environment"]["rateLimited"]
+            .as_u64()
+            .is_some_and(|n| n >= 5),
+        "{json}"
+    );
 }
 
 #[tokio::test]
