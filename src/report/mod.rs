@@ -98,10 +98,10 @@ pub fn environment_lines(environment: &Environment) -> Vec<String> {
             environment.rate_limited, environment.waited_ms
         ));
     }
-    if environment.token_refreshes > 0 {
+    if environment.token_refreshes > 0 || environment.token_retries > 0 {
         lines.push(format!(
-            "token refused and refreshed with the token command {} times, the request sent again",
-            environment.token_refreshes
+            "token refused: the token command ran {} more times, {} requests were sent again with a fresh token",
+            environment.token_refreshes, environment.token_retries
         ));
     }
     lines

@@ -22,6 +22,9 @@ use crate::media_type;
 
 /// How often one case is sent again after a rate limit before the run gives up.
 pub const RATE_LIMIT_RETRIES: usize = 3;
+/// How often one case is sent again with a fresh token: a token fetched while others were in
+/// flight may itself be spent by the time the retry goes out.
+pub const TOKEN_RETRIES: usize = 2;
 /// The wait for a 429 without a usable `Retry-After`.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
@@ -197,8 +200,10 @@ pub struct Environment {
     pub rate_limited: usize,
     /// Time spent waiting them out, in milliseconds.
     pub waited_ms: u64,
-    /// Refused tokens replaced by the token command, and the request sent again.
+    /// Times the token command ran again for a fresh token.
     pub token_refreshes: usize,
+    /// Requests sent again with a fresh token after a 401 or 403.
+    pub token_retries: usize,
     /// A case still rate-limited after every retry: the limit never lifted.
     pub rate_limit_not_lifted: bool,
 }
@@ -259,7 +264,7 @@ impl Client {
     /// Sends `case`, waiting out rate limits and refreshing a refused token as configured.
     pub async fn send(&self, mut case: Case) -> Exchange {
         let mut rate_limited = 0;
-        let mut refreshed = false;
+        let mut token_retries = 0;
         loop {
             let source = self.source(&case.request.auth);
             let (token, generation) = source.map_or((None, 0), TokenSource::current);
@@ -290,13 +295,13 @@ impl Client {
                 continue;
             }
             if exchange.token_may_be_stale()
-                && !refreshed
+                && token_retries < TOKEN_RETRIES
                 && let Some(source) = source.filter(|s| s.can_refresh())
             {
-                refreshed = true;
+                token_retries += 1;
                 match source.refresh(generation).await {
                     Ok(true) => {
-                        self.environment().token_refreshes += 1;
+                        self.environment().token_retries += 1;
                         case = exchange.case;
                         continue;
                     }
@@ -334,7 +339,10 @@ impl Client {
 
     /// What the environment did so far.
     pub fn environment_so_far(&self) -> Environment {
-        self.environment().clone()
+        let mut environment = self.environment().clone();
+        environment.token_refreshes =
+            (self.token.refreshes() + self.second_token.refreshes()) as usize;
+        environment
     }
 
     /// A token command that failed during the run, if one did.
