@@ -74,6 +74,13 @@ impl CheckConfig {
 
     /// The checks to run, from `checks` and `skip_checks`; an unknown name is a usage error.
     pub fn selected_checks(&self) -> Result<Vec<&'static Check>, Error> {
+        for name in &self.checks {
+            if by_name(name).is_some_and(|c| c.judges_clients()) {
+                return Err(Error::Usage(format!(
+                    "--checks {name}: that check judges what clients send; `mfa-contract proxy` runs it"
+                )));
+            }
+        }
         for name in self.checks.iter().chain(&self.skip_checks) {
             if by_name(name).is_none() {
                 let known: Vec<&str> = CHECKS.iter().map(|c| c.name).collect();

@@ -140,3 +140,14 @@ fn a_failing_token_command_exits_2_with_its_status_and_never_its_output() {
         !err.contains("printed-secret-4711") && !stdout(&output).contains("printed-secret-4711")
     );
 }
+
+#[test]
+fn a_check_of_what_clients_send_is_refused_by_the_checker_and_named_for_the_proxy() {
+    let output = mfa_contract(&["check", "--checks", "request_auth_scheme", "--dry-run"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("mfa-contract proxy"),
+        "{}",
+        stderr(&output)
+    );
+}
