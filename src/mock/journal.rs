@@ -24,8 +24,9 @@ pub struct Record {
     pub at: SystemTime,
     pub method: Method,
     pub path: String,
-    /// `name: value` lines, credentials already replaced by fingerprints.
-    pub headers: String,
+    /// `name: value` lines as received (made text only when someone reads the journal),
+    /// credentials already replaced by fingerprints.
+    pub headers: Vec<u8>,
     /// At most `MAX_BODY_BYTES` of the body, copied out so a large body is not kept alive.
     pub body: Bytes,
     /// The whole body's length.
@@ -86,8 +87,7 @@ pub struct Entry {
 
 impl Record {
     fn render(&self, id: u64) -> Entry {
-        let mut headers: Vec<(String, String)> = self
-            .headers
+        let mut headers: Vec<(String, String)> = String::from_utf8_lossy(&self.headers)
             .lines()
             .filter_map(|line| line.split_once(": "))
             .map(|(name, value)| (name.to_owned(), cut(value, MAX_HEADER_BYTES).0.to_owned()))
@@ -173,7 +173,7 @@ mod tests {
             at: SystemTime::now(),
             method: Method::POST,
             path: path.to_owned(),
-            headers: "content-type: application/json\n".to_owned(),
+            headers: b"content-type: application/json\n".to_vec(),
             body: Bytes::from_static(b"{}"),
             body_len: 2,
             status: Some(200),

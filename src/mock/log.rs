@@ -57,9 +57,21 @@ impl Buffers {
         let all: Vec<Buffer> = lock(&self.all).clone();
         // Take the lines out first, so a worker waits for a swap at most.
         let taken: Vec<Vec<u8>> = all.iter().map(|b| std::mem::take(&mut *lock(b))).collect();
+        let filled: Vec<&Vec<u8>> = taken.iter().filter(|c| !c.is_empty()).collect();
         let mut out = io::stdout().lock();
-        for line in merged(&taken) {
-            let _ = out.write_all(line);
+        match filled.as_slice() {
+            [] => {}
+            // One thread's lines are in order already: written as they are, in one call.
+            [one] => {
+                let _ = out.write_all(one);
+            }
+            _ => {
+                let mut joined = Vec::with_capacity(filled.iter().map(|c| c.len()).sum());
+                for line in merged(&taken) {
+                    joined.extend_from_slice(line);
+                }
+                let _ = out.write_all(&joined);
+            }
         }
         let _ = out.flush();
     }
@@ -68,10 +80,17 @@ impl Buffers {
 /// Every thread's lines in one list. Each thread's lines are in order; the threads are merged
 /// by timestamp (ISO 8601 text sorts as time does), stably, so equal times keep their order.
 fn merged(chunks: &[Vec<u8>]) -> Vec<&[u8]> {
-    let mut lines: Vec<&[u8]> = chunks
-        .iter()
-        .flat_map(|chunk| chunk.split_inclusive(|b| *b == b'\n'))
-        .collect();
+    let mut lines: Vec<&[u8]> = Vec::new();
+    for chunk in chunks {
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', chunk) {
+            lines.push(&chunk[start..=end]);
+            start = end + 1;
+        }
+        if start < chunk.len() {
+            lines.push(&chunk[start..]);
+        }
+    }
     lines.sort_by_key(|line| sort_key(line));
     lines
 }

@@ -46,7 +46,7 @@ pub(super) struct Pending {
 struct Prepared {
     method: Method,
     path: String,
-    headers: Option<String>,
+    headers: Option<Vec<u8>>,
     body: Bytes,
     body_len: usize,
     status: u16,
@@ -200,62 +200,65 @@ fn fingerprint_or_mark(fingerprint: &Option<Arc<str>>) -> &str {
 }
 
 /// The request headers as `name: value` lines, credentials replaced by fingerprints and the
-/// token by its fingerprint wherever else it appears.
+/// token by its fingerprint wherever else it appears. Copied as bytes: checking each value as
+/// text first cost about 4 instructions a byte on every request.
 fn journal_headers(
     headers: &HeaderMap,
     token: Option<&str>,
     token_fingerprint: &Option<Arc<str>>,
-) -> String {
+) -> Vec<u8> {
     let searchable = token.filter(|t| t.len() >= crate::redact::MIN_SEARCHABLE_TOKEN);
-    let mut text = String::with_capacity(256);
+    let mut out = Vec::with_capacity(512);
     for (name, value) in headers {
-        // Header values are nearly always ASCII: borrow them as they are.
-        let value = value.to_str().map_or_else(
-            |_| String::from_utf8_lossy(value.as_bytes()),
-            std::borrow::Cow::Borrowed,
-        );
-        text.push_str(name.as_str());
-        text.push_str(": ");
+        let value = value.as_bytes();
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
         if SECRET_HEADERS.contains(name) {
-            push_secret_header(&mut text, &value, token, token_fingerprint);
-        } else if let Some(token) = searchable.filter(|t| value.contains(t)) {
-            text.push_str(&replace_token(
-                &value,
-                token,
-                fingerprint_or_mark(token_fingerprint),
-            ));
+            push_secret_header(&mut out, value, token, token_fingerprint);
+        } else if let Some(token) = searchable.filter(|t| {
+            value.len() >= t.len() && memchr::memmem::find(value, t.as_bytes()).is_some()
+        }) {
+            out.extend_from_slice(
+                replace_token(
+                    &String::from_utf8_lossy(value),
+                    token,
+                    fingerprint_or_mark(token_fingerprint),
+                )
+                .as_bytes(),
+            );
         } else {
             // HTTP header values cannot hold a line break, so lines stay lines.
-            text.push_str(&value);
+            out.extend_from_slice(value);
         }
-        text.push('\n');
+        out.push(b'\n');
     }
-    text
+    out
 }
 
 /// `Bearer abc...` -> `Bearer fp:1234abcd`: the scheme stays, the credential becomes a fingerprint.
 fn push_secret_header(
-    out: &mut String,
-    value: &str,
+    out: &mut Vec<u8>,
+    value: &[u8],
     token: Option<&str>,
     token_fingerprint: &Option<Arc<str>>,
 ) {
-    let value = value.trim();
-    let push_credential = |out: &mut String, credential: &str| match (token, token_fingerprint) {
-        (Some(t), Some(fp)) if t == credential => out.push_str(fp),
-        _ => out.push_str(&fingerprint(credential)),
+    let text = String::from_utf8_lossy(value);
+    let value = text.trim();
+    let push_credential = |out: &mut Vec<u8>, credential: &str| match (token, token_fingerprint) {
+        (Some(t), Some(fp)) if t == credential => out.extend_from_slice(fp.as_bytes()),
+        _ => out.extend_from_slice(fingerprint(credential).as_bytes()),
     };
     match value.split_once(' ') {
         Some((scheme, credential)) if !credential.trim().is_empty() => {
-            out.push_str(scheme);
-            out.push(' ');
+            out.extend_from_slice(scheme.as_bytes());
+            out.push(b' ');
             push_credential(out, credential.trim());
         }
         Some((scheme, _)) => {
-            out.push_str(scheme);
-            out.push_str(" (empty)");
+            out.extend_from_slice(scheme.as_bytes());
+            out.extend_from_slice(b" (empty)");
         }
-        None if value.is_empty() => out.push_str("(empty)"),
+        None if value.is_empty() => out.extend_from_slice(b"(empty)"),
         None => push_credential(out, value),
     }
 }
