@@ -130,7 +130,8 @@ pub fn judge_request(
 
 /// The response checks' violations for what the upstream answered (or failed to).
 pub fn judge_response(ctx: &Ctx<'_>, exchange: &Exchange) -> Vec<Violation> {
-    let exchange = &token_refusal_as_auth(exchange);
+    let exchange = token_refusal_as_auth(exchange);
+    let exchange = exchange.as_ref();
     CHECKS
         .iter()
         .filter(|c| matches!(c.run, Run::Transport(_) | Run::Single(_)))
@@ -145,15 +146,15 @@ pub fn judge_response(ctx: &Ctx<'_>, exchange: &Exchange) -> Vec<Violation> {
 /// A 401 or 403 to a request with a token means the upstream refused that token: an
 /// environment matter (an expired session), which the gap policy allows, not a refused valid
 /// request.
-fn token_refusal_as_auth(exchange: &Exchange) -> Exchange {
+fn token_refusal_as_auth(exchange: &Exchange) -> std::borrow::Cow<'_, Exchange> {
     if !exchange.token_may_be_stale() {
-        return exchange.clone();
+        return std::borrow::Cow::Borrowed(exchange);
     }
     let mut exchange = exchange.clone();
     exchange.case.class = "observed.token_refused".to_owned();
     exchange.case.family = Family::Auth;
     exchange.case.expect = Expect::Reject(RejectionKind::Unauthorized);
-    exchange
+    std::borrow::Cow::Owned(exchange)
 }
 
 /// The checks' context for one exchange: the client's token is the secret to look for.
