@@ -434,7 +434,8 @@ impl Client {
 }
 
 /// The one HTTP client construction for anything that talks to a target or an upstream:
-/// rustls, no redirects followed (the token stays with the host it was meant for), connection
+/// rustls, no redirects followed (the token stays with the host it was meant for), no retries,
+/// connection
 /// set-up bounded by `timeout`, and `--ca-cert` / `--insecure`. Callers add how long a whole
 /// exchange may take.
 pub fn http_client_builder(
@@ -444,6 +445,9 @@ pub fn http_client_builder(
 ) -> Result<reqwest::ClientBuilder, Error> {
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // Each request is sent once, as planned or as the client sent it: a proxy that sent a
+        // POST again would apply a user's change twice; the checker retries on its own terms.
+        .retry(reqwest::retry::never())
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .tls_danger_accept_invalid_certs(insecure);
     if let Some(path) = ca_cert {
