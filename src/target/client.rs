@@ -435,9 +435,8 @@ impl Client {
 
 /// The one HTTP client construction for anything that talks to a target or an upstream:
 /// rustls, no redirects followed (the token stays with the host it was meant for), no retries,
-/// connection
-/// set-up bounded by `timeout`, and `--ca-cert` / `--insecure`. Callers add how long a whole
-/// exchange may take.
+/// connection set-up bounded by `timeout`, and `--ca-cert` / `--insecure`. Callers add how long
+/// a whole exchange may take.
 pub fn http_client_builder(
     timeout: Duration,
     ca_cert: Option<&std::path::Path>,
