@@ -86,10 +86,6 @@ impl Upstream {
         })
     }
 
-    pub fn base(&self) -> &Url {
-        &self.base
-    }
-
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
@@ -107,7 +103,7 @@ impl Upstream {
         let mut headers = reqwest::header::HeaderMap::new();
         let listed = connection_listed(req.headers());
         for (name, value) in req.headers() {
-            if is_hop_by_hop(name, &listed) {
+            if is_hop_by_hop_name(name.as_str(), &listed) {
                 continue;
             }
             if let (Ok(name), Ok(value)) = (
@@ -129,23 +125,9 @@ impl Upstream {
     pub async fn stream(&self, req: &HttpRequest, payload: web::Payload) -> HttpResponse {
         match self.request(req, streamed(payload)).send().await {
             Ok(response) => {
-                let mut builder = HttpResponse::build(
-                    StatusCode::from_u16(response.status().as_u16())
-                        .unwrap_or(StatusCode::BAD_GATEWAY),
-                );
-                let listed = reqwest_connection_listed(response.headers());
-                for (name, value) in response.headers() {
-                    if is_hop_by_hop_name(name.as_str(), &listed)
-                        || name == reqwest::header::CONTENT_LENGTH
-                    {
-                        continue;
-                    }
-                    if let (Ok(name), Ok(value)) = (
-                        HeaderName::from_bytes(name.as_str().as_bytes()),
-                        HeaderValue::from_bytes(value.as_bytes()),
-                    ) {
-                        builder.append_header((name, value));
-                    }
+                let mut builder = HttpResponse::build(status_of(&response));
+                for header in answer_headers(response.headers()) {
+                    builder.append_header(header);
                 }
                 let length = response.content_length();
                 let body = response.bytes_stream().map(|chunk| {
@@ -195,21 +177,10 @@ impl Upstream {
             .send()
             .await
             .map_err(|e| transport(&e))?;
-        let status =
-            StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+        let status = status_of(&response);
         let mut headers = HeaderMap::new();
-        let listed = reqwest_connection_listed(response.headers());
-        for (name, value) in response.headers() {
-            if is_hop_by_hop_name(name.as_str(), &listed) || name == reqwest::header::CONTENT_LENGTH
-            {
-                continue;
-            }
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_str().as_bytes()),
-                HeaderValue::from_bytes(value.as_bytes()),
-            ) {
-                headers.append(name, value);
-            }
+        for (name, value) in answer_headers(response.headers()) {
+            headers.append(name, value);
         }
         let mut read = Vec::new();
         let mut stream = response.bytes_stream();
@@ -259,6 +230,27 @@ fn client(
     builder
         .build()
         .map_err(|e| Error::Usage(format!("cannot build the HTTP client: {e}")))
+}
+
+fn status_of(response: &reqwest::Response) -> StatusCode {
+    StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY)
+}
+
+/// The upstream's answer headers to pass back: hop-by-hop ones and `Content-Length` (actix
+/// sets it from the body it sends) left behind.
+fn answer_headers(
+    headers: &reqwest::header::HeaderMap,
+) -> impl Iterator<Item = (HeaderName, HeaderValue)> + '_ {
+    let listed = reqwest_connection_listed(headers);
+    headers.iter().filter_map(move |(name, value)| {
+        if is_hop_by_hop_name(name.as_str(), &listed) || name == reqwest::header::CONTENT_LENGTH {
+            return None;
+        }
+        Some((
+            HeaderName::from_bytes(name.as_str().as_bytes()).ok()?,
+            HeaderValue::from_bytes(value.as_bytes()).ok()?,
+        ))
+    })
 }
 
 /// The client's body as a stream reqwest can send: actix's payload lives on its worker, so a
@@ -330,10 +322,6 @@ fn reqwest_connection_listed(headers: &reqwest::header::HeaderMap) -> Vec<String
         .flat_map(|v| v.split(','))
         .map(|n| n.trim().to_ascii_lowercase())
         .collect()
-}
-
-fn is_hop_by_hop(name: &HeaderName, listed: &[String]) -> bool {
-    is_hop_by_hop_name(name.as_str(), listed)
 }
 
 fn is_hop_by_hop_name(name: &str, listed: &[String]) -> bool {

@@ -1,8 +1,6 @@
 //! Running an actix server: on its own thread for tests and embedding (the mock and the proxy),
 //! stopped and joined on drop; or in the foreground until Ctrl-C.
 
-use std::net::TcpListener;
-
 use actix_web::dev::{Server, ServerHandle};
 
 /// A server on its own thread, with its own actix system.
@@ -53,9 +51,4 @@ impl Drop for ServerThread {
         // Graceful, and bounded by the server's own shutdown timeout.
         self.stop(true);
     }
-}
-
-/// The listener for `host:port` (port 0 picks a free one).
-pub fn bind(host: &str, port: u16) -> std::io::Result<TcpListener> {
-    TcpListener::bind((host, port))
 }

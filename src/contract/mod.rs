@@ -263,7 +263,8 @@ impl Contract {
     }
 
     /// The top-level properties a body of `status` may have, with their schemas: its schema's
-    /// own and those of the schemas it pulls in with `allOf` + `$ref`.
+    /// own and those of the schemas it pulls in with `allOf` + `$ref`. A property the mock alone
+    /// sends is marked `x-mock-diagnostic: true` in its schema.
     pub fn body_properties(&self, status: u16) -> BTreeMap<String, Value> {
         let schema = self.schema_for_status(status);
         let mut properties = BTreeMap::new();
@@ -291,16 +292,6 @@ impl Contract {
             }
         }
         properties
-    }
-
-    /// Whether a body property is one of the mock's own diagnostics (`x-mock-diagnostic` in
-    /// its schema): documented so the mock may send it, but no part of the backend's contract.
-    pub fn is_mock_diagnostic(&self, status: u16, property: &str) -> bool {
-        self.body_properties(status)
-            .get(property)
-            .and_then(|p| p.get("x-mock-diagnostic"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
     }
 
     fn schema(&self, file: &str) -> &Schema {

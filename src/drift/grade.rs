@@ -182,10 +182,14 @@ impl<'c> Grader<'c> {
     fn documented(&self, status: u16, path: &str) -> Option<bool> {
         let pointer = jsonptr::Pointer::parse(path).ok()?;
         let first = pointer.first()?.decoded().into_owned();
-        self.contract
-            .body_properties(status)
-            .contains_key(&first)
-            .then(|| self.contract.is_mock_diagnostic(status, &first))
+        let properties = self.contract.body_properties(status);
+        let property = properties.get(&first)?;
+        Some(
+            property
+                .get("x-mock-diagnostic")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        )
     }
 }
 

@@ -28,7 +28,7 @@ use actix_web::{App, HttpServer};
 use futures_util::future::Either;
 use serde_json::Map;
 
-pub use cors::{CorsPolicy, DEFAULT_ORIGINS, is_preflight, refusal as cors_refusal};
+pub use cors::{CorsPolicy, DEFAULT_ORIGINS, in_error_shape, is_preflight};
 pub use journal::{Entry as JournalEntry, Outcome};
 pub use log::{LogFormat, Logger, RequestLine};
 pub use scenario::{Fault, Scenario};
@@ -291,23 +291,7 @@ pub fn app(
             let call = srv.call(req);
             Either::Right(async move {
                 let res = call.await?;
-                let res = match cors::refusal(&res, state.settings.cors.origins()) {
-                    Some(detail) => {
-                        state.logger.warn(&format!(
-                            "CORS preflight to {} refused: {detail}",
-                            res.request().path()
-                        ));
-                        let body = Reply::error(
-                            StatusCode::FORBIDDEN,
-                            "Forbidden: CORS origin not allowed",
-                            detail,
-                            Map::new(),
-                        )
-                        .into_response(&Bytes::new());
-                        res.into_response(body).map_into_right_body()
-                    }
-                    None => res,
-                };
+                let res = in_error_shape(res, state.settings.cors.origins(), &state.logger);
                 record::preflight(res.request(), &state, res.status().as_u16(), started);
                 Ok(res)
             })
@@ -380,7 +364,7 @@ pub struct MockServer {
 impl MockServer {
     /// Binds `config.host:config.port` (use port 0 for a free one) and serves until stopped.
     pub fn start(contract: Arc<Contract>, config: MockConfig) -> std::io::Result<Self> {
-        let listener = crate::serve::bind(&config.host, config.port)?;
+        let listener = TcpListener::bind((config.host.as_str(), config.port))?;
         let addr = listener.local_addr()?;
         let state = web::Data::new(MockState::new(contract, &config));
         let workers = config.worker_threads();

@@ -34,9 +34,7 @@ pub use record::Recorder;
 use crate::check::ObservedRequest;
 use crate::contract::Contract;
 use crate::forward::{Upstream, failure_response};
-use crate::mock::{
-    CorsPolicy, LogFormat, Logger, RequestLine, cors_refusal as refusal, is_preflight,
-};
+use crate::mock::{CorsPolicy, LogFormat, Logger, RequestLine, in_error_shape, is_preflight};
 use crate::redact::replace_token;
 use crate::target::{Exchange, Outcome, Response};
 
@@ -320,20 +318,7 @@ pub fn app(
             let call = srv.call(req);
             Either::Right(async move {
                 let res = call.await?;
-                Ok(match refusal(&res, state.cors.origins()) {
-                    Some(detail) => {
-                        state
-                            .logger
-                            .warn(&format!("CORS preflight refused: {detail}"));
-                        let body = error_response(
-                            StatusCode::FORBIDDEN,
-                            "Forbidden: CORS origin not allowed",
-                            &detail,
-                        );
-                        res.into_response(body).map_into_right_body()
-                    }
-                    None => res,
-                })
+                Ok(in_error_shape(res, state.cors.origins(), &state.logger))
             })
         })
 }
@@ -523,7 +508,7 @@ pub struct ProxyServer {
 
 impl ProxyServer {
     pub fn start(contract: Arc<Contract>, config: ProxyConfig) -> Result<Self, crate::Error> {
-        let listener = crate::serve::bind(&config.host, config.port).map_err(|e| {
+        let listener = TcpListener::bind((config.host.as_str(), config.port)).map_err(|e| {
             crate::Error::io(format!("cannot bind {}:{}", config.host, config.port), e)
         })?;
         let addr = listener

@@ -208,12 +208,6 @@ pub struct Environment {
     pub rate_limit_not_lifted: bool,
 }
 
-impl Environment {
-    pub fn is_quiet(&self) -> bool {
-        *self == Self::default()
-    }
-}
-
 pub struct Client {
     http: reqwest::Client,
     url: String,
@@ -254,11 +248,6 @@ impl Client {
             failed_refresh: Mutex::new(None),
             accepted: AtomicUsize::new(0),
         })
-    }
-
-    /// The endpoint URL requests go to.
-    pub fn url(&self) -> &str {
-        &self.url
     }
 
     /// Sends `case`, waiting out rate limits and refreshing a refused token as configured.
