@@ -3,19 +3,36 @@
 //! the upstream), bodies streamed both ways, status, headers and body back unchanged, and
 //! redirects passed back, never followed. An upstream that refuses, resets, stays silent or
 //! fails TLS gets a 502 or 504 in the contract's error shape that names the cause.
+//!
+//! The client here is hyper-util's, under reqwest, not reqwest itself (which the checker
+//! uses): the proxy pays the client on every exchange, and reqwest's layers on top of hyper
+//! (redirect and retry services, proxy matching, URL conversions both ways) cost about 38,000
+//! instructions per judged exchange (callgrind, one worker, 3,000 exchanges). Measured side by
+//! side on this project's 2-core machine, proxy in front of the mock, wrk -c32: 27.3 us of CPU
+//! per exchange with reqwest, 21.9 us with hyper-util; 43,000 against 50,000 requests/s.
+//! TLS is the same rustls with the platform's roots, `--ca-cert` added to them, `--insecure`
+//! accepting any certificate.
 
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt, TryStreamExt};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, BodyStream, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use serde_json::json;
 use url::Url;
 
 use crate::Error;
-use crate::target::{TransportError, TransportKind, http_client_builder, transport};
+use crate::target::{TransportError, TransportKind};
 
 /// Headers that describe one connection, not the message (RFC 9110 7.6.1), plus `Host`, which
 /// names the upstream instead.
@@ -31,17 +48,22 @@ const HOP_BY_HOP: [&str; 9] = [
     "host",
 ];
 
+/// Longest wait for a connection to the upstream, whatever the answer timeout.
+const MAX_CONNECT_WAIT: Duration = Duration::from_secs(10);
+
+type RequestBody = UnsyncBoxBody<Bytes, std::io::Error>;
+type Client = hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, RequestBody>;
+
 /// An upstream and the client that reaches it. Each server worker should use its own
 /// ([`Upstream::for_worker`]): a client shared across worker threads hands a pooled
 /// connection, whose task lives on another thread, to every request, and each exchange then
 /// costs two cross-thread wake-ups.
 #[derive(Debug)]
 pub struct Upstream {
-    http: reqwest::Client,
+    http: Client,
     base: Url,
     timeout: Duration,
-    certs: Vec<reqwest::Certificate>,
-    insecure: bool,
+    tls: Arc<rustls::ClientConfig>,
 }
 
 /// A whole answer from the upstream, read to judge it.
@@ -55,35 +77,30 @@ pub struct Buffered {
 
 impl Upstream {
     /// `base` is http or https; `timeout` bounds connecting and each wait for the upstream.
+    /// `ca_cert` adds roots to the platform's; `insecure` accepts any certificate.
     pub fn new(
         base: Url,
         timeout: Duration,
         ca_cert: Option<&std::path::Path>,
         insecure: bool,
     ) -> Result<Self, Error> {
-        let certs = match ca_cert {
-            Some(path) => read_certs(path)?,
-            None => Vec::new(),
-        };
-        let http = client(timeout, &certs, insecure)?;
+        let tls = Arc::new(tls_config(ca_cert, insecure)?);
         Ok(Self {
-            http,
+            http: client(&tls, timeout),
             base,
             timeout,
-            certs,
-            insecure,
+            tls,
         })
     }
 
     /// The same upstream with a client (and connection pool) of its own, for one worker.
-    pub fn for_worker(&self) -> Result<Self, Error> {
-        Ok(Self {
-            http: client(self.timeout, &self.certs, self.insecure)?,
+    pub fn for_worker(&self) -> Self {
+        Self {
+            http: client(&self.tls, self.timeout),
             base: self.base.clone(),
             timeout: self.timeout,
-            certs: self.certs.clone(),
-            insecure: self.insecure,
-        })
+            tls: self.tls.clone(),
+        }
     }
 
     pub fn timeout(&self) -> Duration {
@@ -91,54 +108,81 @@ impl Upstream {
     }
 
     /// The upstream URL for a request: the upstream's base path, then the request's path and query.
-    pub fn url_for(&self, req: &HttpRequest) -> Url {
-        let mut url = self.base.clone();
-        let base_path = self.base.path().trim_end_matches('/');
-        url.set_path(&format!("{base_path}{}", req.path()));
-        url.set_query(Some(req.query_string()).filter(|q| !q.is_empty()));
+    pub fn url_for(&self, req: &HttpRequest) -> String {
+        let base = self.base.as_str();
+        let base = base.strip_suffix('/').unwrap_or(base);
+        let query = req.query_string();
+        let mut url = String::with_capacity(base.len() + req.path().len() + query.len() + 1);
+        url.push_str(base);
+        url.push_str(req.path());
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(query);
+        }
         url
     }
 
-    fn request(&self, req: &HttpRequest, body: reqwest::Body) -> reqwest::RequestBuilder {
-        let mut headers = reqwest::header::HeaderMap::new();
+    fn request(
+        &self,
+        req: &HttpRequest,
+        body: RequestBody,
+    ) -> Result<http::Request<RequestBody>, TransportError> {
+        let mut request = http::Request::builder()
+            .method(req.method().as_str())
+            .uri(self.url_for(req));
         let listed = connection_listed(req.headers());
-        for (name, value) in req.headers() {
-            if is_hop_by_hop_name(name.as_str(), &listed) {
-                continue;
-            }
-            if let (Ok(name), Ok(value)) = (
-                reqwest::header::HeaderName::from_bytes(name.as_str().as_bytes()),
-                reqwest::header::HeaderValue::from_bytes(value.as_bytes()),
-            ) {
-                headers.append(name, value);
+        if let Some(headers) = request.headers_mut() {
+            for (name, value) in req.headers() {
+                if is_hop_by_hop_name(name.as_str(), &listed) {
+                    continue;
+                }
+                // actix checked both when it parsed the request.
+                if let (Ok(name), Ok(value)) = (
+                    http::HeaderName::from_bytes(name.as_str().as_bytes()),
+                    http::HeaderValue::from_bytes(value.as_bytes()),
+                ) {
+                    headers.append(name, value);
+                }
             }
         }
-        let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes())
-            .unwrap_or(reqwest::Method::GET);
-        self.http
-            .request(method, self.url_for(req))
-            .headers(headers)
-            .body(body)
+        request.body(body).map_err(|e| TransportError {
+            kind: TransportKind::Other,
+            message: format!("cannot forward the request: {e}"),
+        })
+    }
+
+    /// Sends a request and waits for the answer's head, within the timeout.
+    async fn send(
+        &self,
+        request: http::Request<RequestBody>,
+    ) -> Result<http::Response<Incoming>, TransportError> {
+        match tokio::time::timeout(self.timeout, self.http.request(request)).await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(error)) => Err(transport(&error)),
+            Err(_) => Err(silent(self.timeout)),
+        }
     }
 
     /// Forwards `req` with its body streamed, and streams the answer back as it comes.
     pub async fn stream(&self, req: &HttpRequest, payload: web::Payload) -> HttpResponse {
-        match self.request(req, streamed(payload)).send().await {
+        let answer = match self.request(req, streamed(payload)) {
+            Ok(request) => self.send(request).await,
+            Err(error) => Err(error),
+        };
+        match answer {
             Ok(response) => {
                 let mut builder = HttpResponse::build(status_of(&response));
                 for header in answer_headers(response.headers()) {
                     builder.append_header(header);
                 }
-                let length = response.content_length();
-                let body = response.bytes_stream().map(|chunk| {
-                    chunk.map_err(|e| std::io::Error::other(transport(&e).to_string()))
-                });
+                let length = hyper::body::Body::size_hint(response.body()).exact();
+                let body = read_timed(response.into_body(), self.timeout);
                 match length {
                     Some(length) => builder.body(actix_web::body::SizedStream::new(length, body)),
                     None => builder.streaming(body),
                 }
             }
-            Err(error) => failure_response(&transport(&error), self.timeout),
+            Err(error) => failure_response(&error, self.timeout),
         }
     }
 
@@ -163,7 +207,8 @@ impl Upstream {
         response
     }
 
-    /// Forwards `req` with `body` and reads the whole answer, up to `max` bytes.
+    /// Forwards `req` with `body` and reads the whole answer, up to `max` bytes, all within
+    /// the timeout.
     pub async fn buffered(
         &self,
         req: &HttpRequest,
@@ -171,79 +216,177 @@ impl Upstream {
         max: usize,
     ) -> Result<Buffered, TransportError> {
         let started = Instant::now();
-        let response = self
-            .request(req, reqwest::Body::from(body))
-            .timeout(self.timeout)
-            .send()
-            .await
-            .map_err(|e| transport(&e))?;
-        let status = status_of(&response);
-        let mut headers = HeaderMap::new();
-        for (name, value) in answer_headers(response.headers()) {
-            headers.append(name, value);
-        }
-        let mut read = Vec::new();
-        let mut stream = response.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| transport(&e))?;
-            if read.len() + chunk.len() > max {
-                return Err(TransportError {
-                    kind: TransportKind::TooLarge,
-                    message: format!(
-                        "the upstream's answer went past {max} bytes, more than the proxy reads to judge it"
-                    ),
-                });
+        let request = self.request(
+            req,
+            Full::new(body)
+                .map_err(|never| match never {})
+                .boxed_unsync(),
+        )?;
+        let exchange = async {
+            let response = self
+                .http
+                .request(request)
+                .await
+                .map_err(|e| transport(&e))?;
+            let status = status_of(&response);
+            let mut headers = HeaderMap::new();
+            for (name, value) in answer_headers(response.headers()) {
+                headers.append(name, value);
             }
-            read.extend_from_slice(&chunk);
-        }
-        Ok(Buffered {
-            status,
-            headers,
-            body: Bytes::from(read),
-            elapsed: started.elapsed(),
-        })
+            let mut read = Vec::new();
+            let mut body = response.into_body();
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|e| broken(&e))?;
+                let Ok(chunk) = frame.into_data() else {
+                    continue;
+                };
+                if read.len() + chunk.len() > max {
+                    return Err(TransportError {
+                        kind: TransportKind::TooLarge,
+                        message: format!(
+                            "the upstream's answer went past {max} bytes, more than the proxy reads to judge it"
+                        ),
+                    });
+                }
+                read.extend_from_slice(&chunk);
+            }
+            Ok(Buffered {
+                status,
+                headers,
+                body: Bytes::from(read),
+                elapsed: started.elapsed(),
+            })
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .unwrap_or_else(|_| Err(silent(self.timeout)))
     }
 }
 
-fn read_certs(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, Error> {
+fn tls_config(
+    ca_cert: Option<&std::path::Path>,
+    insecure: bool,
+) -> Result<rustls::ClientConfig, Error> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Usage(format!("cannot set up TLS: {e}")))?
+        .dangerous();
+    let config = if insecure {
+        builder.with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
+    } else {
+        let extra = match ca_cert {
+            Some(path) => read_certs(path)?,
+            None => Vec::new(),
+        };
+        let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider)
+            .map_err(|e| Error::Usage(format!("cannot set up TLS certificate checks: {e}")))?;
+        builder.with_custom_certificate_verifier(Arc::new(verifier))
+    };
+    Ok(config.with_no_client_auth())
+}
+
+fn read_certs(
+    path: &std::path::Path,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, Error> {
+    use rustls::pki_types::pem::PemObject;
     let pem = std::fs::read(path)
         .map_err(|e| Error::io(format!("cannot read --ca-cert {}", path.display()), e))?;
-    reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-        Error::Usage(format!(
-            "--ca-cert {}: not a PEM certificate: {e}",
+    let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            Error::Usage(format!(
+                "--ca-cert {}: not a PEM certificate: {e}",
+                path.display()
+            ))
+        })?;
+    if certs.is_empty() {
+        return Err(Error::Usage(format!(
+            "--ca-cert {}: no PEM certificate in it",
             path.display()
-        ))
-    })
-}
-
-fn client(
-    timeout: Duration,
-    certs: &[reqwest::Certificate],
-    insecure: bool,
-) -> Result<reqwest::Client, Error> {
-    let mut builder = http_client_builder(timeout, None, insecure)?
-        .read_timeout(timeout)
-        .pool_max_idle_per_host(256);
-    if !certs.is_empty() {
-        builder = builder.tls_certs_merge(certs.to_vec());
+        )));
     }
-    builder
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot build the HTTP client: {e}")))
+    Ok(certs)
 }
 
-fn status_of(response: &reqwest::Response) -> StatusCode {
+/// `--insecure`: any certificate is taken, its signatures over the handshake still checked.
+#[derive(Debug)]
+struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// One worker's client: http or https, a pool kept per upstream, never a retry or a redirect
+/// followed (hyper's client does neither).
+fn client(tls: &Arc<rustls::ClientConfig>, timeout: Duration) -> Client {
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(timeout.min(MAX_CONNECT_WAIT)));
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls.as_ref().clone())
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
+    hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(256)
+        .build(https)
+}
+
+fn status_of<B>(response: &http::Response<B>) -> StatusCode {
     StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY)
 }
 
 /// The upstream's answer headers to pass back: hop-by-hop ones and `Content-Length` (actix
 /// sets it from the body it sends) left behind.
 fn answer_headers(
-    headers: &reqwest::header::HeaderMap,
+    headers: &http::HeaderMap,
 ) -> impl Iterator<Item = (HeaderName, HeaderValue)> + '_ {
-    let listed = reqwest_connection_listed(headers);
+    let listed = upstream_connection_listed(headers);
     headers.iter().filter_map(move |(name, value)| {
-        if is_hop_by_hop_name(name.as_str(), &listed) || name == reqwest::header::CONTENT_LENGTH {
+        if is_hop_by_hop_name(name.as_str(), &listed) || name == http::header::CONTENT_LENGTH {
             return None;
         }
         Some((
@@ -253,9 +396,9 @@ fn answer_headers(
     })
 }
 
-/// The client's body as a stream reqwest can send: actix's payload lives on its worker, so a
+/// The client's body as a stream hyper can send: actix's payload lives on its worker, so a
 /// local task reads it into a channel.
-fn streamed(mut payload: web::Payload) -> reqwest::Body {
+fn streamed(mut payload: web::Payload) -> RequestBody {
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     actix_web::rt::spawn(async move {
         while let Some(chunk) = payload.next().await {
@@ -266,10 +409,83 @@ fn streamed(mut payload: web::Payload) -> reqwest::Body {
             }
         }
     });
-    reqwest::Body::wrap_stream(futures_util::stream::unfold(
-        receiver,
-        |mut receiver| async move { receiver.recv().await.map(|chunk| (chunk, receiver)) },
+    let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    StreamBody::new(chunks.map_ok(Frame::data)).boxed_unsync()
+}
+
+/// The upstream's body as a stream of chunks, each awaited at most `timeout`.
+fn read_timed(
+    body: Incoming,
+    timeout: Duration,
+) -> Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>>>> {
+    let frames = BodyStream::new(body);
+    Box::pin(futures_util::stream::unfold(
+        frames,
+        move |mut frames| async move {
+            loop {
+                return match tokio::time::timeout(timeout, frames.next()).await {
+                    Err(_) => Some((
+                        Err(std::io::Error::other(silent(timeout).to_string())),
+                        frames,
+                    )),
+                    Ok(None) => None,
+                    Ok(Some(Err(e))) => {
+                        Some((Err(std::io::Error::other(broken(&e).to_string())), frames))
+                    }
+                    Ok(Some(Ok(frame))) => match frame.into_data() {
+                        Ok(data) => Some((Ok(data), frames)),
+                        // Trailers: nothing to pass on over HTTP/1.1 without chunked trailers.
+                        Err(_) => continue,
+                    },
+                };
+            }
+        },
     ))
+}
+
+/// A failure of the upstream client as a transport failure, with its whole cause chain.
+fn transport(error: &hyper_util::client::legacy::Error) -> TransportError {
+    let message = chain(error);
+    let lower = message.to_lowercase();
+    let kind =
+        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            TransportKind::Tls
+        } else if error.is_connect() {
+            TransportKind::Connect
+        } else {
+            TransportKind::Broken
+        };
+    TransportError { kind, message }
+}
+
+fn broken(error: &hyper::Error) -> TransportError {
+    TransportError {
+        kind: TransportKind::Broken,
+        message: chain(error),
+    }
+}
+
+fn silent(timeout: Duration) -> TransportError {
+    TransportError {
+        kind: TransportKind::Timeout,
+        message: format!(
+            "no answer from the upstream within {} s",
+            timeout.as_secs_f64()
+        ),
+    }
+}
+
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
 }
 
 /// 504 when the upstream stayed silent, 502 otherwise, in the contract's error shape.
@@ -314,9 +530,9 @@ fn connection_listed(headers: &HeaderMap) -> Vec<String> {
         .collect()
 }
 
-fn reqwest_connection_listed(headers: &reqwest::header::HeaderMap) -> Vec<String> {
+fn upstream_connection_listed(headers: &http::HeaderMap) -> Vec<String> {
     headers
-        .get_all(reqwest::header::CONNECTION)
+        .get_all(http::header::CONNECTION)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
@@ -356,7 +572,7 @@ mod tests {
             .uri("/users/7?expand=mfa&x=1")
             .to_http_request();
         assert_eq!(
-            upstream.url_for(&req).as_str(),
+            upstream.url_for(&req),
             "http://127.0.0.1:9/api/users/7?expand=mfa&x=1"
         );
     }

@@ -254,12 +254,10 @@ pub fn app(
 > {
     let cors_state = state.clone();
     // Each worker its own client for `--upstream` (see `Upstream::for_worker`).
-    let upstream = state.upstream.as_ref().map(|u| {
-        web::Data::new(
-            u.for_worker()
-                .expect("the upstream client was built once at start with the same settings"),
-        )
-    });
+    let upstream = state
+        .upstream
+        .as_ref()
+        .map(|u| web::Data::new(u.for_worker()));
     App::new()
         .app_data(state.clone())
         .app_data(ValidBodies::default())

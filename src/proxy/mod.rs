@@ -289,11 +289,7 @@ pub fn app(
     >,
 > {
     let cors_state = state.clone();
-    // The template was built at start with the same settings, so only TLS set-up could fail.
-    let upstream = state
-        .upstream
-        .for_worker()
-        .expect("the upstream client was built once at start with the same settings");
+    let upstream = state.upstream.for_worker();
     App::new()
         .app_data(state.clone())
         .app_data(web::Data::new(upstream))

@@ -671,3 +671,39 @@ async fn the_proxy_binary_logs_each_violation_once_and_sums_them_up_at_stop_with
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_upstream_is_reached_with_ca_cert_or_insecure_and_a_bad_certificate_is_a_502() {
+    let pki = crate::support::tls::pki();
+    let (port, server) = crate::support::tls::serve(&pki).await;
+    let upstream = format!("https://localhost:{port}");
+    let valid = r#"{"mfaType":"PASSKEY"}"#;
+
+    let untrusted = proxy_to(&upstream, |_| {});
+    let (status, _, body) = post(&untrusted.url(), Some("application/json"), valid).await;
+    assert_eq!(status, 502, "{body}");
+    assert!(body.contains("TLS handshake"), "{body}");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).expect("write CA");
+    let trusted = proxy_to(&upstream, |c| c.ca_cert = Some(ca.clone()));
+    let (status, headers, body) = post(&trusted.url(), Some("application/json"), valid).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(count_header(&headers), 0, "{body}");
+
+    let insecure = proxy_to(&upstream, |c| c.insecure = true);
+    let (status, _, body) = post(&insecure.url(), Some("application/json"), valid).await;
+    assert_eq!(status, 200, "{body}");
+
+    let garbage = dir.path().join("not-a-cert.pem");
+    std::fs::write(&garbage, "hello").expect("write");
+    let mut config = ProxyConfig::new(url::Url::parse(&upstream).expect("url"));
+    config.port = 0;
+    config.ca_cert = Some(garbage);
+    let error = ProxyServer::start(contract(), config)
+        .err()
+        .expect("a file without a certificate is refused");
+    assert!(error.to_string().contains("--ca-cert"), "{error}");
+    server.abort();
+}
