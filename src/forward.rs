@@ -70,9 +70,33 @@ pub struct Upstream {
 #[derive(Debug)]
 pub struct Buffered {
     pub status: StatusCode,
-    pub headers: HeaderMap,
+    /// As the upstream sent them; [`Buffered::header_pairs`] are those passed back.
+    headers: http::HeaderMap,
     pub body: Bytes,
     pub elapsed: Duration,
+}
+
+impl Buffered {
+    /// The headers passed back to the client, as the checks read them.
+    pub fn header_pairs(&self) -> Vec<(String, String)> {
+        passed_back(&self.headers)
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// The answer as the client gets it.
+    pub fn into_response(self) -> HttpResponse {
+        let mut builder = HttpResponse::build(self.status);
+        for header in answer_headers(&self.headers) {
+            builder.append_header(header);
+        }
+        builder.body(self.body)
+    }
 }
 
 impl Upstream {
@@ -229,12 +253,8 @@ impl Upstream {
                 .await
                 .map_err(|e| transport(&e))?;
             let status = status_of(&response);
-            let mut headers = HeaderMap::new();
-            for (name, value) in answer_headers(response.headers()) {
-                headers.append(name, value);
-            }
+            let (parts, mut body) = response.into_parts();
             let mut read = Vec::new();
-            let mut body = response.into_body();
             while let Some(frame) = body.frame().await {
                 let frame = frame.map_err(|e| broken(&e))?;
                 let Ok(chunk) = frame.into_data() else {
@@ -252,7 +272,7 @@ impl Upstream {
             }
             Ok(Buffered {
                 status,
-                headers,
+                headers: parts.headers,
                 body: Bytes::from(read),
                 elapsed: started.elapsed(),
             })
@@ -381,14 +401,18 @@ fn status_of<B>(response: &http::Response<B>) -> StatusCode {
 
 /// The upstream's answer headers to pass back: hop-by-hop ones and `Content-Length` (actix
 /// sets it from the body it sends) left behind.
-fn answer_headers(
+fn passed_back(
     headers: &http::HeaderMap,
-) -> impl Iterator<Item = (HeaderName, HeaderValue)> + '_ {
+) -> impl Iterator<Item = (&http::HeaderName, &http::HeaderValue)> {
     let listed = upstream_connection_listed(headers);
-    headers.iter().filter_map(move |(name, value)| {
-        if is_hop_by_hop_name(name.as_str(), &listed) || name == http::header::CONTENT_LENGTH {
-            return None;
-        }
+    headers.iter().filter(move |(name, _)| {
+        !is_hop_by_hop_name(name.as_str(), &listed) && *name != http::header::CONTENT_LENGTH
+    })
+}
+
+/// [`passed_back`] as actix's header types.
+fn answer_headers(headers: &http::HeaderMap) -> impl Iterator<Item = (HeaderName, HeaderValue)> {
+    passed_back(headers).filter_map(|(name, value)| {
         Some((
             HeaderName::from_bytes(name.as_str().as_bytes()).ok()?,
             HeaderValue::from_bytes(value.as_bytes()).ok()?,

@@ -84,6 +84,15 @@ pub struct ObservedRequest<'a> {
     /// The credentials header's value (never shown: it holds the token).
     pub authorization: Option<&'a str>,
     pub body: &'a [u8],
+    /// The body as JSON, parsed once for every check that reads it.
+    pub json: &'a Result<Value, serde_json::Error>,
+}
+
+impl<'a> ObservedRequest<'a> {
+    /// Parses `body` for [`ObservedRequest::json`].
+    pub fn parse(body: &[u8]) -> Result<Value, serde_json::Error> {
+        serde_json::from_slice(body)
+    }
 }
 
 /// A check of one answer: the case sent and the response, parsed.
@@ -460,8 +469,9 @@ fn no_token_echo(ctx: &Ctx<'_>, _: &Case, response: &Response) -> Verdict {
     if secrets.is_empty() {
         return Verdict::Skip;
     }
-    let body = String::from_utf8_lossy(&response.body);
-    let in_body = secrets.iter().any(|s| body.contains(s));
+    let in_body = secrets
+        .iter()
+        .any(|s| memchr::memmem::find(&response.body, s.as_bytes()).is_some());
     let in_header = response
         .headers
         .iter()
@@ -544,7 +554,7 @@ fn request_schema_conformance(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> V
         return Verdict::Skip;
     }
     let schema = ctx.contract.request_schema();
-    let body: Value = match serde_json::from_slice(request.body) {
+    let body = match request.json {
         Ok(body) => body,
         Err(_) if request.body.is_empty() => {
             return fail(format!("an empty body; {} expects JSON", schema.file));
@@ -554,12 +564,12 @@ fn request_schema_conformance(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> V
                 "the body is not JSON (line {} column {}: {}); {} expects JSON",
                 e.line(),
                 e.column(),
-                crate::contract::strip_position(&e),
+                crate::contract::strip_position(e),
                 schema.file
             ));
         }
     };
-    let violations = schema.violations(&body);
+    let violations = schema.violations(body);
     if violations.is_empty() {
         return Verdict::Pass;
     }

@@ -81,7 +81,7 @@ pub fn judge_request(
         Some(RejectionKind::UnsupportedMediaType)
     } else if request.body.len() > contract.request_spec().max_body_bytes {
         Some(RejectionKind::PayloadTooLarge)
-    } else if serde_json::from_slice::<serde_json::Value>(request.body).is_err() {
+    } else if request.json.is_err() {
         Some(RejectionKind::MalformedJson)
     } else if failed.contains(&"request_schema_conformance") {
         Some(RejectionKind::SchemaViolation)

@@ -379,6 +379,7 @@ async fn judged(
         .map(|(_, t)| t.trim())
         .filter(|t| !t.is_empty());
     let ctx = judge::ctx(contract, token);
+    let json = ObservedRequest::parse(&body);
     let observed = ObservedRequest {
         method: req.method().as_str(),
         content_type: req
@@ -387,6 +388,7 @@ async fn judged(
             .and_then(|v| v.to_str().ok()),
         authorization,
         body: &body,
+        json: &json,
     };
     let (case, mut violations) = judge::judge_request(&ctx, &observed, token.is_some());
     let answer = upstream
@@ -395,16 +397,7 @@ async fn judged(
     let outcome = match &answer {
         Ok(buffered) => Outcome::Response(Response::new(
             buffered.status.as_u16(),
-            buffered
-                .headers
-                .iter()
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect(),
+            buffered.header_pairs(),
             buffered.body.to_vec(),
             buffered.elapsed,
         )),
@@ -426,13 +419,7 @@ async fn judged(
     let mut response = match answer {
         Err(error) => failure_response(&error, upstream.timeout()),
         Ok(_) if state.strict && broke_contract => strict_response(&violations),
-        Ok(buffered) => {
-            let mut builder = HttpResponse::build(buffered.status);
-            for (name, value) in &buffered.headers {
-                builder.append_header((name.clone(), value.clone()));
-            }
-            builder.body(buffered.body)
-        }
+        Ok(buffered) => buffered.into_response(),
     };
     if let Ok(count) = HeaderValue::from_str(&violations.len().to_string()) {
         response
