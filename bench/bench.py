@@ -30,6 +30,7 @@ TOOLS = os.path.join(ROOT, "bench", ".tools")
 RELEASE = os.path.join(ROOT, "target", "release")
 MOCK_BIN = os.path.join(RELEASE, "mfa-contract")
 BARE_BIN = os.path.join(RELEASE, "examples", "bare_actix")
+RELAY_BIN = os.path.join(RELEASE, "examples", "relay")
 PRISM_BIN = os.path.join(TOOLS, "node_modules", ".bin", "prism")
 ST_BIN = os.path.join(TOOLS, "venv", "bin", "schemathesis")
 LUA = os.path.join(ROOT, "bench", "post.lua")
@@ -58,24 +59,56 @@ def free_port():
 
 def build():
     log("building release binaries (cargo build --release)")
-    run(["cargo", "build", "--release", "--locked", "--bin", "mfa-contract", "--example", "bare_actix"], cwd=ROOT)
+    run(["cargo", "build", "--release", "--locked", "--bin", "mfa-contract", "--example", "bare_actix", "--example", "relay"], cwd=ROOT)
 
 
-def ensure_wrk():
-    if shutil.which("wrk"):
+def ensure_debian(command, package, what):
+    """`command` on the PATH, installing Debian's `package` when it is not; False if impossible."""
+    if shutil.which(command):
         return True
-    log("installing wrk (Debian package)")
+    log(f"installing {package} (Debian package)")
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     try:
-        run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], stdout=subprocess.DEVNULL)
+        run(sudo + ["apt-get", "install", "-y", "-qq", package], stdout=subprocess.DEVNULL)
     except (subprocess.CalledProcessError, FileNotFoundError):
         try:
             run(sudo + ["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL)
-            run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], stdout=subprocess.DEVNULL)
+            run(sudo + ["apt-get", "install", "-y", "-qq", package], stdout=subprocess.DEVNULL)
         except (subprocess.CalledProcessError, FileNotFoundError) as e:
-            log(f"wrk could not be installed ({e}); the throughput part is skipped")
+            log(f"{package} could not be installed ({e}); {what} is skipped")
             return False
-    return shutil.which("wrk") is not None
+    return shutil.which(command) is not None
+
+
+def ensure_wrk():
+    return ensure_debian("wrk", "wrk", "the throughput part")
+
+
+def ensure_nginx():
+    return ensure_debian("nginx", "nginx-light", "the nginx reference proxy")
+
+
+def nginx_command(upstream_port):
+    """nginx as a plain reverse proxy in front of the upstream (2 workers, keep-alive to it),
+    the reference for what a well-tuned C proxy reaches on this machine."""
+    conf = os.path.join(TOOLS, f"nginx-{upstream_port}.conf")
+    with open(conf, "w") as f:
+        f.write(
+            "worker_processes 2; daemon off; master_process on;\n"
+            f"pid {TOOLS}/nginx-{upstream_port}.pid; error_log {TOOLS}/nginx.log error;\n"
+            "events { worker_connections 1024; }\n"
+            "http { access_log off;\n"
+            f"  upstream mock {{ server 127.0.0.1:{upstream_port}; keepalive 64; }}\n"
+            "  server { listen 127.0.0.1:PORT; location / { proxy_pass http://mock;"
+            " proxy_http_version 1.1; proxy_set_header Connection \"\"; } } }\n"
+        )
+    def command(port):
+        with open(conf) as f:
+            text = f.read()
+        with open(conf, "w") as f:
+            f.write(re.sub(r"listen 127\.0\.0\.1:\w+;", f"listen 127.0.0.1:{port};", text))
+        return ["nginx", "-c", conf, "-e", os.path.join(TOOLS, "nginx.log")]
+    return command
 
 
 def ensure_prism():
@@ -199,9 +232,9 @@ def children(pid):
     return found
 
 
-def wrk(port, connections, seconds):
+def wrk(port, connections, seconds, threads=2):
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", LUA, f"http://127.0.0.1:{port}"],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", LUA, f"http://127.0.0.1:{port}"],
         capture_output=True,
         text=True,
         check=True,
@@ -318,6 +351,7 @@ def main():
     have_wrk = ensure_wrk()
     have_prism = not args.no_peers and ensure_prism()
     have_st = not args.no_peers and ensure_schemathesis()
+    have_nginx = not args.no_peers and ensure_nginx()
 
     servers = [
         Server("mfa-contract mock", lambda p: [MOCK_BIN, "mock", "--port", str(p), "--workers", str(WORKERS)]),
@@ -347,7 +381,7 @@ def main():
                     results[server.name]["cold_ms"].append(cold)
                     results[server.name][connections].append(figures)
 
-    proxies = proxy_rounds(args, have_wrk, have_prism)
+    proxies = proxy_rounds(args, have_wrk, have_prism, have_nginx)
 
     checker = {"ours": [], "schemathesis": [], "st_generated": []}
     target = Server("target mock", lambda p: [MOCK_BIN, "mock", "--port", str(p), "--journal-size", "100000"])
@@ -375,10 +409,15 @@ def main():
         log("appended to BENCHMARKS.md")
 
 
-def proxy_rounds(args, have_wrk, have_prism):
-    """Requests/s and latency straight to an upstream (the mock), through `mfa-contract proxy`
-    and through `prism proxy` in front of the same upstream, interleaved round by round."""
-    results = {"direct": [], "mfa-contract proxy": [], "Prism proxy": []}
+PROXY_PATHS = ["direct", "mfa-contract proxy", "byte relay", "nginx proxy", "Prism proxy"]
+
+
+def proxy_rounds(args, have_wrk, have_prism, have_nginx):
+    """Straight to an upstream (the mock), through `mfa-contract proxy`, through a byte relay (the
+    floor for any proxy here), through nginx and through `prism proxy` in front of the same
+    upstream, interleaved round by round: requests/s, CPU per exchange and latency at 32
+    connections, and latency with one connection (what the proxy adds without queueing)."""
+    results = {name: [] for name in PROXY_PATHS}
     if not have_wrk:
         return results
     for round_no in range(args.rounds):
@@ -389,26 +428,34 @@ def proxy_rounds(args, have_wrk, have_prism):
             fronts = [
                 ("mfa-contract proxy", Server("mfa-contract proxy", lambda p: [
                     MOCK_BIN, "proxy", "--upstream", upstream_url, "--port", str(p), "--workers", str(WORKERS), "--log-format", "off"])),
+                ("byte relay", Server("byte relay", lambda p: [RELAY_BIN, str(p), f"127.0.0.1:{upstream.port}", str(WORKERS)])),
             ]
+            if have_nginx:
+                fronts.append(("nginx proxy", Server("nginx proxy", nginx_command(upstream.port))))
             if have_prism:
                 fronts.append(("Prism proxy", Server("Prism proxy", lambda p: [
                     PRISM_BIN, "proxy", OPENAPI, upstream_url, "--host", "127.0.0.1", "--port", str(p)])))
             log(f"round {round_no + 1}/{args.rounds}: straight to the upstream mock")
-            figures = wrk(upstream.port, 32, args.duration)
-            figures["round"] = round_no
-            results["direct"].append(figures)
+            results["direct"].append(measure_path(upstream, args.duration, round_no))
             for name, server in fronts:
                 log(f"round {round_no + 1}/{args.rounds}: {name} in front of the mock")
                 server.start(free_port())
                 try:
-                    figures = wrk(server.port, 32, args.duration)
-                    figures["round"] = round_no
-                    results[name].append(figures)
+                    results[name].append(measure_path(server, args.duration, round_no))
                 finally:
                     server.stop()
         finally:
             upstream.stop()
     return results
+
+
+def measure_path(server, seconds, round_no):
+    cpu_before = server.cpu_seconds()
+    figures = wrk(server.port, 32, seconds)
+    figures["cpu_us"] = (server.cpu_seconds() - cpu_before) * 1e6 / max(figures["rps"] * seconds, 1)
+    figures["p50_one_ms"] = wrk(server.port, 1, seconds, threads=1)["p50_ms"]
+    figures["round"] = round_no
+    return figures
 
 
 def render_proxies(results, have_wrk, have_prism):
@@ -417,27 +464,42 @@ def render_proxies(results, have_wrk, have_prism):
     lines = [
         "",
         "Proxy: the same upstream (the mock, 2 workers) reached straight, through `mfa-contract proxy` (2 workers,"
-        " every exchange judged on both sides) and through `prism proxy`; wrk -t2 -c32; proxy, upstream and wrk share the cores.",
+        " every exchange judged on both sides), through a byte relay (bench/relay.rs: no HTTP, the floor for any proxy),"
+        " through nginx (2 workers, keep-alive upstream) and through `prism proxy`; wrk -t2 -c32, then wrk -t1 -c1;"
+        " proxy, upstream and wrk share the cores. CPU is the front's own (not the upstream's) per exchange."
+        + (f" {version(['nginx', '-v'])}." if results["nginx proxy"] else ""),
         "",
-        "| path | requests/s | p50 ms | p99 ms | non-2xx |",
-        "|---|---|---|---|---|",
+        "| path | requests/s | CPU us/exchange | p50 ms | p99 ms | p50 ms, 1 connection | non-2xx |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, runs in results.items():
         if runs:
+            cpu = fmt(spread([r["cpu_us"] for r in runs]), 1) if name != "direct" else "(upstream) " + fmt(spread([r["cpu_us"] for r in runs]), 1)
             lines.append(
-                f"| {name} | {fmt(spread([r['rps'] for r in runs]))} | {fmt(spread([r['p50_ms'] for r in runs]), 2)}"
-                f" | {fmt(spread([r['p99_ms'] for r in runs]), 2)} | {sum(r['non_2xx'] for r in runs)} |"
+                f"| {name} | {fmt(spread([r['rps'] for r in runs]))} | {cpu} | {fmt(spread([r['p50_ms'] for r in runs]), 2)}"
+                f" | {fmt(spread([r['p99_ms'] for r in runs]), 2)} | {fmt(spread([r['p50_one_ms'] for r in runs]), 3)}"
+                f" | {sum(r['non_2xx'] for r in runs)} |"
             )
     ours = results["mfa-contract proxy"]
     direct = results["direct"]
     added = [o["p50_ms"] - d["p50_ms"] for o, d in zip(ours, direct)]
+    added_one = [o["p50_one_ms"] - d["p50_one_ms"] for o, d in zip(ours, direct)]
     line = (
         f"- proxy/direct requests/s = {fmt(spread(paired_ratios(ours, direct, 'rps')), 2)}x per round (target >= 0.5x);"
-        f" median latency added = {fmt(spread(added), 2)} ms (target <= 0.3 ms)"
+        f" median latency added = {fmt(spread(added), 2)} ms at 32 connections, {fmt(spread(added_one), 3)} ms with one (target <= 0.3 ms)"
     )
     if have_prism and results["Prism proxy"]:
         line += f"; mfa-contract proxy/Prism proxy = {fmt(spread(paired_ratios(ours, results['Prism proxy'], 'rps')), 1)}x (target >= 20x)"
     lines.append(line)
+    floors = []
+    for name in ("byte relay", "nginx proxy"):
+        if results[name]:
+            floors.append(
+                f"{name}/direct = {fmt(spread(paired_ratios(results[name], direct, 'rps')), 2)}x,"
+                f" mfa-contract proxy/{name} = {fmt(spread(paired_ratios(ours, results[name], 'rps')), 2)}x"
+            )
+    if floors:
+        lines.append("- references in the same rounds: " + "; ".join(floors))
     return lines
 
 
