@@ -521,11 +521,10 @@ fn request_auth_scheme(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> Verdict 
     };
     let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
     if !scheme.eq_ignore_ascii_case(&auth.scheme) {
-        // The scheme only: what follows it may be a credential.
-        let scheme: String = scheme.chars().take(20).collect();
         return fail(format!(
-            "the {} scheme is {scheme:?}, not {}",
-            auth.header, auth.scheme
+            "{}: {}",
+            auth.header,
+            crate::redact::wrong_scheme(value, &auth.scheme)
         ));
     }
     if token.trim().is_empty() {

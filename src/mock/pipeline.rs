@@ -201,10 +201,8 @@ fn authenticate<'r>(req: &'r HttpRequest, state: &MockState) -> Step<&'r str> {
     };
     let (given, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
     if !given.eq_ignore_ascii_case(scheme) {
-        // Name the scheme only: what follows it is a credential.
-        let shown: String = given.chars().take(20).collect();
         return stop(unauthorized(
-            &format!("the scheme is {shown:?}, not {scheme}"),
+            &crate::redact::wrong_scheme(value, scheme),
             scheme,
         ));
     }

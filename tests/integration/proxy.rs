@@ -247,7 +247,7 @@ async fn what_a_client_sends_wrong_is_a_request_side_violation_with_its_pointer(
         .unwrap_or_else(|| panic!("{listed:#?}"));
     assert_eq!(
         auth["message"],
-        "the Authorization scheme is \"Basic\", not Bearer"
+        "Authorization: the scheme is \"Basic\", not Bearer"
     );
     assert!(!auth.to_string().contains("dXNlcjpwYXNz"), "{auth}");
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::support::reference::{Fault, Variant, handler};
-use crate::support::{DISTINCTIVE_TOKEN, Process, TestServer, http_client};
+use crate::support::{DISTINCTIVE_TOKEN, Process, TestServer, assert_no_token, http_client};
 
 const SECOND: &str = "tok-second-Hq72-distinctive";
 
@@ -263,16 +263,27 @@ async fn no_command_prints_or_writes_the_token() {
         recorded.to_str().expect("utf-8"),
     ]);
     let client = http_client(Duration::from_secs(10));
-    for (query, body) in [
-        (String::new(), json!({"mfaType": "PASSKEY"})),
+    for (query, body, auth) in [
+        (
+            String::new(),
+            json!({"mfaType": "PASSKEY"}),
+            format!("Bearer {DISTINCTIVE_TOKEN}"),
+        ),
         (
             format!("?token={DISTINCTIVE_TOKEN}"),
             json!({"mfaType": DISTINCTIVE_TOKEN}),
+            format!("Bearer {DISTINCTIVE_TOKEN}"),
+        ),
+        // The client forgot the scheme: the value is the credential itself.
+        (
+            String::new(),
+            json!({"mfaType": "PASSKEY"}),
+            DISTINCTIVE_TOKEN.to_owned(),
         ),
     ] {
         client
             .post(format!("{}/mfa/primary{query}", proxy.url))
-            .header("Authorization", format!("Bearer {DISTINCTIVE_TOKEN}"))
+            .header("Authorization", auth)
             .header("Content-Type", "application/json")
             .body(body.to_string())
             .send()
@@ -307,16 +318,9 @@ async fn no_command_prints_or_writes_the_token() {
         "the echoing server was checked: {all}"
     );
     for secret in [DISTINCTIVE_TOKEN, SECOND] {
-        assert!(
-            !all.contains(secret),
-            "printed output contains a token:\n{}",
-            all.lines()
-                .filter(|l| l.contains(secret))
-                .collect::<Vec<_>>()
-                .join("\n")
-        );
+        assert_no_token("printed output", &all, secret);
         for (file, text) in files_under(&out) {
-            assert!(!text.contains(secret), "{file} contains a token");
+            assert_no_token(&file, &text, secret);
         }
     }
     assert!(

@@ -118,9 +118,19 @@ pub fn assert_conforms(
 /// A token no fixture, log or report would contain by chance.
 pub const DISTINCTIVE_TOKEN: &str = "tok-Zq81xVv0-distinctive-7c1e";
 
-/// Asserts that `text` nowhere contains `token`.
+/// Asserts that `text` nowhere contains `token`, nor any 10 characters of it in a row: a shown
+/// prefix of a credential is a leak too.
 pub fn assert_no_token(what: &str, text: &str, token: &str) {
-    assert!(!text.contains(token), "{what} contains the token:\n{text}");
+    let chars: Vec<char> = token.chars().collect();
+    for piece in chars.windows(10.min(chars.len())) {
+        let piece: String = piece.iter().collect();
+        let lines: Vec<&str> = text.lines().filter(|l| l.contains(&piece)).collect();
+        assert!(
+            lines.is_empty(),
+            "{what} contains {piece:?}, a piece of the token:\n{}",
+            lines.join("\n")
+        );
+    }
 }
 
 /// The `mfa-contract` binary running as a child process, with its stdout collected. Killed on
