@@ -422,10 +422,11 @@ impl Client {
     }
 }
 
-/// The one HTTP client construction for anything that talks to a target or an upstream:
-/// rustls, no redirects followed (the token stays with the host it was meant for), no retries,
-/// connection set-up bounded by `timeout`, and `--ca-cert` / `--insecure`. Callers add how long
-/// a whole exchange may take.
+/// The one HTTP client construction for anything that talks to a target (the checker, drift,
+/// restore): rustls, no redirects followed (the token stays with the host it was meant for), no
+/// retries, connection set-up bounded by `timeout`, and `--ca-cert` / `--insecure`. Callers add
+/// how long a whole exchange may take. Passing traffic through to an upstream uses hyper-util's
+/// client under it instead, for its cost per exchange (figures in `forward.rs`).
 pub fn http_client_builder(
     timeout: Duration,
     ca_cert: Option<&std::path::Path>,
