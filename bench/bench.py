@@ -413,8 +413,8 @@ PROXY_PATHS = ["direct", "mfa-contract proxy", "byte relay", "nginx proxy", "Pri
 
 
 def proxy_rounds(args, have_wrk, have_prism, have_nginx):
-    """Straight to an upstream (the mock), through `mfa-contract proxy`, through a byte relay (the
-    floor for any proxy here), through nginx and through `prism proxy` in front of the same
+    """Straight to an upstream (the mock), through `mfa-contract proxy`, through a byte relay (what
+    forwarding alone costs, no HTTP), through nginx and through `prism proxy` in front of the same
     upstream, interleaved round by round: requests/s, CPU per exchange and latency at 32
     connections, and latency with one connection (what the proxy adds without queueing)."""
     results = {name: [] for name in PROXY_PATHS}
@@ -464,7 +464,7 @@ def render_proxies(results, have_wrk, have_prism):
     lines = [
         "",
         "Proxy: the same upstream (the mock, 2 workers) reached straight, through `mfa-contract proxy` (2 workers,"
-        " every exchange judged on both sides), through a byte relay (bench/relay.rs: no HTTP, the floor for any proxy),"
+        " every exchange judged on both sides), through a byte relay (bench/relay.rs: bytes copied both ways, no HTTP),"
         " through nginx (2 workers, keep-alive upstream) and through `prism proxy`; wrk -t2 -c32, then wrk -t1 -c1;"
         " proxy, upstream and wrk share the cores. CPU is the front's own (not the upstream's) per exchange."
         + (f" {version(['nginx', '-v'])}." if results["nginx proxy"] else ""),

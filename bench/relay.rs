@@ -1,6 +1,6 @@
-//! The floor for any proxy on this machine: a byte relay that opens one upstream connection per
-//! client connection and copies bytes both ways, with no HTTP parsing, judging or pooling. What
-//! it cannot reach, no HTTP proxy can; the benchmark runs it beside `mfa-contract proxy`.
+//! What forwarding alone costs on this machine: a byte relay on tokio that opens one upstream
+//! connection per client connection and copies bytes both ways, with no HTTP parsing, judging or
+//! pooling. The benchmark runs it beside `mfa-contract proxy` and nginx.
 //!
 //! cargo run --release --example relay -- PORT UPSTREAM_HOST:PORT WORKERS
 

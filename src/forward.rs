@@ -199,7 +199,16 @@ impl Upstream {
                 for header in answer_headers(response.headers()) {
                     builder.append_header(header);
                 }
-                let length = hyper::body::Body::size_hint(response.body()).exact();
+                // A HEAD answer has no body; its Content-Length is the one a GET would get,
+                // and actix writes the length of the body it is given.
+                let length = if req.method() == actix_web::http::Method::HEAD {
+                    response
+                        .headers()
+                        .get(http::header::CONTENT_LENGTH)
+                        .and_then(|v| v.to_str().ok()?.trim().parse().ok())
+                } else {
+                    hyper::body::Body::size_hint(response.body()).exact()
+                };
                 let body = read_timed(response.into_body(), self.timeout);
                 match length {
                     Some(length) => builder.body(actix_web::body::SizedStream::new(length, body)),

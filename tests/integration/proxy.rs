@@ -323,6 +323,23 @@ async fn every_other_path_method_query_body_and_redirect_passes_through_unchange
         assert_eq!(seen["headers"]["host"], upstream_host.as_str());
     }
 
+    // HEAD: the upstream's Content-Length comes back, with no body.
+    let direct = client
+        .head(format!("{}/users/7", upstream.url))
+        .send()
+        .await
+        .expect("answered");
+    let through = client
+        .head(format!("{}/users/7", proxy.url()))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(through.status(), 200);
+    let length = direct.headers()["content-length"].clone();
+    assert_ne!(length, "0");
+    assert_eq!(through.headers()["content-length"], length);
+    assert_eq!(through.bytes().await.expect("body").len(), 0);
+
     // A large body is streamed through, both ways.
     let big = vec![b'a'; 5 << 20];
     let response = client
