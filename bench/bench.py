@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Side-by-side benchmark of the mock and the checker against their peers, in one run.
+"""Side-by-side benchmark of the mock, the checker and the proxy against their peers, in one run.
 
     python3 bench/bench.py            # full: 5 rounds x 10 s per server and connection count
     python3 bench/bench.py --quick    # smoke: 1 round x 1 s, to keep the script working
 
-Builds in release mode, installs what it needs (wrk from Debian, Prism from npm, Schemathesis
-from PyPI, into bench/.tools), says so and goes on when a peer cannot be installed, and appends
+Builds in release mode, installs what it needs (wrk and nginx from Debian, Prism from npm,
+Schemathesis from PyPI, into bench/.tools), says so and goes on when a peer cannot be installed,
+and appends
 the figures to BENCHMARKS.md. Servers and load generator share this machine's cores; every
 server gets the same load, interleaved round by round, so the ratios are what to read.
 Standard library only.
