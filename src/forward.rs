@@ -4,8 +4,8 @@
 //! redirects passed back, never followed. An upstream that refuses, resets, stays silent or
 //! fails TLS gets a 502 or 504 in the contract's error shape that names the cause.
 //!
-//! The client here is hyper-util's, under reqwest, not reqwest itself (which the checker
-//! uses): the proxy pays the client on every exchange, and reqwest's layers on top of hyper
+//! The client here is hyper-util's (the layer reqwest is built on), not reqwest, which the
+//! checker uses: the proxy pays for its client on every exchange, and reqwest's layers on hyper
 //! (redirect and retry services, proxy matching, URL conversions both ways) cost about 38,000
 //! instructions per judged exchange (callgrind, one worker, 3,000 exchanges). Measured side by
 //! side on this project's 2-core machine, proxy in front of the mock, wrk -c32: 27.3 us of CPU
