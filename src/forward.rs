@@ -32,7 +32,7 @@ use serde_json::json;
 use url::Url;
 
 use crate::Error;
-use crate::target::{TransportError, TransportKind};
+use crate::target::{TransportError, TransportKind, cause_chain, names_tls};
 
 /// Headers that describe one connection, not the message (RFC 9110 7.6.1), plus `Host`, which
 /// names the upstream instead.
@@ -480,23 +480,21 @@ fn read_timed(
 
 /// A failure of the upstream client as a transport failure, with its whole cause chain.
 fn transport(error: &hyper_util::client::legacy::Error) -> TransportError {
-    let message = chain(error);
-    let lower = message.to_lowercase();
-    let kind =
-        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-            TransportKind::Tls
-        } else if error.is_connect() {
-            TransportKind::Connect
-        } else {
-            TransportKind::Broken
-        };
+    let message = cause_chain(error);
+    let kind = if names_tls(&message) {
+        TransportKind::Tls
+    } else if error.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Broken
+    };
     TransportError { kind, message }
 }
 
 fn broken(error: &hyper::Error) -> TransportError {
     TransportError {
         kind: TransportKind::Broken,
-        message: chain(error),
+        message: cause_chain(error),
     }
 }
 
@@ -508,17 +506,6 @@ fn silent(timeout: Duration) -> TransportError {
             timeout.as_secs_f64()
         ),
     }
-}
-
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }
 
 /// 504 when the upstream stayed silent, 502 otherwise, in the contract's error shape.

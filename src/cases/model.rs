@@ -44,16 +44,9 @@ impl ObjectModel {
                     .collect()
             })
             .unwrap_or_default();
-        let required = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| {
-                r.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let required = crate::contract::required_names(schema)
+            .map(str::to_owned)
+            .collect();
         let additional_allowed = !matches!(
             schema
                 .get("additionalProperties")

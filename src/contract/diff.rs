@@ -461,15 +461,7 @@ impl SchemaDiff {
         }
 
         let required = |v: &Value| -> BTreeSet<String> {
-            v.get("required")
-                .and_then(Value::as_array)
-                .map(|r| {
-                    r.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default()
+            super::required_names(v).map(str::to_owned).collect()
         };
         let (old_required, new_required) = (required(old), required(new));
         for name in new_required.difference(&old_required) {

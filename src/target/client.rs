@@ -453,27 +453,37 @@ pub fn http_client_builder(
     Ok(builder)
 }
 
-/// A reqwest error as a transport failure with its whole cause chain and a kind.
-pub fn transport(error: &reqwest::Error) -> TransportError {
+/// An error and each of its causes, `: `-separated, as a transport failure's message.
+pub fn cause_chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
+    let mut source = error.source();
     while let Some(cause) = source {
         message.push_str(": ");
         message.push_str(&cause.to_string());
         source = cause.source();
     }
-    let lower = message.to_lowercase();
-    let kind =
-        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-            TransportKind::Tls
-        } else if error.is_timeout() {
-            TransportKind::Timeout
-        } else if error.is_connect() {
-            TransportKind::Connect
-        } else if error.is_body() || error.is_request() || error.is_decode() {
-            TransportKind::Broken
-        } else {
-            TransportKind::Other
-        };
+    message
+}
+
+/// Whether a cause chain is about TLS: neither reqwest nor hyper gives TLS failures a kind.
+pub fn names_tls(cause_chain: &str) -> bool {
+    let lower = cause_chain.to_lowercase();
+    lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+}
+
+/// A reqwest error as a transport failure with its whole cause chain and a kind.
+fn transport(error: &reqwest::Error) -> TransportError {
+    let message = cause_chain(error);
+    let kind = if names_tls(&message) {
+        TransportKind::Tls
+    } else if error.is_timeout() {
+        TransportKind::Timeout
+    } else if error.is_connect() {
+        TransportKind::Connect
+    } else if error.is_body() || error.is_request() || error.is_decode() {
+        TransportKind::Broken
+    } else {
+        TransportKind::Other
+    };
     TransportError { kind, message }
 }

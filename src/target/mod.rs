@@ -10,7 +10,7 @@ mod token;
 
 pub use client::{
     Body, Client, Environment, Exchange, Outcome, RATE_LIMIT_RETRIES, Response, TransportError,
-    TransportKind, http_client_builder, transport,
+    TransportKind, cause_chain, http_client_builder, names_tls,
 };
 pub use config::{Credential, Secret, TargetConfig, defaults, parse_http_url};
 pub use limits::{Budget, Pace};

@@ -515,8 +515,9 @@ async fn a_recording_becomes_fixtures_the_mock_serves_by_name() {
             post(&proxy.url(), Some("application/json"), body).await;
         }
     }
-    let mut written: Vec<String> = walk(&record)
-        .into_iter()
+    let mut written: Vec<String> = crate::support::files_under(&record)
+        .iter()
+        .map(|p| p.display().to_string())
         .filter(|p| p.contains("recorded-"))
         .collect();
     written.sort();
@@ -581,8 +582,9 @@ async fn a_recording_becomes_fixtures_the_mock_serves_by_name() {
         )
         .await;
     }
-    let marked: Vec<String> = walk(&record)
-        .into_iter()
+    let marked: Vec<String> = crate::support::files_under(&record)
+        .iter()
+        .map(|p| p.display().to_string())
         .filter(|p| p.ends_with(".breaks-contract.json"))
         .collect();
     assert_eq!(marked.len(), 1, "{marked:?}");
@@ -604,22 +606,6 @@ async fn a_recording_becomes_fixtures_the_mock_serves_by_name() {
             && text.contains("does not match response-200.schema.json at /success"),
         "{text}"
     );
-}
-
-fn walk(dir: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path.display().to_string());
-            }
-        }
-    }
-    out
 }
 
 #[tokio::test]

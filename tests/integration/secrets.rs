@@ -28,24 +28,18 @@ fn run(args: &[&str]) -> String {
     )
 }
 
-fn files_under(dir: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).expect("read");
-                out.push((
-                    path.display().to_string(),
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                ));
-            }
-        }
-    }
-    out
+/// Every file below `dir`, with its text.
+fn texts_under(dir: &Path) -> Vec<(String, String)> {
+    crate::support::files_under(dir)
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).expect("read");
+            (
+                path.display().to_string(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            )
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -319,12 +313,12 @@ async fn no_command_prints_or_writes_the_token() {
     );
     for secret in [DISTINCTIVE_TOKEN, SECOND] {
         assert_no_token("printed output", &all, secret);
-        for (file, text) in files_under(&out) {
+        for (file, text) in texts_under(&out) {
             assert_no_token(&file, &text, secret);
         }
     }
     assert!(
-        files_under(&out).len() >= 5,
+        texts_under(&out).len() >= 5,
         "the commands wrote their files"
     );
 }

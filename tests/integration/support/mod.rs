@@ -50,19 +50,13 @@ impl ContractCopy {
 
     /// Every file of the copy, relative to its root.
     pub fn files(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut stack = vec![self.dir.path().to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).expect("read dir") {
-                let path = entry.expect("entry").path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    let rel = path.strip_prefix(self.dir.path()).expect("under root");
-                    out.push(rel.to_string_lossy().into_owned());
-                }
-            }
-        }
+        let mut out: Vec<String> = files_under(self.dir.path())
+            .iter()
+            .map(|path| {
+                let rel = path.strip_prefix(self.dir.path()).expect("under root");
+                rel.to_string_lossy().into_owned()
+            })
+            .collect();
         out.sort();
         out
     }
@@ -113,6 +107,23 @@ pub fn assert_conforms(
         assert_eq!(value["success"], false, "status {status}: {value}");
         assert!(value["error"].is_string(), "status {status}: {value}");
     }
+}
+
+/// Every file below `dir`, at any depth.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
 }
 
 /// A token no fixture, log or report would contain by chance.
