@@ -267,6 +267,7 @@ pub async fn run(
     Ok(Report {
         target: url.clone(),
         contract: contract.origin().to_string(),
+        contract_identity: contract.identity().short(),
         seed: config.seed,
         duration_ms: elapsed.as_millis() as u64,
         requests,

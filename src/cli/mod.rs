@@ -22,7 +22,7 @@ mod target;
 
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use mfa_contract::{Contract, Error, exit};
 
 use check::CheckArgs;
@@ -107,6 +107,30 @@ enum Command {
     /// Check or copy the contract files
     #[command(subcommand)]
     Contract(ContractCommand),
+}
+
+/// Parses the command line; `--version` names the embedded contract as well as the binary.
+pub fn parse() -> Cli {
+    let (short, long) = match Contract::embedded_identity() {
+        Ok(identity) => (
+            format!(
+                "{} (contract {} {})",
+                env!("CARGO_PKG_VERSION"),
+                identity.version,
+                identity.digest
+            ),
+            format!("{}\ncontract: {identity}", env!("CARGO_PKG_VERSION")),
+        ),
+        Err(error) => {
+            let unreadable = format!("{} (embedded contract: {error})", env!("CARGO_PKG_VERSION"));
+            (unreadable.clone(), unreadable)
+        }
+    };
+    let matches = Cli::command()
+        .version(short)
+        .long_version(long)
+        .get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
 }
 
 pub fn run(cli: Cli) -> Result<u8, Error> {

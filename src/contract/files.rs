@@ -79,6 +79,19 @@ impl ContractFiles {
         &self.origin
     }
 
+    /// Every file, in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().map(|(p, b)| (p.as_str(), b.as_slice()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
     /// How a file is named in messages: the real path for a directory, a marked one when embedded.
     pub fn display_path(&self, rel: &str) -> String {
         match &self.origin {

@@ -95,6 +95,7 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
 
     Ok(Contract {
         origin: files.origin().clone(),
+        identity: super::Identity::new(files, &manifest),
         selects,
         manifest,
         schemas,

@@ -6,6 +6,7 @@
 pub mod diff;
 mod error;
 mod files;
+mod identity;
 mod load;
 mod manifest;
 pub mod openapi;
@@ -21,6 +22,7 @@ use serde_json::Value;
 pub use error::ContractError;
 pub(crate) use files::strip_position;
 pub use files::{ContractFiles, Origin};
+pub use identity::Identity;
 pub use load::BREAKS_CONTRACT;
 pub use manifest::{
     Auth, FixtureDirs, GapPolicy, Manifest, RejectionKind, RejectionPolicy, RequestSpec,
@@ -64,6 +66,7 @@ pub struct RequestFixture {
 #[derive(Debug)]
 pub struct Contract {
     origin: Origin,
+    identity: Identity,
     manifest: Manifest,
     /// Every schema file, by its name under `schemas/`.
     schemas: BTreeMap<String, Schema>,
@@ -103,6 +106,18 @@ impl Contract {
 
     pub fn origin(&self) -> &Origin {
         &self.origin
+    }
+
+    /// Title, version, endpoint and digest of the files: which contract this is.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The embedded contract's identity, without compiling its schemas (for `--version`).
+    pub fn embedded_identity() -> Result<Identity, ContractError> {
+        let files = ContractFiles::embedded();
+        let manifest: Manifest = files.parse(load::MANIFEST)?;
+        Ok(Identity::new(&files, &manifest))
     }
 
     pub fn manifest(&self) -> &Manifest {

@@ -29,6 +29,7 @@ pub fn human(report: &Report) -> String {
         "mfa-contract check: {} ({})",
         report.target, report.contract
     );
+    let _ = writeln!(out, "contract: {}", report.contract_identity);
     let _ = writeln!(
         out,
         "{} (seed {})",

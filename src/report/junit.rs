@@ -22,21 +22,23 @@ pub fn junit(report: &Report) -> String {
         "<testsuites name=\"mfa-contract check\" tests=\"{}\" failures=\"{total_failures}\" time=\"{seconds:.3}\">",
         report.checks.len()
     );
-    // The environment (rate limits waited out, tokens refreshed): not tests, but CI people
-    // read it here too, as properties of the first suite (where the JUnit schema has them).
-    let mut environment = String::new();
-    let lines = super::environment_lines(&report.environment);
-    if !lines.is_empty() {
-        environment.push_str("    <properties>\n");
-        for line in lines {
-            let _ = writeln!(
-                environment,
-                "      <property name=\"environment\" value=\"{}\"/>",
-                escape(&line)
-            );
-        }
-        environment.push_str("    </properties>\n");
+    // Which contract ran, and the environment (rate limits waited out, tokens refreshed): not
+    // tests, but CI people read them here too, as properties of the first suite (where the
+    // JUnit schema has them).
+    let mut environment = String::from("    <properties>\n");
+    let _ = writeln!(
+        environment,
+        "      <property name=\"contract\" value=\"{}\"/>",
+        escape(&report.contract_identity)
+    );
+    for line in super::environment_lines(&report.environment) {
+        let _ = writeln!(
+            environment,
+            "      <property name=\"environment\" value=\"{}\"/>",
+            escape(&line)
+        );
     }
+    environment.push_str("    </properties>\n");
     for check in &report.checks {
         let failures = by_check
             .get(check.name.as_str())

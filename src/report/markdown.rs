@@ -17,9 +17,10 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(out, "**{}**\n", result_line(report));
     let _ = writeln!(
         out,
-        "Target `{}`, contract {}, seed {}: {} requests in {:.1} s.\n",
+        "Target `{}`, {}: {}, seed {}: {} requests in {:.1} s.\n",
         report.target,
         report.contract,
+        report.contract_identity,
         report.seed,
         report.requests,
         report.duration_ms as f64 / 1000.0

@@ -29,6 +29,8 @@ pub struct Report {
     pub target: String,
     /// Where the contract came from.
     pub contract: String,
+    /// Which contract it was: title, version, endpoint, digest of its files.
+    pub contract_identity: String,
     /// Reproduce the same cases with `--seed`.
     pub seed: u64,
     pub duration_ms: u64,

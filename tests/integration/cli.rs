@@ -151,3 +151,64 @@ fn a_check_of_what_clients_send_is_refused_by_the_checker_and_named_for_the_prox
         stderr(&output)
     );
 }
+
+#[test]
+fn version_names_the_binary_and_the_embedded_contract() {
+    let identity = mfa_contract::Contract::embedded()
+        .expect("contract")
+        .identity()
+        .clone();
+    let long = stdout(&mfa_contract(&["--version"]));
+    let mut lines = long.lines();
+    assert_eq!(
+        lines.next(),
+        Some(format!("mfa-contract {}", env!("CARGO_PKG_VERSION")).as_str())
+    );
+    let contract = lines.next().expect("a contract line");
+    assert!(
+        contract.starts_with("contract: Set Primary MFA Method 1.0.0 (POST /mfa/primary), sha256:"),
+        "{contract}"
+    );
+    assert!(contract.contains(&identity.digest), "{contract}");
+    assert!(
+        contract.ends_with(&format!(
+            "over {} files of schemas/ and fixtures/",
+            identity.files
+        )),
+        "{contract}"
+    );
+    let short = stdout(&mfa_contract(&["-V"]));
+    assert_eq!(
+        short.trim(),
+        format!(
+            "mfa-contract {} (contract 1.0.0 {})",
+            env!("CARGO_PKG_VERSION"),
+            identity.digest
+        )
+    );
+}
+
+#[test]
+fn an_edited_contract_has_another_identity_and_the_report_names_it() {
+    let copy = ContractCopy::new();
+    let embedded = mfa_contract::Contract::embedded().expect("contract");
+    let mut manifest = copy.read_json("schemas/contract.json");
+    manifest["version"] = json!("1.1.0");
+    copy.write_json("schemas/contract.json", &manifest);
+    let edited = mfa_contract::Contract::from_dir(copy.path()).expect("edited copy loads");
+    assert_eq!(edited.identity().version, "1.1.0");
+    assert_ne!(edited.identity().digest, embedded.identity().digest);
+    let dir = copy.path().to_str().expect("utf-8");
+    let output = mfa_contract(&[
+        "--contract-dir",
+        dir,
+        "check",
+        "--cases",
+        "5",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    assert_eq!(report["contractIdentity"], edited.identity().short());
+}
