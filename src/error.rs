@@ -26,8 +26,9 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    /// Occurs when a file we must read or write, or a socket we must bind, fails.
-    #[error("{context}: {source}")]
+    /// Occurs when a file we must read or write, or a socket we must bind, fails. The cause is
+    /// printed once, as the next link of the chain.
+    #[error("{context}")]
     Io {
         context: String,
         #[source]

@@ -12,8 +12,9 @@ use mfa_contract::{Contract, Error, exit};
 /// How a server (the mock or the proxy) listens and logs.
 #[derive(Debug, Args)]
 pub(super) struct ServerArgs {
-    /// Address to listen on; anything but loopback exposes it to your network
-    #[arg(long, default_value = mock::defaults::HOST)]
+    /// Address to listen on; anything but loopback exposes it to your network (the container
+    /// image sets MFA_CONTRACT_HOST=0.0.0.0)
+    #[arg(long, env = "MFA_CONTRACT_HOST", default_value = mock::defaults::HOST)]
     pub(super) host: String,
     /// Port to listen on; 0 picks a free one and prints it
     #[arg(long, default_value_t = mock::defaults::PORT)]
@@ -34,6 +35,10 @@ pub(super) struct ServerArgs {
     /// Worker threads (default: one per core)
     #[arg(long, value_name = "N")]
     pub(super) workers: Option<usize>,
+    /// Once listening, write the base URL (e.g. http://127.0.0.1:40123) to FILE, for scripts
+    /// that start the server in the background, with --port 0 too; removed when it stops
+    #[arg(long, value_name = "FILE")]
+    pub(super) ready_file: Option<PathBuf>,
 }
 
 impl ServerArgs {
@@ -50,6 +55,28 @@ impl ServerArgs {
             return Err(Error::Usage("--workers must be at least 1".into()));
         }
         Ok(())
+    }
+
+    /// The `--ready-file`, with a stale one from an earlier run removed, so a script waiting
+    /// for it never reads an old URL.
+    pub(super) fn ready_file(&self) -> Result<Option<ReadyFile>, Error> {
+        let Some(path) = &self.ready_file else {
+            return Ok(None);
+        };
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(Error::io(
+                    format!(
+                        "--ready-file {}: cannot remove the old file",
+                        path.display()
+                    ),
+                    e,
+                ));
+            }
+        }
+        ReadyFile::new(path).map(Some)
     }
 
     /// A warning line when the address is not loopback.
@@ -113,6 +140,61 @@ impl UpstreamArgs {
     }
 }
 
+/// `--ready-file`: written once the server listens, removed when it stops.
+pub(super) struct ReadyFile {
+    path: PathBuf,
+    /// Made in the file's folder before the server starts, so a folder that cannot hold it
+    /// stops the command before it listens; renamed into place once it does.
+    pending: std::sync::Mutex<Option<tempfile::NamedTempFile>>,
+}
+
+impl ReadyFile {
+    fn new(path: &std::path::Path) -> Result<Self, Error> {
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => std::path::Path::new("."),
+        };
+        let pending = tempfile::NamedTempFile::new_in(folder).map_err(|e| {
+            Error::io(
+                format!(
+                    "--ready-file {}: cannot write in its folder",
+                    path.display()
+                ),
+                e,
+            )
+        })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            pending: std::sync::Mutex::new(Some(pending)),
+        })
+    }
+
+    /// Writes `url` and a newline, then renames the file into place: a reader sees no file or
+    /// the whole URL, never part of it.
+    pub(super) fn announce(&self, url: &str) -> std::io::Result<()> {
+        let context = |e: std::io::Error| {
+            std::io::Error::new(
+                e.kind(),
+                format!("--ready-file {}: {e}", self.path.display()),
+            )
+        };
+        let pending = self.pending.lock().map_or(None, |mut p| p.take());
+        let Some(mut file) = pending else {
+            return Ok(());
+        };
+        writeln!(file, "{url}").map_err(context)?;
+        file.persist(&self.path).map_err(|e| context(e.error))?;
+        Ok(())
+    }
+}
+
+impl Drop for ReadyFile {
+    fn drop(&mut self) {
+        // Gone with the server; a file that cannot be removed is only a stale hint.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(super) enum LogFormat {
     Text,
@@ -141,10 +223,14 @@ pub(super) fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> 
         workers: server.workers,
         log: server.log(),
     };
+    let ready_file = args.server.ready_file()?;
     let contract = Arc::new(contract);
     let banner_contract = contract.clone();
-    mock::serve(contract, config, |addr| {
+    let summary = mock::serve(contract, config, |addr| {
         print_banner(&banner_contract, &args, addr);
+        ready_file
+            .as_ref()
+            .map_or(Ok(()), |file| file.announce(&format!("http://{addr}")))
     })
     .map_err(|e| {
         Error::io(
@@ -152,6 +238,8 @@ pub(super) fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> 
             e,
         )
     })?;
+    drop(ready_file);
+    outln!("{summary}");
     Ok(exit::CLEAN)
 }
 

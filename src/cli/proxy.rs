@@ -50,11 +50,16 @@ pub(super) fn run_proxy(contract: Contract, args: ProxyArgs) -> Result<u8, Error
     config.workers = args.server.workers;
     config.strict = args.strict;
     config.record = args.record.clone();
+    let ready_file = args.server.ready_file()?;
     let contract = Arc::new(contract);
     let banner_contract = contract.clone();
     let summary = proxy::serve(contract, config, |addr| {
         print_banner(&banner_contract, &args, upstream, addr);
+        ready_file
+            .as_ref()
+            .map_or(Ok(()), |file| file.announce(&format!("http://{addr}")))
     })?;
+    drop(ready_file);
     outln!("{summary}");
     Ok(exit::CLEAN)
 }

@@ -25,6 +25,16 @@ pub fn scope() -> Scope {
                 .default_service(web::to(|| not_allowed("GET, DELETE"))),
         )
         .service(
+            web::resource("/health")
+                .get(health)
+                .default_service(web::to(|| not_allowed("GET"))),
+        )
+        .service(
+            web::resource("/shutdown")
+                .post(shutdown)
+                .default_service(web::to(|| not_allowed("POST"))),
+        )
+        .service(
             web::resource("/state")
                 .get(state)
                 .default_service(web::to(|| not_allowed("GET"))),
@@ -45,7 +55,7 @@ pub fn scope() -> Scope {
             respond(Reply::error(
                 StatusCode::NOT_FOUND,
                 "Not found: no such admin endpoint",
-                "the admin API has /__admin/ (page), /requests, /state, /reset and /scenarios",
+                "the admin API has /__admin/ (page), /health, /requests, /state, /reset, /scenarios and /shutdown",
                 Map::new(),
             ))
         }))
@@ -56,6 +66,36 @@ async fn page() -> HttpResponse {
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
         .body(PAGE)
+}
+
+/// 200 once the mock serves: what start-up scripts, Playwright's `webServer.url` and container
+/// health checks wait for. Names the endpoint and the contract, so a script can tell it reached
+/// the mock it meant.
+async fn health(state: web::Data<MockState>) -> HttpResponse {
+    let identity = state.contract.identity();
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(json!({
+            "status": "ready",
+            "endpoint": identity.endpoint,
+            "contract": identity.short(),
+            "version": env!("CARGO_PKG_VERSION"),
+        }))
+}
+
+/// Stops the mock as Ctrl-C does (it prints its summary), for a CI step that started it in the
+/// background, on any OS and through any launcher (WireMock has the same endpoint).
+async fn shutdown(state: web::Data<MockState>) -> HttpResponse {
+    if state.shut_down() {
+        ok(json!({ "stopping": true }))
+    } else {
+        respond(Reply::error(
+            StatusCode::CONFLICT,
+            "Conflict: this mock is not running as a server",
+            "an in-process mock is stopped by the code that started it",
+            Map::new(),
+        ))
+    }
 }
 
 async fn requests(state: web::Data<MockState>) -> HttpResponse {

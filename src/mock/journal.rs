@@ -121,6 +121,25 @@ pub struct Journal {
     capacity: usize,
     next_id: u64,
     records: VecDeque<(u64, Record)>,
+    since_start: Tally,
+}
+
+/// How requests ended since the mock started, for the summary when it stops. Kept beside the
+/// records, under the lock the journal already takes, and not cleared with them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Answers by status.
+    pub answered: std::collections::BTreeMap<u16, u64>,
+    /// Closed on purpose by a `fault` scenario.
+    pub closed: u64,
+    /// The client left before its answer.
+    pub client_gave_up: u64,
+}
+
+impl Tally {
+    pub fn requests(&self) -> u64 {
+        self.answered.values().sum::<u64>() + self.closed + self.client_gave_up
+    }
 }
 
 impl Journal {
@@ -129,6 +148,7 @@ impl Journal {
             capacity,
             next_id: 0,
             records: VecDeque::with_capacity(capacity.min(1024)),
+            since_start: Tally::default(),
         }
     }
 
@@ -136,6 +156,13 @@ impl Journal {
     pub fn record(&mut self, record: Record) {
         if self.capacity == 0 {
             return;
+        }
+        match (record.outcome, record.status) {
+            (Outcome::Answered, Some(status)) => {
+                *self.since_start.answered.entry(status).or_default() += 1;
+            }
+            (Outcome::ClientGaveUp, _) => self.since_start.client_gave_up += 1,
+            _ => self.since_start.closed += 1,
         }
         self.next_id += 1;
         if self.records.len() == self.capacity {
@@ -151,6 +178,15 @@ impl Journal {
 
     pub fn clear(&mut self) {
         self.records.clear();
+    }
+
+    /// Whether requests are kept (and counted) at all: `--journal-size 0` turns both off.
+    pub fn is_on(&self) -> bool {
+        self.capacity > 0
+    }
+
+    pub fn since_start(&self) -> &Tally {
+        &self.since_start
     }
 }
 
@@ -195,5 +231,32 @@ mod tests {
             paths,
             vec![(3, "/2".into()), (4, "/3".into()), (5, "/4".into())]
         );
+    }
+
+    #[test]
+    fn the_tally_counts_every_request_and_survives_a_clear() {
+        let mut j = Journal::new(2);
+        for status in [200, 200, 400] {
+            j.record(Record {
+                status: Some(status),
+                ..record("/mfa/primary")
+            });
+        }
+        j.record(Record {
+            status: None,
+            outcome: Outcome::Closed,
+            ..record("/mfa/primary")
+        });
+        j.record(Record {
+            status: None,
+            outcome: Outcome::ClientGaveUp,
+            ..record("/mfa/primary")
+        });
+        j.clear();
+        let tally = j.since_start();
+        assert_eq!(tally.answered.get(&200), Some(&2));
+        assert_eq!(tally.answered.get(&400), Some(&1));
+        assert_eq!((tally.closed, tally.client_gave_up), (1, 1));
+        assert_eq!(tally.requests(), 5);
     }
 }

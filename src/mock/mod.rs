@@ -185,6 +185,8 @@ pub struct MockState {
     journal: Mutex<Journal>,
     logger: Logger,
     upstream: Option<Arc<crate::forward::Upstream>>,
+    /// Set once the server runs: `POST /__admin/shutdown` stops it through this.
+    server: std::sync::OnceLock<actix_web::dev::ServerHandle>,
 }
 
 impl MockState {
@@ -212,6 +214,7 @@ impl MockState {
             journal: Mutex::new(Journal::new(config.journal_size)),
             logger: Logger::new(config.log),
             upstream: config.upstream.clone(),
+            server: std::sync::OnceLock::new(),
             contract,
         }
     }
@@ -237,6 +240,52 @@ impl MockState {
 
     fn journal(&self) -> MutexGuard<'_, Journal> {
         self.journal.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stops the server gracefully, after the answers in flight (this one included) went out;
+    /// false when it is not running as a server (an in-process test service).
+    fn shut_down(&self) -> bool {
+        let Some(handle) = self.server.get().cloned() else {
+            return false;
+        };
+        actix_web::rt::spawn(async move { handle.stop(true).await });
+        true
+    }
+
+    /// One line for when the mock stops: how many requests, and how each ended.
+    pub fn summary(&self) -> String {
+        let journal = self.journal();
+        if !journal.is_on() {
+            return "mfa-contract mock: stopped (requests were not counted: --journal-size 0)"
+                .to_owned();
+        }
+        let tally = journal.since_start();
+        let mut line = format!(
+            "mfa-contract mock: stopped after {} requests",
+            tally.requests()
+        );
+        let mut parts: Vec<String> = tally
+            .answered
+            .iter()
+            .map(|(status, n)| format!("{status} x{n}"))
+            .collect();
+        if tally.closed > 0 {
+            parts.push(format!(
+                "{} closed on purpose (fault scenarios)",
+                tally.closed
+            ));
+        }
+        if tally.client_gave_up > 0 {
+            parts.push(format!(
+                "{} left by the client before the answer",
+                tally.client_gave_up
+            ));
+        }
+        if !parts.is_empty() {
+            line.push_str(": ");
+            line.push_str(&parts.join(", "));
+        }
+        line
     }
 }
 
@@ -369,13 +418,18 @@ impl MockServer {
         let thread_state = state.clone();
         let server =
             crate::serve::ServerThread::spawn(format!("mfa-mock-{}", addr.port()), move || {
-                Ok(HttpServer::new(move || app(thread_state.clone()))
-                    .on_connect(on_connect)
-                    .workers(workers)
-                    .disable_signals()
-                    .shutdown_timeout(1)
-                    .listen(listener)?
-                    .run())
+                let server = HttpServer::new({
+                    let state = thread_state.clone();
+                    move || app(state.clone())
+                })
+                .on_connect(on_connect)
+                .workers(workers)
+                .disable_signals()
+                .shutdown_timeout(1)
+                .listen(listener)?
+                .run();
+                let _ = thread_state.server.set(server.handle());
+                Ok(server)
             })?;
         Ok(Self {
             addr,
@@ -400,25 +454,34 @@ impl MockServer {
     }
 }
 
-/// What `mfa-contract mock` runs: serve in the foreground until SIGINT or SIGTERM.
+/// What `mfa-contract mock` runs: serve in the foreground until SIGINT or SIGTERM, then return
+/// the summary line. `on_ready` runs once the socket listens; its error stops the server.
 pub fn serve(
     contract: Arc<Contract>,
     config: MockConfig,
-    on_ready: impl FnOnce(SocketAddr),
-) -> std::io::Result<()> {
+    on_ready: impl FnOnce(SocketAddr) -> std::io::Result<()>,
+) -> std::io::Result<String> {
     let listener = TcpListener::bind((config.host.as_str(), config.port))?;
     let addr = listener.local_addr()?;
     let state = web::Data::new(MockState::new(contract, &config));
-    actix_web::rt::System::new().block_on(async move {
-        let server = HttpServer::new(move || app(state.clone()))
+    let server_state = state.clone();
+    actix_web::rt::System::new().block_on(async {
+        let server = HttpServer::new(move || app(server_state.clone()))
             .on_connect(on_connect)
             .shutdown_timeout(2)
             .workers(config.worker_threads())
             .listen(listener)?
             .run();
-        on_ready(addr);
+        let _ = state.server.set(server.handle());
+        if let Err(error) = on_ready(addr) {
+            // The stop is sent now; the server future, polled below, carries it out.
+            drop(server.handle().stop(false));
+            let _ = server.await;
+            return Err(error);
+        }
         server.await
-    })
+    })?;
+    Ok(state.summary())
 }
 
 #[cfg(test)]

@@ -530,7 +530,7 @@ impl ProxyServer {
 pub fn serve(
     contract: Arc<Contract>,
     config: ProxyConfig,
-    on_ready: impl FnOnce(SocketAddr),
+    on_ready: impl FnOnce(SocketAddr) -> std::io::Result<()>,
 ) -> Result<String, crate::Error> {
     let listener = TcpListener::bind((config.host.as_str(), config.port)).map_err(|e| {
         crate::Error::io(
@@ -551,7 +551,12 @@ pub fn serve(
                 .workers(workers)
                 .listen(listener)?
                 .run();
-            on_ready(addr);
+            if let Err(error) = on_ready(addr) {
+                // The stop is sent now; the server future, polled below, carries it out.
+                drop(server.handle().stop(false));
+                let _ = server.await;
+                return Err(error);
+            }
             server.await
         })
         .map_err(|e| crate::Error::io(format!("cannot serve on {addr}"), e))?;

@@ -297,15 +297,114 @@ fn the_banner_prints_the_picked_port_and_a_curl_that_works() {
     assert_eq!(body["success"], true, "{banner}");
 }
 
-#[test]
-fn sigterm_and_sigint_stop_the_mock_gracefully() {
+#[tokio::test]
+async fn sigterm_and_sigint_stop_the_mock_gracefully_with_a_summary_of_its_requests() {
+    let client = http_client(Duration::from_secs(10));
     for signal in ["TERM", "INT"] {
         let mut mock = Process::mock(&[]);
+        for body in [r#"{"mfaType":"PASSKEY"}"#, r#"{"mfaType":"PASSKEY"}"#, "{}"] {
+            post(&client, &mock.url, TOKEN, body, None)
+                .await
+                .expect("answered");
+        }
         let status = mock
             .signal_and_wait(signal, Duration::from_secs(10))
             .expect("exited within 10 s");
         assert!(status.success(), "SIG{signal}: {status}");
+        let last = wait_for_line(&mock, "stopped after").await;
+        assert_eq!(
+            last, "mfa-contract mock: stopped after 3 requests: 200 x2, 400 x1",
+            "SIG{signal}"
+        );
     }
+}
+
+/// The first stdout line of `process` that contains `needle`, waited for (bounded): the
+/// reader thread may be a moment behind the exit.
+async fn wait_for_line(process: &Process, needle: &str) -> String {
+    for _ in 0..250 {
+        if let Some(line) = process
+            .stdout_lines()
+            .into_iter()
+            .find(|l| l.contains(needle))
+        {
+            return line;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no line with {needle:?}: {:?}", process.stdout_lines());
+}
+
+#[tokio::test]
+async fn the_ready_file_holds_the_url_once_it_answers_and_goes_with_the_mock() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ready = dir.path().join("mock.url");
+    // A stale file from an earlier run is not taken for this one.
+    std::fs::write(&ready, "http://127.0.0.1:1\n").expect("stale file");
+    let mut mock = Process::mock(&["--ready-file", ready.to_str().expect("utf-8")]);
+    let url = std::fs::read_to_string(&ready).expect("ready file written");
+    assert_eq!(url, format!("{}\n", mock.url));
+    let client = http_client(Duration::from_secs(10));
+    let health: Value = client
+        .get(format!("{}/__admin/health", url.trim()))
+        .send()
+        .await
+        .expect("health answers")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(health["status"], "ready");
+    assert_eq!(health["endpoint"], "POST /mfa/primary");
+    assert_eq!(health["contract"], contract().identity().short());
+    mock.signal_and_wait("TERM", Duration::from_secs(10))
+        .expect("exited");
+    assert!(!ready.exists(), "the ready file outlived the mock");
+}
+
+#[test]
+fn a_ready_file_that_cannot_be_written_stops_the_mock_with_exit_2() {
+    let output = crate::support::mfa_contract(&[
+        "mock",
+        "--port",
+        "0",
+        "--ready-file",
+        "/nonexistent-folder/mock.url",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = crate::support::stderr(&output);
+    assert!(
+        err.contains("--ready-file /nonexistent-folder/mock.url"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn post_admin_shutdown_stops_the_mock_as_ctrl_c_does() {
+    let mut mock = Process::mock(&[]);
+    let client = http_client(Duration::from_secs(10));
+    post(
+        &client,
+        &mock.url,
+        TOKEN,
+        r#"{"mfaType":"MAGIC_LINK"}"#,
+        None,
+    )
+    .await
+    .expect("answered");
+    let answer = client
+        .post(format!("{}/__admin/shutdown", mock.url))
+        .send()
+        .await
+        .expect("shutdown answers");
+    assert_eq!(answer.status(), 200);
+    let status = mock
+        .wait(Duration::from_secs(10))
+        .expect("exited by itself");
+    assert!(status.success(), "{status}");
+    assert_eq!(
+        wait_for_line(&mock, "stopped after").await,
+        "mfa-contract mock: stopped after 1 requests: 200 x1"
+    );
 }
 
 #[test]
