@@ -2,6 +2,9 @@
 
 mod support;
 
+/// The GitHub Action's scripts: installing a verified release, the run step's summary, JUnit,
+/// outputs, annotations and exit codes.
+mod action;
 /// A real browser (headless Chromium over WebDriver) against the mock, across origins.
 mod browser;
 /// Case generation: the validator as the oracle, determinism, coverage of the classes.
@@ -30,11 +33,16 @@ mod mock;
 mod mock_binary;
 /// The request table that the in-process and the over-the-socket mock tests share.
 mod mock_cases;
+/// The npm packages, packed and installed offline: npx runs the mock and the checker, signals
+/// and exit codes pass through, a missing platform binary is explained.
+mod npm;
 /// The OpenAPI 3.1 export: valid against the official schema, and snapshotted.
 mod openapi;
 /// The proxy over real sockets: both sides judged, pass-through, failing upstreams, --strict,
 /// recording, and mock --upstream.
 mod proxy;
+/// The release configuration: targets, `cargo binstall` metadata, one repository URL.
+mod release;
 /// Every command, every output, every written file: no token anywhere.
 mod secrets;
 /// The checker unattended in CI: lenient, rate-limited, token-expiring and flaky backends.

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod npm;
 pub mod reference;
 pub mod tls;
 
@@ -393,4 +394,21 @@ impl Drop for TestServer {
             let _ = thread.join();
         }
     }
+}
+
+/// The release targets in `dist-workspace.toml` (cargo-dist's configuration), sorted.
+pub fn release_targets() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist-workspace.toml");
+    let config: toml_edit::DocumentMut = std::fs::read_to_string(&path)
+        .expect("dist-workspace.toml")
+        .parse()
+        .expect("dist-workspace.toml is TOML");
+    let mut targets: Vec<String> = config["dist"]["targets"]
+        .as_array()
+        .expect("[dist] targets")
+        .iter()
+        .map(|t| t.as_str().expect("a target triple").to_owned())
+        .collect();
+    targets.sort();
+    targets
 }
