@@ -81,7 +81,7 @@ def render(args, builds, results):
     lines = [
         f"## Release profile {now}: {bench.machine()}",
         "",
-        f"Tools: {bench.version(['rustc', '--version'])}; wrk {bench.version(['wrk', '--version'])}.",
+        f"Tools: {bench.version(['rustc', '--version'])}; {bench.version(['wrk', '--version'])}.",
         f"Method: `python3 bench/profiles.py`: {args.rounds} round(s), interleaved; wrk -t2 -c{CONNECTIONS}, "
         f"{args.duration} s per run, POST /mfa/primary with a valid body and token; each mock with "
         f"{bench.WORKERS} workers, journal and log on, started fresh per run. Figures are median (min-max).",

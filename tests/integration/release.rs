@@ -162,9 +162,15 @@ fn the_repository_url_is_written_in_cargo_toml_and_only_quoted_in_docs() {
         }
     }
     naming.sort();
-    // README quotes it in the install commands (checked against Cargo.toml by this test's
-    // twin in readme.rs); everything that runs reads Cargo.toml.
+    // Everything that runs reads Cargo.toml; README quotes it in the install commands, which
+    // must then say what Cargo.toml says.
     assert_eq!(naming, ["Cargo.toml", "README.md"], "files that name {url}");
+    let readme = read("README.md");
+    for installer in ["mfa-contract-installer.sh", "mfa-contract-installer.ps1"] {
+        let line = format!("{url}/releases/latest/download/{installer}");
+        assert!(readme.contains(&line), "README.md does not show {line}");
+    }
+    assert!(readme.contains(&format!("uses: {owner_and_name}@v{}", env!("CARGO_PKG_VERSION"))));
 }
 
 #[test]
