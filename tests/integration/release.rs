@@ -170,7 +170,10 @@ fn the_repository_url_is_written_in_cargo_toml_and_only_quoted_in_docs() {
         let line = format!("{url}/releases/latest/download/{installer}");
         assert!(readme.contains(&line), "README.md does not show {line}");
     }
-    assert!(readme.contains(&format!("uses: {owner_and_name}@v{}", env!("CARGO_PKG_VERSION"))));
+    assert!(readme.contains(&format!(
+        "uses: {owner_and_name}@v{}",
+        env!("CARGO_PKG_VERSION")
+    )));
 }
 
 #[test]
