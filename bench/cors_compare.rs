@@ -10,7 +10,7 @@ use actix_web::dev::Service as _;
 use actix_web::http::header;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use futures_util::FutureExt as _;
-use mfa_contract::mock::CorsPolicy;
+use mfa_contract::server::CorsPolicy;
 
 const BODY: &str = r#"{"success":true,"message":"Primary MFA method updated"}"#;
 

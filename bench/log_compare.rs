@@ -1,5 +1,5 @@
 //! The mock's request log line, written N times: by today's hand-written logger
-//! (`mfa_contract::mock::Logger`), or by `tracing` with a custom `FormatEvent` that writes the
+//! (`mfa_contract::server::Logger`), or by `tracing` with a custom `FormatEvent` that writes the
 //! same line with a timestamp cached per second, through a `tracing-appender` non-blocking
 //! writer. Run under callgrind by `bench/callgrind.py --log-compare`; the difference per line,
 //! against the mock's instructions per request, is the share of CPU tracing would add.
@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use mfa_contract::mock::{LogFormat, Logger, Outcome, RequestLine};
+use mfa_contract::server::{LogFormat, Logger, Outcome, RequestLine};
 use tracing::field::{Field, Visit};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};

@@ -6,18 +6,21 @@
 pub mod cases;
 pub mod check;
 pub mod contract;
+pub mod credentials;
 pub mod drift;
 pub mod error;
-pub mod forward;
 pub mod media_type;
 pub mod mock;
 pub mod net;
 pub mod proxy;
 pub mod redact;
+pub mod remote;
 pub mod report;
-pub mod serve;
-pub mod target;
+pub mod restore;
+pub mod server;
 pub mod text;
+pub mod tls;
+pub mod verdict;
 
 pub use contract::{Contract, ContractError};
 pub use error::{Error, exit};

@@ -1,6 +1,5 @@
 //! Is an address loopback? The mock warns when it is not; the checker makes up a token only
 //! for loopback targets (a local mock accepts any token; a real backend needs a real one).
-//! And how many worker threads a server runs.
 
 use std::net::IpAddr;
 
@@ -21,13 +20,6 @@ pub fn is_loopback_url(url: &Url) -> bool {
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
-}
-
-/// Server worker threads: as configured, or one per core.
-pub fn workers(configured: Option<usize>) -> usize {
-    configured.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    })
 }
 
 #[cfg(test)]

@@ -15,27 +15,6 @@ pub fn fingerprint(token: &str) -> String {
 /// would destroy the text and hide nothing worth hiding.
 pub const MIN_SEARCHABLE_TOKEN: usize = 6;
 
-/// The scheme of an `Authorization` value, when it is safe to show: a word a credential
-/// follows, short and made of the characters schemes are made of. A value without a space may
-/// be the credential itself (a client that forgot the scheme), so it is never shown.
-pub fn shown_scheme(value: &str) -> Option<&str> {
-    let (scheme, _) = value.trim().split_once(' ')?;
-    let looks_like_a_scheme = scheme.len() <= 20
-        && scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~+".contains(&b));
-    looks_like_a_scheme.then_some(scheme)
-}
-
-/// How to say that `value` does not use `expected`, naming the scheme given only when it is
-/// safe to show ([`shown_scheme`]).
-pub fn wrong_scheme(value: &str, expected: &str) -> String {
-    match shown_scheme(value) {
-        Some(scheme) => format!("the scheme is {scheme:?}, not {expected}"),
-        None => format!("the value is not `{expected} <token>` (no scheme before the credential)"),
-    }
-}
-
 /// `text` with every occurrence of `token` replaced by `replacement`.
 pub fn replace_token(text: &str, token: &str, replacement: &str) -> String {
     if token.len() < MIN_SEARCHABLE_TOKEN {
@@ -53,19 +32,6 @@ pub fn redact<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> Str
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn a_scheme_is_shown_only_when_a_credential_follows_it_and_it_looks_like_one() {
-        assert_eq!(super::shown_scheme("Basic dXNlcjpwYXNz"), Some("Basic"));
-        assert_eq!(super::shown_scheme("  Token abc "), Some("Token"));
-        assert_eq!(super::shown_scheme("tok-Zq81xVv0-distinctive-7c1e"), None);
-        assert_eq!(
-            super::shown_scheme("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig x"),
-            None
-        );
-        assert_eq!(super::shown_scheme("a/b c"), None);
-        assert!(!super::wrong_scheme("tok-Zq81xVv0-distinctive-7c1e", "Bearer").contains("tok-"));
-    }
-
     use super::*;
 
     #[test]

@@ -5,13 +5,14 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::cases::{Case, Expect, Family, Sequence, SequenceKind};
-use crate::contract::{Contract, RejectionKind, Violation, json_type};
+use crate::contract::{Contract, RejectionKind, type_shape};
+use crate::credentials::{Credentials, wrong_scheme};
 use crate::redact::MIN_SEARCHABLE_TOKEN;
-use crate::target::{Body, Exchange, Outcome, Response};
+use crate::remote::{Body, Exchange, Outcome, Response};
+pub use crate::verdict::{Failure, Gap, GapKind, Verdict};
 
 /// What a check needs besides the exchange.
 pub struct Ctx<'a> {
@@ -21,52 +22,6 @@ pub struct Ctx<'a> {
     pub max_response_time: Duration,
     /// The gap policy binds: what it adds to the documentation is judged as violations.
     pub strict_gaps: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
-    Pass,
-    /// The check does not apply to this exchange.
-    Skip,
-    /// Not a violation: something the documentation leaves open.
-    Gap(Gap),
-    Fail(Failure),
-}
-
-/// Something the documentation leaves open, seen in an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Gap {
-    pub status: u16,
-    pub kind: RejectionKind,
-    pub how: GapKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GapKind {
-    /// Refused with a status the gap policy allows and the documentation does not list.
-    AllowedStatus,
-    /// Refused with a status the gap policy does not list, where only the policy speaks.
-    OtherStatus,
-    /// Accepted although our policy refuses it; the documentation does not forbid it.
-    Lenient,
-}
-
-impl GapKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GapKind::AllowedStatus => "allowed status",
-            GapKind::OtherStatus => "status outside the gap policy",
-            GapKind::Lenient => "lenient: accepted",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    pub message: String,
-    /// Schema violations, with instance and schema pointers.
-    pub violations: Vec<Violation>,
 }
 
 fn fail(message: impl Into<String>) -> Verdict {
@@ -519,18 +474,18 @@ fn request_auth_scheme(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> Verdict 
             auth.header, auth.scheme
         ));
     };
-    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
-    if !scheme.eq_ignore_ascii_case(&auth.scheme) {
+    let credentials = Credentials::parse(value);
+    if !credentials.has_scheme(&auth.scheme) {
         return fail(format!(
             "{}: {}",
             auth.header,
-            crate::redact::wrong_scheme(value, &auth.scheme)
+            wrong_scheme(value, &auth.scheme)
         ));
     }
-    if token.trim().is_empty() {
-        return fail(format!("an empty {} token", auth.scheme));
+    match credentials.token_for(&auth.scheme) {
+        Some(_) => Verdict::Pass,
+        None => fail(format!("an empty {} token", auth.scheme)),
     }
-    Verdict::Pass
 }
 
 fn request_content_type(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> Verdict {
@@ -586,18 +541,6 @@ fn answer_shape(exchange: &Exchange) -> Option<(u16, Value)> {
 }
 
 /// Field names and JSON types, values dropped (timestamps and ids may differ legitimately).
-fn type_shape(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), type_shape(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().take(1).map(type_shape).collect()),
-        other => Value::String(json_type(other).to_owned()),
-    }
-}
-
 fn idempotent_repeat(_: &Ctx<'_>, _: &Sequence, exchanges: &[Exchange]) -> Verdict {
     let shapes: Option<Vec<(u16, Value)>> = exchanges.iter().map(answer_shape).collect();
     let Some(shapes) = shapes else {
@@ -643,13 +586,5 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), CHECKS.len());
-    }
-
-    #[test]
-    fn type_shape_keeps_names_and_types_and_drops_values() {
-        let a = type_shape(&serde_json::json!({"success": true, "at": "2026-01-01", "n": [1, 2]}));
-        let b = type_shape(&serde_json::json!({"success": false, "at": "2027-02-02", "n": [3]}));
-        assert_eq!(a, b);
-        assert_ne!(a, type_shape(&serde_json::json!({"success": "yes"})));
     }
 }

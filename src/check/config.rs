@@ -7,7 +7,7 @@ use super::{CHECKS, Check, by_name};
 use crate::Error;
 use crate::cases::GenOptions;
 use crate::contract::Contract;
-use crate::target::TargetConfig;
+use crate::remote::TargetConfig;
 
 /// The defaults, defined once: clap shows them in `--help` and [`CheckConfig::new`] uses them.
 pub mod defaults {

@@ -26,9 +26,8 @@ use tally::Tally;
 use crate::Error;
 use crate::cases::{self, Case, Expect, Plan};
 use crate::contract::Contract;
-use crate::redact::redact;
-use crate::report::{Found, Report, failure_report};
-use crate::target::{self, Budget, Client, Exchange, Outcome, Pace, Secret, TransportKind};
+use crate::remote::{self, Budget, Client, Exchange, Outcome, Pace, Secret, TransportKind};
+use crate::report::{Report, failure_report};
 
 /// Told about progress, for a progress bar or plain lines.
 pub trait Progress: Sync {
@@ -78,7 +77,7 @@ pub async fn run(
     let pace = Pace::new(config.target.rate);
     let unusable = |reason: String| Error::Unusable {
         url: url.clone(),
-        reason: redact(&reason, client.secrets().iter().map(Secret::expose)),
+        reason: client.redact(&reason),
     };
     progress.start(cases.len() + sequences.iter().map(|s| s.steps.len()).sum::<usize>());
 
@@ -97,7 +96,7 @@ pub async fn run(
                 progress.finish();
                 return Err(Error::Unreachable {
                     url: url.clone(),
-                    cause: redact(&error.message, client.secrets().iter().map(Secret::expose)),
+                    cause: client.redact(&error.message),
                 });
             }
             TransportKind::Timeout => Some(format!(
@@ -220,7 +219,7 @@ pub async fn run(
     }
 
     let restore_primary = match &config.restore_primary {
-        Some(method) => Some(target::restore(contract, &client, &budget, method).await?),
+        Some(method) => Some(crate::restore::restore(contract, &client, &budget, method).await?),
         None => None,
     };
     progress.finish();
@@ -246,23 +245,7 @@ pub async fn run(
     let failures = tally
         .sorted_groups()
         .into_iter()
-        .map(|group| {
-            failure_report(
-                Found {
-                    check: group.check.name,
-                    exchange: &group.exchange,
-                    failure: &group.failure,
-                    occurrences: group.occurrences,
-                    shrunk: group.shrunk.clone(),
-                    rechecks: group.rechecks,
-                    rechecks_passed: group.rechecks_passed,
-                },
-                &url,
-                contract,
-                &config.target,
-                &secrets,
-            )
-        })
+        .map(|finding| failure_report(finding, &url, contract, &config.target, &secrets))
         .collect();
     Ok(Report {
         target: url.clone(),
@@ -396,19 +379,20 @@ async fn recheck(
     deadline: Instant,
 ) {
     for group in &mut tally.groups {
+        let check = by_name(group.check).expect("a finding names a registered check");
         for _ in 0..config.recheck {
             let steps = group.sequence.as_ref().map_or(1, |s| s.steps.len());
             if Instant::now() >= deadline || budget.grant(steps) < steps {
                 break;
             }
-            let verdict = match (&group.sequence, group.check.run) {
+            let verdict = match (&group.sequence, check.run) {
                 (Some(sequence), Run::Sequence(_, run)) => {
                     let exchanges = send_sequence(client, sequence, &Silent).await;
                     run(&ctx(contract, config, client), sequence, &exchanges)
                 }
                 _ => {
                     let exchange = client.send(group.exchange.case.clone()).await;
-                    group.check.judge(&ctx(contract, config, client), &exchange)
+                    check.judge(&ctx(contract, config, client), &exchange)
                 }
             };
             group.rechecks += 1;
@@ -437,7 +421,7 @@ fn rate_limit_reason(client: &Client) -> String {
     let environment = client.environment_so_far();
     format!(
         "the rate limit never lifted: a case was still limited after {} waits ({} ms waited in all; --max-retry-wait, --rate)",
-        target::RATE_LIMIT_RETRIES,
+        remote::RATE_LIMIT_RETRIES,
         environment.waited_ms
     )
 }

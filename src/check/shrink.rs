@@ -6,11 +6,12 @@ use std::collections::BTreeSet;
 use tokio::time::Instant;
 
 use super::tally::Tally;
-use super::{Ctx, Verdict};
+use super::{Ctx, Verdict, by_name};
 use crate::cases::Plan;
-use crate::report::{EXCERPT_BYTES, ShrinkReport};
-use crate::target::{Budget, Client};
+use crate::remote::{Budget, Client};
+use crate::report::EXCERPT_BYTES;
 use crate::text::excerpt;
+use crate::verdict::ShrinkReport;
 
 /// Requests one failure may spend on shrinking.
 const MAX_SHRINK_STEPS: usize = 128;
@@ -27,7 +28,7 @@ pub(crate) async fn shrink(
     let never_passed: BTreeSet<&str> = tally
         .groups
         .iter()
-        .map(|g| g.check.name)
+        .map(|g| g.check)
         .filter(|name| tally.counts(name).passed == 0)
         .collect();
     for group in &mut tally.groups {
@@ -36,13 +37,14 @@ pub(crate) async fn shrink(
         };
         // A check that failed on every exchange it judged fails whatever the input: there is
         // nothing to minimise, and against a hanging target each try would cost a timeout.
-        if never_passed.contains(group.check.name) || !shrunk_cases.insert(index) {
+        if never_passed.contains(group.check) || !shrunk_cases.insert(index) {
             continue;
         }
         let original = group.exchange.case.request.body.clone();
         let Some(mut shrinker) = plan.shrinker(&group.exchange.case) else {
             continue;
         };
+        let check = by_name(group.check).expect("a finding names a registered check");
         let mut steps = 0;
         let mut failed = true;
         while steps < MAX_SHRINK_STEPS && Instant::now() < deadline && budget.take() {
@@ -51,7 +53,7 @@ pub(crate) async fn shrink(
             };
             steps += 1;
             let exchange = client.send(candidate).await;
-            match group.check.judge(ctx, &exchange) {
+            match check.judge(ctx, &exchange) {
                 Verdict::Fail(failure) => {
                     group.exchange = exchange;
                     group.failure = failure;

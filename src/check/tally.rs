@@ -3,10 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{CHECKS, Check, Ctx, Failure, Gap, Run, Verdict};
+use super::{CHECKS, Check, Ctx, Gap, Run, Verdict};
 use crate::cases::Sequence;
+use crate::remote::Exchange;
 use crate::report::{CheckSummary, GapSummary};
-use crate::target::Exchange;
+use crate::verdict::Finding;
 
 /// How one check fared.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -17,26 +18,12 @@ pub(crate) struct Counts {
     pub skipped: usize,
 }
 
-/// One failing (check, class), with its first (or shrunk) exchange and how often it failed.
-pub(crate) struct Group {
-    pub check: &'static Check,
-    pub exchange: Exchange,
-    /// The whole sequence, when a sequence check failed.
-    pub sequence: Option<Sequence>,
-    pub failure: Failure,
-    pub occurrences: usize,
-    pub shrunk: Option<crate::report::ShrinkReport>,
-    /// Rechecks sent, and how many of them passed.
-    pub rechecks: usize,
-    pub rechecks_passed: usize,
-}
-
 /// Verdicts as they come in, folded into counts, gaps and failure groups.
 pub(crate) struct Tally {
     checks: Vec<&'static Check>,
     counts: BTreeMap<&'static str, Counts>,
     gaps: BTreeMap<Gap, (usize, BTreeSet<String>)>,
-    pub(crate) groups: Vec<Group>,
+    pub(crate) groups: Vec<Finding>,
 }
 
 impl Tally {
@@ -94,12 +81,14 @@ impl Tally {
             }
             Verdict::Fail(failure) => {
                 counts.failed += 1;
-                match self.groups.iter_mut().find(|g| {
-                    g.check.name == check.name && g.exchange.case.class == exchange.case.class
-                }) {
+                match self
+                    .groups
+                    .iter_mut()
+                    .find(|g| g.check == check.name && g.exchange.case.class == exchange.case.class)
+                {
                     Some(group) => group.occurrences += 1,
-                    None => self.groups.push(Group {
-                        check,
+                    None => self.groups.push(Finding {
+                        check: check.name,
                         exchange: exchange.clone(),
                         sequence: sequence.cloned(),
                         failure,
@@ -147,17 +136,16 @@ impl Tally {
     }
 
     /// The failure groups in report order: by check as registered, then by class.
-    pub(crate) fn sorted_groups(&self) -> Vec<&Group> {
+    pub(crate) fn sorted_groups(&self) -> Vec<&Finding> {
         let order = |name: &str| {
             CHECKS
                 .iter()
                 .position(|c| c.name == name)
                 .unwrap_or(usize::MAX)
         };
-        let mut groups: Vec<&Group> = self.groups.iter().collect();
+        let mut groups: Vec<&Finding> = self.groups.iter().collect();
         groups.sort_by(|a, b| {
-            (order(a.check.name), &a.exchange.case.class)
-                .cmp(&(order(b.check.name), &b.exchange.case.class))
+            (order(a.check), &a.exchange.case.class).cmp(&(order(b.check), &b.exchange.case.class))
         });
         groups
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use mfa_contract::check::{self, CheckConfig, defaults};
-use mfa_contract::target::defaults as target_defaults;
+use mfa_contract::remote::defaults as target_defaults;
 use mfa_contract::{Contract, Error, exit, report};
 
 use super::target::{TargetArgs, credential, random_seed, resolve_target, seconds, target_config};
@@ -220,7 +220,7 @@ mod progress {
 
     use indicatif::{ProgressBar, ProgressStyle};
     use mfa_contract::check::Progress;
-    use mfa_contract::target::Exchange;
+    use mfa_contract::remote::Exchange;
 
     pub fn for_stderr() -> Box<dyn Progress> {
         if std::io::stderr().is_terminal() {

@@ -18,6 +18,7 @@ mod contract;
 mod drift;
 mod mock;
 mod proxy;
+mod server;
 mod target;
 
 use std::path::{Path, PathBuf};

@@ -1,7 +1,6 @@
 //! `mfa-contract proxy`: flags to a `ProxyConfig`, the banner, the foreground server, and the
 //! summary when it stops.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -9,7 +8,7 @@ use clap::Args;
 use mfa_contract::proxy::{self, ProxyConfig};
 use mfa_contract::{Contract, Error, exit};
 
-use super::mock::{ServerArgs, UpstreamArgs};
+use super::server::{ServerArgs, UpstreamArgs};
 
 #[derive(Debug, Args)]
 pub(super) struct ProxyArgs {
@@ -27,27 +26,19 @@ pub(super) struct ProxyArgs {
 }
 
 pub(super) fn run_proxy(contract: Contract, args: ProxyArgs) -> Result<u8, Error> {
-    args.server.check()?;
     let Some(upstream) = args.upstream.upstream.as_deref() else {
         return Err(Error::Usage(
             "proxy needs --upstream URL: the backend to pass requests to".into(),
         ));
     };
-    let mut config = ProxyConfig::new(mfa_contract::target::parse_http_url(
+    let mut config = ProxyConfig::new(mfa_contract::remote::parse_http_url(
         "--upstream",
         upstream,
     )?);
     config.upstream_timeout =
         super::target::seconds("--upstream-timeout", args.upstream.upstream_timeout)?;
-    config.ca_cert = args.upstream.ca_cert.clone();
-    config.insecure = args.upstream.insecure;
-    config.host = args.server.host.clone();
-    config.port = args.server.port;
-    config.cors_origins = args.server.cors_origins.clone();
-    config.admin = !args.server.no_admin;
-    config.log = args.server.log();
-    config.journal_size = args.server.journal_size;
-    config.workers = args.server.workers;
+    config.tls = args.upstream.tls();
+    config.server = args.server.options()?;
     config.strict = args.strict;
     config.record = args.record.clone();
     let ready_file = args.server.ready_file()?;
@@ -66,17 +57,14 @@ pub(super) fn run_proxy(contract: Contract, args: ProxyArgs) -> Result<u8, Error
 
 fn print_banner(contract: &Contract, args: &ProxyArgs, upstream: &str, addr: std::net::SocketAddr) {
     let base = format!("http://{addr}");
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
+    outln!(
         "mfa-contract proxy: {base} -> {upstream} ({})",
         contract.origin()
     );
     if let Some(warning) = args.server.exposure_warning("proxy") {
-        let _ = writeln!(out, "{warning}");
+        outln!("{warning}");
     }
-    let _ = writeln!(
-        out,
+    outln!(
         "  judged on both sides: {} {}; every other path passed through{}",
         contract.method(),
         contract.path(),
@@ -87,19 +75,14 @@ fn print_banner(contract: &Contract, args: &ProxyArgs, upstream: &str, addr: std
         }
     );
     if !args.server.no_admin {
-        let _ = writeln!(
-            out,
-            "  violations: {base}/__admin/ (page), {base}/__admin/violations (JSON)"
-        );
+        outln!("  violations: {base}/__admin/ (page), {base}/__admin/violations (JSON)");
     }
     if let Some(dir) = &args.record {
-        let _ = writeln!(
-            out,
+        outln!(
             "  recording new response shapes into {} (serve them: mfa-contract --contract-dir {} mock)",
             dir.display(),
             dir.display()
         );
     }
-    let _ = writeln!(out, "  press Ctrl-C to stop and print the summary");
-    let _ = out.flush();
+    outln!("  press Ctrl-C to stop and print the summary");
 }

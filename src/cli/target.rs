@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use clap::Args;
 use mfa_contract::mock::{MockConfig, MockServer};
-use mfa_contract::target::{Credential, Secret, TargetConfig, defaults};
+use mfa_contract::remote::{Credential, Secret, TargetConfig, defaults};
+use mfa_contract::server::ServerOptions;
+use mfa_contract::tls::TlsOptions;
 use mfa_contract::{Contract, Error};
 
 /// How to reach a target; shared by `check` and `drift`.
@@ -65,8 +67,11 @@ pub(super) fn resolve_target(
             let server = MockServer::start(
                 contract.clone(),
                 MockConfig {
-                    port: 0,
-                    journal_size: 0,
+                    server: ServerOptions {
+                        port: 0,
+                        journal_size: 0,
+                        ..ServerOptions::default()
+                    },
                     ..MockConfig::default()
                 },
             )
@@ -108,8 +113,10 @@ pub(super) fn target_config(args: &TargetArgs, url: String) -> Result<TargetConf
     config.max_retry_wait = seconds("--max-retry-wait", args.max_retry_wait)?;
     config.rate = args.rate;
     config.max_response_bytes = args.max_response_bytes;
-    config.ca_cert = args.ca_cert.clone();
-    config.insecure = args.insecure;
+    config.tls = TlsOptions {
+        ca_cert: args.ca_cert.clone(),
+        insecure: args.insecure,
+    };
     Ok(config)
 }
 

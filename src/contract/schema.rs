@@ -180,6 +180,20 @@ pub fn json_type(value: &Value) -> &'static str {
     }
 }
 
+/// Field names and JSON types, values dropped (an array by its first item): what makes two
+/// answers the same shape, for the checker's idempotence check and the proxy's recorder.
+pub fn type_shape(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), type_shape(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().take(1).map(type_shape).collect()),
+        other => Value::String(json_type(other).to_owned()),
+    }
+}
+
 /// The property names a schema object lists under `required`.
 pub fn required_names(schema: &Value) -> impl Iterator<Item = &str> {
     schema
@@ -188,4 +202,17 @@ pub fn required_names(schema: &Value) -> impl Iterator<Item = &str> {
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::type_shape;
+
+    #[test]
+    fn type_shape_keeps_names_and_types_and_drops_values() {
+        let a = type_shape(&serde_json::json!({"success": true, "at": "2026-01-01", "n": [1, 2]}));
+        let b = type_shape(&serde_json::json!({"success": false, "at": "2027-02-02", "n": [3]}));
+        assert_eq!(a, b);
+        assert_ne!(a, type_shape(&serde_json::json!({"success": "yes"})));
+    }
 }

@@ -4,6 +4,7 @@
 
 mod findings;
 mod grade;
+mod session;
 mod shape;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,16 +14,14 @@ use serde_json::Value;
 
 pub use findings::{Finding, FindingKind, findings};
 pub use grade::{Difference, Grade, Grader, Group, group, render_summary};
+pub use session::{DriftOptions, DriftRun, Mode, run};
 pub use shape::{differences, documented_strings, shape};
 
 use crate::Error;
 use crate::cases::{self, Case, GenOptions};
 use crate::contract::Contract;
-use crate::redact::redact;
-use crate::report::RestoreReport;
-use crate::target::{
-    self, Body, Budget, Client, Outcome, Pace, Secret, TargetConfig, TransportKind,
-};
+use crate::remote::{Body, Budget, Client, Outcome, Pace, TargetConfig, TransportKind};
+use crate::restore::RestoreReport;
 
 /// One probe's answer, reduced.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +89,7 @@ pub async fn observe(
             Outcome::Transport(error) if i == 0 && error.kind == TransportKind::Connect => {
                 return Err(Error::Unreachable {
                     url: target,
-                    cause: redact(&error.message, client.secrets().iter().map(Secret::expose)),
+                    cause: client.redact(&error.message),
                 });
             }
             Outcome::Transport(error) => Row {
@@ -115,7 +114,9 @@ pub async fn observe(
         rows.push(row);
     }
     let restore_primary = match restore {
-        Some(method) => Some(target::restore(contract, &client, &Budget::new(None), method).await?),
+        Some(method) => {
+            Some(crate::restore::restore(contract, &client, &Budget::new(None), method).await?)
+        }
         None => None,
     };
     rows.sort_by(|a, b| a.class.cmp(&b.class));

@@ -1,6 +1,7 @@
-//! `/__admin`: what frontend test suites and a developer's second browser tab use. The journal,
-//! the users' state, a reset, and scenarios armed on the server for clients that cannot send a
-//! `Prefer` header. Off with `--no-admin`.
+//! The mock's part of `/__admin` (the page, health and shutdown come from the server layer):
+//! what frontend test suites and a developer's second browser tab use. The journal, the users'
+//! state, a reset, and scenarios armed on the server for clients that cannot send a `Prefer`
+//! header. Off with `--no-admin`.
 
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes};
@@ -9,93 +10,38 @@ use serde::Deserialize;
 use serde_json::{Map, json};
 
 use super::MockState;
-use super::reply::Reply;
 use super::scenario::{Fault, Scenario, Times};
+use crate::server::admin::{self, not_allowed};
 
 const PAGE: &str = include_str!("admin.html");
 
 pub fn scope() -> Scope {
-    web::scope("/__admin")
-        .route("", web::get().to(page))
-        .route("/", web::get().to(page))
-        .service(
-            web::resource("/requests")
-                .get(requests)
-                .delete(clear_requests)
-                .default_service(web::to(|| not_allowed("GET, DELETE"))),
-        )
-        .service(
-            web::resource("/health")
-                .get(health)
-                .default_service(web::to(|| not_allowed("GET"))),
-        )
-        .service(
-            web::resource("/shutdown")
-                .post(shutdown)
-                .default_service(web::to(|| not_allowed("POST"))),
-        )
-        .service(
-            web::resource("/state")
-                .get(state)
-                .default_service(web::to(|| not_allowed("GET"))),
-        )
-        .service(
-            web::resource("/reset")
-                .post(reset)
-                .default_service(web::to(|| not_allowed("POST"))),
-        )
-        .service(
-            web::resource("/scenarios")
-                .get(scenarios)
-                .post(arm)
-                .delete(disarm)
-                .default_service(web::to(|| not_allowed("GET, POST, DELETE"))),
-        )
-        .default_service(web::to(|| async {
-            respond(Reply::error(
-                StatusCode::NOT_FOUND,
-                "Not found: no such admin endpoint",
-                "the admin API has /__admin/ (page), /health, /requests, /state, /reset, /scenarios and /shutdown",
-                Map::new(),
-            ))
-        }))
-}
-
-async fn page() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(PAGE)
-}
-
-/// 200 once the mock serves: what start-up scripts, Playwright's `webServer.url` and container
-/// health checks wait for. Names the endpoint and the contract, so a script can tell it reached
-/// the mock it meant.
-async fn health(state: web::Data<MockState>) -> HttpResponse {
-    let identity = state.contract.identity();
-    HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(json!({
-            "status": "ready",
-            "endpoint": identity.endpoint,
-            "contract": identity.short(),
-            "version": env!("CARGO_PKG_VERSION"),
-        }))
-}
-
-/// Stops the mock as Ctrl-C does (it prints its summary), for a CI step that started it in the
-/// background, on any OS and through any launcher (WireMock has the same endpoint).
-async fn shutdown(state: web::Data<MockState>) -> HttpResponse {
-    if state.shut_down() {
-        ok(json!({ "stopping": true }))
-    } else {
-        respond(Reply::error(
-            StatusCode::CONFLICT,
-            "Conflict: this mock is not running as a server",
-            "an in-process mock is stopped by the code that started it",
-            Map::new(),
-        ))
-    }
+    admin::scope(PAGE, "/requests, /state, /reset and /scenarios", |scope| {
+        scope
+            .service(
+                web::resource("/requests")
+                    .get(requests)
+                    .delete(clear_requests)
+                    .default_service(web::to(|| not_allowed("GET, DELETE"))),
+            )
+            .service(
+                web::resource("/state")
+                    .get(state)
+                    .default_service(web::to(|| not_allowed("GET"))),
+            )
+            .service(
+                web::resource("/reset")
+                    .post(reset)
+                    .default_service(web::to(|| not_allowed("POST"))),
+            )
+            .service(
+                web::resource("/scenarios")
+                    .get(scenarios)
+                    .post(arm)
+                    .delete(disarm)
+                    .default_service(web::to(|| not_allowed("GET, POST, DELETE"))),
+            )
+    })
 }
 
 async fn requests(state: web::Data<MockState>) -> HttpResponse {
@@ -189,26 +135,10 @@ fn ok(mut extra: serde_json::Value) -> HttpResponse {
 fn bad_request(detail: String, accepted: Vec<String>) -> HttpResponse {
     let mut extra = Map::new();
     extra.insert("accepted".into(), json!(accepted));
-    respond(Reply::error(
+    admin::error(
         StatusCode::BAD_REQUEST,
         "Bad Request: not a valid scenario",
-        detail,
+        &detail,
         extra,
-    ))
-}
-
-async fn not_allowed(allow: &'static str) -> HttpResponse {
-    respond(
-        Reply::error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Method not allowed",
-            format!("use {allow}"),
-            Map::new(),
-        )
-        .with_header(actix_web::http::header::ALLOW, allow),
     )
-}
-
-fn respond(reply: Reply) -> HttpResponse {
-    reply.into_response(&Bytes::new())
 }

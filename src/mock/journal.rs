@@ -10,6 +10,7 @@ use actix_web::http::Method;
 use actix_web::web::Bytes;
 use serde::Serialize;
 
+pub use crate::server::Outcome;
 use crate::text::cut;
 
 /// Bodies are shown up to this many bytes.
@@ -38,29 +39,6 @@ pub struct Record {
     pub user: Option<Arc<str>>,
     /// Until the answer was complete: a scenario's `delay` included.
     pub latency_ms: f64,
-}
-
-/// How a request ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The answer went out.
-    Answered,
-    /// The mock closed the connection without an answer, on purpose (`fault=reset`, or a
-    /// `fault=timeout` held until `--max-delay-ms`).
-    Closed,
-    /// The client went away before the answer (during a `delay` or a held `fault=timeout`).
-    ClientGaveUp,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Answered => "answered",
-            Outcome::Closed => "closed",
-            Outcome::ClientGaveUp => "client_gave_up",
-        }
-    }
 }
 
 /// A record as the admin API shows it.

@@ -13,13 +13,14 @@ use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
 use super::MockState;
-use super::journal::Outcome;
 use super::record::{self, redact_bytes};
 use super::reply::Reply;
 use super::scenario::Scenario;
 use super::state::Update;
 use crate::contract::{RejectionKind, strip_position};
+use crate::credentials::{Credentials, wrong_scheme};
 use crate::media_type;
+use crate::server::Outcome;
 
 const PREFER: header::HeaderName = header::HeaderName::from_static("prefer");
 
@@ -38,7 +39,7 @@ pub async fn endpoint(
 ) -> HttpResponse {
     let started = Instant::now();
     if req.path() != state.contract.path()
-        && let Some(upstream) = req.app_data::<web::Data<crate::forward::Upstream>>()
+        && let Some(upstream) = req.app_data::<web::Data<crate::server::Upstream>>()
     {
         // In front of a real backend, every other path is the backend's.
         return upstream.pass(&req, payload, &state.logger).await;
@@ -86,7 +87,7 @@ pub async fn endpoint(
 /// left first (then the wait ends at once).
 async fn hold(req: &HttpRequest, duration: std::time::Duration) -> bool {
     const LOOK_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
-    let peer = req.conn_data::<super::Peer>().cloned();
+    let peer = req.conn_data::<crate::server::Peer>().cloned();
     let until = Instant::now() + duration;
     loop {
         let now = Instant::now();
@@ -94,7 +95,7 @@ async fn hold(req: &HttpRequest, duration: std::time::Duration) -> bool {
             return true;
         }
         actix_web::rt::time::sleep((until - now).min(LOOK_EVERY)).await;
-        if peer.as_ref().is_some_and(super::Peer::gone) {
+        if peer.as_ref().is_some_and(crate::server::Peer::gone) {
             return false;
         }
     }
@@ -130,7 +131,7 @@ async fn run<'r>(
 /// and validated (and then remembered). A frontend sends the same few bodies again and again;
 /// parsing and validating one costs more than the rest of the answer.
 fn selected_method(req: &HttpRequest, bytes: &Bytes, state: &MockState) -> Step<Arc<str>> {
-    let cache = req.app_data::<super::ValidBodies>();
+    let cache = req.app_data::<super::memo::ValidBodies>();
     if let Some(method) = cache.and_then(|c| c.get(bytes)) {
         return Ok(method);
     }
@@ -199,20 +200,16 @@ fn authenticate<'r>(req: &'r HttpRequest, state: &MockState) -> Step<&'r str> {
             scheme,
         ));
     };
-    let (given, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
-    if !given.eq_ignore_ascii_case(scheme) {
-        return stop(unauthorized(
-            &crate::redact::wrong_scheme(value, scheme),
-            scheme,
-        ));
+    let credentials = Credentials::parse(value);
+    if !credentials.has_scheme(scheme) {
+        return stop(unauthorized(&wrong_scheme(value, scheme), scheme));
     }
-    let token = token.trim();
-    if token.is_empty() {
+    let Some(token) = credentials.token_for(scheme) else {
         return stop(unauthorized(
             &format!("the {scheme} token is empty"),
             scheme,
         ));
-    }
+    };
     if state.settings.strict_tokens && !state.users().is_known(token) {
         return stop(unauthorized(
             "the token is not in the users file (the mock runs with --strict-tokens)",

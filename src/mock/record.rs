@@ -9,10 +9,13 @@ use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::web::{self, Bytes};
 
-use super::journal::{self, Outcome, Record};
+use super::MockState;
+use super::journal::{self, Record};
 use super::reply::Reply;
-use super::{MockState, RequestLine};
+use crate::credentials::Credentials;
 use crate::redact::{fingerprint, replace_token};
+use crate::server::Outcome;
+use crate::server::RequestLine;
 
 /// Header values that carry credentials; the journal shows their fingerprint.
 const SECRET_HEADERS: [header::HeaderName; 3] = [
@@ -243,22 +246,27 @@ fn push_secret_header(
     token_fingerprint: &Option<Arc<str>>,
 ) {
     let text = String::from_utf8_lossy(value);
-    let value = text.trim();
     let push_credential = |out: &mut Vec<u8>, credential: &str| match (token, token_fingerprint) {
         (Some(t), Some(fp)) if t == credential => out.extend_from_slice(fp.as_bytes()),
         _ => out.extend_from_slice(fingerprint(credential).as_bytes()),
     };
-    match value.split_once(' ') {
-        Some((scheme, credential)) if !credential.trim().is_empty() => {
-            out.extend_from_slice(scheme.as_bytes());
-            out.push(b' ');
-            push_credential(out, credential.trim());
-        }
-        Some((scheme, _)) => {
+    match Credentials::parse(&text) {
+        Credentials {
+            scheme: Some(scheme),
+            token: "",
+        } => {
             out.extend_from_slice(scheme.as_bytes());
             out.extend_from_slice(b" (empty)");
         }
-        None if value.is_empty() => out.extend_from_slice(b"(empty)"),
-        None => push_credential(out, value),
+        Credentials {
+            scheme: Some(scheme),
+            token: credential,
+        } => {
+            out.extend_from_slice(scheme.as_bytes());
+            out.push(b' ');
+            push_credential(out, credential);
+        }
+        Credentials { token: "", .. } => out.extend_from_slice(b"(empty)"),
+        Credentials { token, .. } => push_credential(out, token),
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::cases::{Auth, Case, Expect, Family, Request};
 use crate::check::{CHECKS, Ctx, Failure, ObservedRequest, Run, Verdict};
 use crate::contract::{Contract, RejectionKind};
-use crate::target::Exchange;
+use crate::remote::Exchange;
 
 /// Which party broke the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

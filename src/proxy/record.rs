@@ -12,10 +12,10 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 use crate::Error;
-use crate::contract::{BREAKS_CONTRACT, Contract, ContractFiles, Origin, json_type};
-use crate::mock::Logger;
+use crate::contract::{BREAKS_CONTRACT, Contract, ContractFiles, Origin, type_shape};
 use crate::redact::replace_token;
-use crate::target::{Body, Response};
+use crate::remote::{Body, Response};
+use crate::server::Logger;
 
 pub struct Recorder {
     dir: PathBuf,
@@ -55,7 +55,7 @@ impl Recorder {
             {
                 seen.next = seen.next.max(n);
                 seen.shapes
-                    .insert((example.status, structure(&example.body).to_string()));
+                    .insert((example.status, type_shape(&example.body).to_string()));
             }
         }
         Ok(Self {
@@ -77,7 +77,7 @@ impl Recorder {
             return;
         };
         let status = response.status;
-        let key = (status, structure(body).to_string());
+        let key = (status, type_shape(body).to_string());
         let n = {
             let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
             if !seen.shapes.insert(key) {
@@ -125,17 +125,6 @@ impl Recorder {
             )),
             Err(e) => logger.warn(&format!("cannot record {}: {e}", path.display())),
         }
-    }
-}
-
-/// Field names and JSON types, values dropped: what makes two answers the same shape.
-fn structure(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), structure(v))).collect())
-        }
-        Value::Array(items) => Value::Array(items.iter().take(1).map(structure).collect()),
-        other => Value::String(json_type(other).to_owned()),
     }
 }
 
@@ -211,6 +200,6 @@ mod tests {
         assert_eq!(scrubbed["at"], "2026-01-01T00:00:00Z");
         assert_eq!(scrubbed["trace"], "<volatile id>");
         assert_eq!(scrubbed["echo"], "for [token]");
-        assert_eq!(structure(&body), structure(&scrubbed));
+        assert_eq!(type_shape(&body), type_shape(&scrubbed));
     }
 }

@@ -2,38 +2,25 @@
 //! `--header` values hidden, the response with every secret replaced, the curl command that
 //! sends it again, and whether rechecks reproduced it.
 
-use super::{
-    EXCERPT_BYTES, FailureReport, RequestReport, ResponseReport, ShrinkReport, curl_command,
-};
+use super::{EXCERPT_BYTES, FailureReport, RequestReport, ResponseReport, curl_command};
 use crate::cases::{Auth, Case};
-use crate::check::Failure;
 use crate::contract::Contract;
 use crate::redact::redact;
-use crate::target::{Exchange, Outcome, TargetConfig};
+use crate::remote::{Outcome, TargetConfig};
 use crate::text::excerpt;
-
-/// One failing (check, class) as the runner found it.
-pub struct Found<'a> {
-    pub check: &'static str,
-    pub exchange: &'a Exchange,
-    pub failure: &'a Failure,
-    pub occurrences: usize,
-    pub shrunk: Option<ShrinkReport>,
-    pub rechecks: usize,
-    pub rechecks_passed: usize,
-}
+use crate::verdict::Finding;
 
 pub fn failure_report(
-    found: Found<'_>,
+    finding: &Finding,
     url: &str,
     contract: &Contract,
     target: &TargetConfig,
     secrets: &[&str],
 ) -> FailureReport {
-    let case = &found.exchange.case;
+    let case = &finding.exchange.case;
     let request = request_report(url, case, contract, target);
     let reproduce = curl_command(&request, &case.request.body, &target.token.var);
-    let response = match &found.exchange.outcome {
+    let response = match &finding.exchange.outcome {
         Outcome::Response(r) => ResponseReport {
             status: Some(r.status),
             content_type: r.content_type().map(str::to_owned),
@@ -48,16 +35,16 @@ pub fn failure_report(
         },
     };
     FailureReport {
-        check: found.check.to_owned(),
+        check: finding.check.to_owned(),
         class: case.class.clone(),
-        occurrences: found.occurrences,
-        message: redact(&found.failure.message, secrets.iter().copied()),
-        violations: found.failure.violations.clone(),
+        occurrences: finding.occurrences,
+        message: redact(&finding.failure.message, secrets.iter().copied()),
+        violations: finding.failure.violations.clone(),
         request,
         response: Some(response),
-        shrunk: found.shrunk,
-        rechecks: found.rechecks,
-        flaky: found.rechecks_passed > 0,
+        shrunk: finding.shrunk.clone(),
+        rechecks: finding.rechecks,
+        flaky: finding.rechecks_passed > 0,
         reproduce,
     }
 }

@@ -11,15 +11,18 @@ mod markdown;
 use serde::Serialize;
 
 pub use curl::curl_command;
-pub use failure::{Found, failure_report};
+pub use failure::failure_report;
 pub use human::{coverage_line, human};
 pub use junit::junit;
 pub use markdown::markdown;
 
+pub use crate::restore::RestoreReport;
+
 use crate::cases::Coverage;
-use crate::check::GapKind;
 use crate::contract::Violation;
-use crate::target::Environment;
+use crate::remote::Environment;
+use crate::verdict::GapKind;
+pub use crate::verdict::ShrinkReport;
 
 /// The JSON report (`--format json`); README documents its fields.
 #[derive(Debug, Clone, Serialize)]
@@ -177,39 +180,10 @@ pub struct ResponseReport {
     pub transport_error: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ShrinkReport {
-    /// Requests sent while shrinking.
-    pub steps: usize,
-    /// The body as first generated, before shrinking.
-    pub original_body: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RestoreReport {
-    pub method: String,
-    pub status: Option<u16>,
-    pub ok: bool,
-    pub detail: String,
-}
-
 impl FailureReport {
     /// `deterministic` (failed every time) or `flaky` (passed on a recheck).
     pub fn stability(&self) -> &'static str {
         if self.flaky { "flaky" } else { "deterministic" }
-    }
-}
-
-impl std::fmt::Display for RestoreReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let state = if self.ok { "restored" } else { "NOT restored" };
-        write!(
-            f,
-            "primary method {state}: {} ({})",
-            self.method, self.detail
-        )
     }
 }
 

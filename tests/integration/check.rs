@@ -3,8 +3,9 @@ use std::time::Duration;
 use mfa_contract::Contract;
 use mfa_contract::check::{self, CheckConfig, Silent};
 use mfa_contract::mock::{MockConfig, MockServer};
+use mfa_contract::remote::Secret;
 use mfa_contract::report::{self, Report};
-use mfa_contract::target::Secret;
+use mfa_contract::server::ServerOptions;
 use serde_json::Value;
 
 use crate::support::reference::{Fault, Variant, handler};
@@ -50,7 +51,10 @@ async fn the_proptest_suite_passes_against_the_target() {
             let mock = MockServer::start(
                 contract,
                 MockConfig {
-                    port: 0,
+                    server: ServerOptions {
+                        port: 0,
+                        ..ServerOptions::default()
+                    },
                     ..MockConfig::default()
                 },
             )
@@ -459,7 +463,10 @@ async fn restore_primary_is_reported() {
     let mock = MockServer::start(
         contract,
         MockConfig {
-            port: 0,
+            server: ServerOptions {
+                port: 0,
+                ..ServerOptions::default()
+            },
             ..MockConfig::default()
         },
     )

@@ -4,7 +4,8 @@ use std::sync::Arc;
 use mfa_contract::Contract;
 use mfa_contract::drift::{self, FindingKind};
 use mfa_contract::mock::{MockConfig, MockServer};
-use mfa_contract::target::{Secret, TargetConfig};
+use mfa_contract::remote::{Secret, TargetConfig};
+use mfa_contract::server::ServerOptions;
 use serde_json::json;
 
 use crate::support::reference::{Fault, Variant, handler};
@@ -38,7 +39,10 @@ async fn drift_of_the_embedded_mock_matches_the_committed_snapshot() {
     let mock = MockServer::start(
         contract.clone(),
         MockConfig {
-            port: 0,
+            server: ServerOptions {
+                port: 0,
+                ..ServerOptions::default()
+            },
             ..MockConfig::default()
         },
     )

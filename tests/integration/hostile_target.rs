@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use mfa_contract::Contract;
 use mfa_contract::check::{self, CheckConfig, Silent};
+use mfa_contract::remote::Secret;
 use mfa_contract::report::{self, Report};
-use mfa_contract::target::Secret;
 
 use crate::support::{DISTINCTIVE_TOKEN, Process, TestServer, assert_no_token};
 
@@ -367,7 +367,7 @@ mod tls {
         let dir = tempfile::tempdir().expect("temp dir");
         let ca = dir.path().join("ca.pem");
         std::fs::write(&ca, &pki.ca_pem).expect("write CA");
-        let (trusted, _) = run_against(&url, |c| c.target.ca_cert = Some(ca.clone())).await;
+        let (trusted, _) = run_against(&url, |c| c.target.tls.ca_cert = Some(ca.clone())).await;
         let received = trusted
             .checks
             .iter()
@@ -375,7 +375,7 @@ mod tls {
             .expect("ran");
         assert_eq!(received.failed, 0, "{}", report::human(&trusted));
 
-        let (insecure, _) = run_against(&url, |c| c.target.insecure = true).await;
+        let (insecure, _) = run_against(&url, |c| c.target.tls.insecure = true).await;
         let received = insecure
             .checks
             .iter()

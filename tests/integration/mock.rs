@@ -8,6 +8,7 @@ use actix_web::test::{self, TestRequest};
 use actix_web::web::{self, Bytes};
 use mfa_contract::Contract;
 use mfa_contract::mock::{self, MockConfig, MockState};
+use mfa_contract::server::ServerOptions;
 use serde_json::{Value, json};
 
 use crate::mock_cases::{TOKEN, cases};
@@ -535,7 +536,10 @@ async fn cors_preflight_from_a_local_origin_is_allowed_and_others_are_refused() 
     );
 
     let configured = in_process(MockConfig {
-        cors_origins: vec!["https://app.example.com".into()],
+        server: ServerOptions {
+            cors_origins: vec!["https://app.example.com".into()],
+            ..ServerOptions::default()
+        },
         ..MockConfig::default()
     })
     .await;
@@ -605,7 +609,10 @@ async fn the_journal_records_requests_with_fingerprints_and_never_the_token() {
 #[actix_web::test]
 async fn the_journal_is_bounded() {
     let mock = in_process(MockConfig {
-        journal_size: 5,
+        server: ServerOptions {
+            journal_size: 5,
+            ..ServerOptions::default()
+        },
         ..MockConfig::default()
     })
     .await;
@@ -689,7 +696,10 @@ async fn admin_errors_use_the_error_shape() {
 #[actix_web::test]
 async fn without_admin_the_admin_paths_are_unknown_paths() {
     let mock = in_process(MockConfig {
-        admin: false,
+        server: ServerOptions {
+            admin: false,
+            ..ServerOptions::default()
+        },
         ..MockConfig::default()
     })
     .await;

@@ -13,7 +13,8 @@ use mfa_contract::Contract;
 use mfa_contract::check::{self, CheckConfig, Silent};
 use mfa_contract::mock::{MockConfig, MockServer};
 use mfa_contract::proxy::{ProxyConfig, ProxyServer};
-use mfa_contract::target::Secret;
+use mfa_contract::remote::Secret;
+use mfa_contract::server::ServerOptions;
 use serde_json::{Value, json};
 
 use crate::support::reference::{Fault, Variant, handler};
@@ -25,7 +26,7 @@ fn contract() -> Arc<Contract> {
 
 fn proxy_to(upstream: &str, tweak: impl FnOnce(&mut ProxyConfig)) -> ProxyServer {
     let mut config = ProxyConfig::new(url::Url::parse(upstream).expect("url"));
-    config.port = 0;
+    config.server.port = 0;
     config.upstream_timeout = Duration::from_secs(5);
     tweak(&mut config);
     ProxyServer::start(contract(), config).expect("proxy starts")
@@ -76,7 +77,10 @@ async fn the_checker_through_the_proxy_to_the_mock_finds_no_violation_by_the_ups
     let mock = MockServer::start(
         contract(),
         MockConfig {
-            port: 0,
+            server: ServerOptions {
+                port: 0,
+                ..ServerOptions::default()
+            },
             ..MockConfig::default()
         },
     )
@@ -552,7 +556,10 @@ async fn a_recording_becomes_fixtures_the_mock_serves_by_name() {
     let mock = MockServer::start(
         copy,
         MockConfig {
-            port: 0,
+            server: ServerOptions {
+                port: 0,
+                ..ServerOptions::default()
+            },
             ..MockConfig::default()
         },
     )
@@ -690,20 +697,20 @@ async fn an_https_upstream_is_reached_with_ca_cert_or_insecure_and_a_bad_certifi
     let dir = tempfile::tempdir().expect("temp dir");
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, &pki.ca_pem).expect("write CA");
-    let trusted = proxy_to(&upstream, |c| c.ca_cert = Some(ca.clone()));
+    let trusted = proxy_to(&upstream, |c| c.tls.ca_cert = Some(ca.clone()));
     let (status, headers, body) = post(&trusted.url(), Some("application/json"), valid).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(count_header(&headers), 0, "{body}");
 
-    let insecure = proxy_to(&upstream, |c| c.insecure = true);
+    let insecure = proxy_to(&upstream, |c| c.tls.insecure = true);
     let (status, _, body) = post(&insecure.url(), Some("application/json"), valid).await;
     assert_eq!(status, 200, "{body}");
 
     let garbage = dir.path().join("not-a-cert.pem");
     std::fs::write(&garbage, "hello").expect("write");
     let mut config = ProxyConfig::new(url::Url::parse(&upstream).expect("url"));
-    config.port = 0;
-    config.ca_cert = Some(garbage);
+    config.server.port = 0;
+    config.tls.ca_cert = Some(garbage);
     let error = ProxyServer::start(contract(), config)
         .err()
         .expect("a file without a certificate is refused");

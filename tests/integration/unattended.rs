@@ -11,8 +11,8 @@ use std::time::Duration;
 use actix_web::HttpResponse;
 use mfa_contract::Contract;
 use mfa_contract::check::{self, CheckConfig, GapKind, Silent};
+use mfa_contract::remote::Secret;
 use mfa_contract::report::{self, Report};
-use mfa_contract::target::Secret;
 
 use crate::support::reference::{Fault, Variant, handler};
 use crate::support::{Answer, DISTINCTIVE_TOKEN, TestServer, assert_no_token};

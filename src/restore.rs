@@ -1,25 +1,33 @@
-//! Talking to a target, for everything that does: the checker, drift, and the proxy's
-//! upstream. The HTTP client (TLS, timeouts, body caps, no redirects), pacing and the request
-//! budget, the tokens and their refresh, and what the environment did (rate limits, refreshed
-//! tokens). None of the users imports another's internals; they meet here.
+//! `--restore-primary METHOD`: after a run that changed the account's primary method, set it
+//! back, and report whether that worked. Used by the checker and drift; it sends one request
+//! through their client and judges nothing.
 
-mod client;
-mod config;
-mod limits;
-mod token;
-
-pub use client::{
-    Body, Client, Environment, Exchange, Outcome, RATE_LIMIT_RETRIES, Response, TransportError,
-    TransportKind, cause_chain, http_client_builder, names_tls,
-};
-pub use config::{Credential, Secret, TargetConfig, defaults, parse_http_url};
-pub use limits::{Budget, Pace};
-pub use token::TokenSource;
+use serde::Serialize;
 
 use crate::Error;
 use crate::cases::{self, Auth, Case, Expect};
 use crate::contract::Contract;
-use crate::report::RestoreReport;
+use crate::remote::{Budget, Client, Outcome};
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreReport {
+    pub method: String,
+    pub status: Option<u16>,
+    pub ok: bool,
+    pub detail: String,
+}
+
+impl std::fmt::Display for RestoreReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = if self.ok { "restored" } else { "NOT restored" };
+        write!(
+            f,
+            "primary method {state}: {} ({})",
+            self.method, self.detail
+        )
+    }
+}
 
 /// Sets the account's primary method back to `method` after a run (`--restore-primary`).
 pub async fn restore(
@@ -59,7 +67,7 @@ pub async fn restore(
             method: method.to_owned(),
             status: None,
             ok: false,
-            detail: crate::redact::redact(&e.message, client.secrets().iter().map(Secret::expose)),
+            detail: client.redact(&e.message),
         },
     })
 }

@@ -1,5 +1,5 @@
-//! The mock's request log: one line per request (and a line for a refused CORS preflight),
-//! as text or JSON. Each worker thread appends to a buffer of its own; a background thread
+//! The request log of the mock and the proxy: one line per request (and a line for a refused
+//! CORS preflight), as text or JSON. Each worker thread appends to a buffer of its own; a background thread
 //! writes every buffer out ten times a second, and a buffer past 256 KiB writes itself at once.
 //! Nothing is dropped, and a worker never waits on the terminal.
 //!
@@ -17,6 +17,29 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The answer went out.
+    Answered,
+    /// The mock closed the connection without an answer, on purpose (`fault=reset`, or a
+    /// `fault=timeout` held until `--max-delay-ms`).
+    Closed,
+    /// The client went away before the answer (during a `delay` or a held `fault=timeout`).
+    ClientGaveUp,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::Closed => "closed",
+            Outcome::ClientGaveUp => "client_gave_up",
+        }
+    }
+}
 
 /// How the mock logs requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,7 +59,7 @@ pub struct RequestLine<'a> {
     pub path: &'a str,
     /// `None` when no answer went out; `outcome` says why.
     pub status: Option<u16>,
-    pub outcome: super::journal::Outcome,
+    pub outcome: Outcome,
     pub latency_ms: f64,
     pub scenario: Option<&'a str>,
     pub user: Option<&'a str>,
@@ -179,7 +202,7 @@ impl Logger {
                     method: &'a str,
                     path: &'a str,
                     status: Option<u16>,
-                    outcome: super::journal::Outcome,
+                    outcome: Outcome,
                     latency_ms: f64,
                     scenario: Option<&'a str>,
                     user: Option<&'a str>,

@@ -229,7 +229,7 @@ impl Client {
     /// The client for `config`'s target, with the contract's auth header and scheme. Runs the
     /// token commands once if there is no token yet.
     pub fn new(contract: &Contract, config: &TargetConfig) -> Result<Self, Error> {
-        let http = http_client_builder(config.timeout, config.ca_cert.as_deref(), config.insecure)?
+        let http = http_client_builder(config.timeout, &config.tls)?
             .timeout(config.timeout)
             .user_agent(concat!("mfa-contract/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -359,6 +359,13 @@ impl Client {
         secrets
     }
 
+    /// `text` with every token used so far replaced: the one way a message about this target
+    /// is made safe to print.
+    pub fn redact(&self, text: &str) -> String {
+        let secrets = self.secrets();
+        crate::redact::redact(text, secrets.iter().map(Secret::expose))
+    }
+
     async fn try_send(
         &self,
         case: &Case,
@@ -424,33 +431,20 @@ impl Client {
 
 /// The one HTTP client construction for anything that talks to a target (the checker, drift,
 /// restore): rustls, no redirects followed (the token stays with the host it was meant for), no
-/// retries, connection set-up bounded by `timeout`, and `--ca-cert` / `--insecure`. Callers add
+/// retries, connection set-up bounded by `timeout`, and the one TLS configuration. Callers add
 /// how long a whole exchange may take. Passing traffic through to an upstream uses hyper-util's
 /// client under it instead, for its cost per exchange (figures in `forward.rs`).
 pub fn http_client_builder(
     timeout: Duration,
-    ca_cert: Option<&std::path::Path>,
-    insecure: bool,
+    tls: &crate::tls::TlsOptions,
 ) -> Result<reqwest::ClientBuilder, Error> {
-    let mut builder = reqwest::Client::builder()
+    Ok(reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         // Each request is sent once, as planned or as the client sent it: a proxy that sent a
         // POST again would apply a user's change twice; the checker retries on its own terms.
         .retry(reqwest::retry::never())
         .connect_timeout(timeout.min(Duration::from_secs(10)))
-        .tls_danger_accept_invalid_certs(insecure);
-    if let Some(path) = ca_cert {
-        let pem = std::fs::read(path)
-            .map_err(|e| Error::io(format!("cannot read --ca-cert {}", path.display()), e))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            Error::Usage(format!(
-                "--ca-cert {}: not a PEM certificate: {e}",
-                path.display()
-            ))
-        })?;
-        builder = builder.tls_certs_merge(certs);
-    }
-    Ok(builder)
+        .tls_backend_preconfigured(tls.client_config()?))
 }
 
 /// An error and each of its causes, `: `-separated, as a transport failure's message.

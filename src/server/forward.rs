@@ -10,8 +10,7 @@
 //! instructions per judged exchange (callgrind, one worker, 3,000 exchanges). Measured side by
 //! side on this project's 2-core machine, proxy in front of the mock, wrk -c32: 27.3 us of CPU
 //! per exchange with reqwest, 21.9 us with hyper-util; 43,000 against 50,000 requests/s.
-//! TLS is the same rustls with the platform's roots, `--ca-cert` added to them, `--insecure`
-//! accepting any certificate.
+//! TLS is the configuration every client here uses ([`crate::tls`]).
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -32,7 +31,7 @@ use serde_json::json;
 use url::Url;
 
 use crate::Error;
-use crate::target::{TransportError, TransportKind, cause_chain, names_tls};
+use crate::remote::{TransportError, TransportKind, cause_chain, names_tls};
 
 /// Headers that describe one connection, not the message (RFC 9110 7.6.1), plus `Host`, which
 /// names the upstream instead.
@@ -100,15 +99,10 @@ impl Buffered {
 }
 
 impl Upstream {
-    /// `base` is http or https; `timeout` bounds connecting and each wait for the upstream.
-    /// `ca_cert` adds roots to the platform's; `insecure` accepts any certificate.
-    pub fn new(
-        base: Url,
-        timeout: Duration,
-        ca_cert: Option<&std::path::Path>,
-        insecure: bool,
-    ) -> Result<Self, Error> {
-        let tls = Arc::new(tls_config(ca_cert, insecure)?);
+    /// `base` is http or https; `timeout` bounds connecting and each wait for the upstream;
+    /// `tls` is the one TLS configuration every client of this program uses.
+    pub fn new(base: Url, timeout: Duration, tls: &crate::tls::TlsOptions) -> Result<Self, Error> {
+        let tls = Arc::new(tls.client_config()?);
         Ok(Self {
             http: client(&tls, timeout),
             base,
@@ -224,15 +218,15 @@ impl Upstream {
         &self,
         req: &HttpRequest,
         payload: web::Payload,
-        logger: &crate::mock::Logger,
+        logger: &super::Logger,
     ) -> HttpResponse {
         let started = Instant::now();
         let response = self.stream(req, payload).await;
-        logger.request(&crate::mock::RequestLine {
+        logger.request(&super::RequestLine {
             method: req.method().as_str(),
             path: req.path(),
             status: Some(response.status().as_u16()),
-            outcome: crate::mock::Outcome::Answered,
+            outcome: super::Outcome::Answered,
             latency_ms: started.elapsed().as_secs_f64() * 1000.0,
             scenario: Some("forwarded"),
             user: None,
@@ -289,101 +283,6 @@ impl Upstream {
         tokio::time::timeout(self.timeout, exchange)
             .await
             .unwrap_or_else(|_| Err(silent(self.timeout)))
-    }
-}
-
-fn tls_config(
-    ca_cert: Option<&std::path::Path>,
-    insecure: bool,
-) -> Result<rustls::ClientConfig, Error> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Usage(format!("cannot set up TLS: {e}")))?
-        .dangerous();
-    let config = if insecure {
-        builder.with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
-    } else {
-        let extra = match ca_cert {
-            Some(path) => read_certs(path)?,
-            None => Vec::new(),
-        };
-        let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider)
-            .map_err(|e| Error::Usage(format!("cannot set up TLS certificate checks: {e}")))?;
-        builder.with_custom_certificate_verifier(Arc::new(verifier))
-    };
-    Ok(config.with_no_client_auth())
-}
-
-fn read_certs(
-    path: &std::path::Path,
-) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, Error> {
-    use rustls::pki_types::pem::PemObject;
-    let pem = std::fs::read(path)
-        .map_err(|e| Error::io(format!("cannot read --ca-cert {}", path.display()), e))?;
-    let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| {
-            Error::Usage(format!(
-                "--ca-cert {}: not a PEM certificate: {e}",
-                path.display()
-            ))
-        })?;
-    if certs.is_empty() {
-        return Err(Error::Usage(format!(
-            "--ca-cert {}: no PEM certificate in it",
-            path.display()
-        )));
-    }
-    Ok(certs)
-}
-
-/// `--insecure`: any certificate is taken, its signatures over the handshake still checked.
-#[derive(Debug)]
-struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
-
-impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &rustls::pki_types::CertificateDer<'_>,
-        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
-        _server_name: &rustls::pki_types::ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: rustls::pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 
@@ -584,8 +483,7 @@ mod tests {
         let upstream = Upstream::new(
             Url::parse("http://127.0.0.1:9/api").expect("url"),
             Duration::from_secs(1),
-            None,
-            false,
+            &crate::tls::TlsOptions::default(),
         )
         .expect("client");
         let req = actix_web::test::TestRequest::get()

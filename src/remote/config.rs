@@ -1,7 +1,6 @@
 //! How to reach a target, validated before the first request: its URL, the credentials and
 //! where fresh ones come from, extra headers, time and size limits, TLS trust.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
@@ -85,8 +84,8 @@ pub struct TargetConfig {
     pub max_response_bytes: usize,
     /// The longest wait for a rate limit before the case is sent again.
     pub max_retry_wait: Duration,
-    pub ca_cert: Option<PathBuf>,
-    pub insecure: bool,
+    /// `--ca-cert` and `--insecure`, as every client here takes them.
+    pub tls: crate::tls::TlsOptions,
 }
 
 impl TargetConfig {
@@ -101,8 +100,7 @@ impl TargetConfig {
             rate: None,
             max_response_bytes: defaults::MAX_RESPONSE_BYTES,
             max_retry_wait: defaults::MAX_RETRY_WAIT,
-            ca_cert: None,
-            insecure: false,
+            tls: crate::tls::TlsOptions::default(),
         }
     }
 

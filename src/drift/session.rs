@@ -1,0 +1,246 @@
+//! One `mfa-contract drift` run, as text and a verdict: observe the target, then print the
+//! table, record it, compare it with a recorded snapshot, or compare the target with a second
+//! one. Differences are graded and only contract-relevant ones fail (unless cosmetic ones are
+//! asked to). The CLI prints what this returns and maps `failed` to an exit code.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use super::{
+    Change, Grade, Grader, Observation, compare, findings, group, observe, pending_path,
+    read_snapshot, render_changes, render_summary, table, write_snapshot,
+};
+use crate::Error;
+use crate::contract::Contract;
+use crate::remote::TargetConfig;
+
+/// What to do with the observed behaviour.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Print the table.
+    Print,
+    /// Compare with the snapshot at `path`, or record it there (`accept`).
+    Snapshot { path: PathBuf, accept: bool },
+    /// Compare with a second target.
+    Against(Box<TargetConfig>),
+}
+
+#[derive(Debug, Clone)]
+pub struct DriftOptions {
+    pub mode: Mode,
+    /// Print every differing class in full, not only those with relevant differences.
+    pub all: bool,
+    /// Fail on cosmetic differences too.
+    pub fail_on_cosmetic: bool,
+    /// `--restore-primary METHOD` after observing.
+    pub restore: Option<String>,
+}
+
+/// The run's text (everything the CLI prints) and whether it found drift that fails the run.
+#[derive(Debug, Clone, Default)]
+pub struct DriftRun {
+    pub text: String,
+    pub failed: bool,
+}
+
+impl DriftRun {
+    fn line(&mut self, text: impl std::fmt::Display) {
+        let _ = writeln!(self.text, "{text}");
+    }
+}
+
+pub async fn run(
+    contract: &Contract,
+    config: &TargetConfig,
+    options: &DriftOptions,
+) -> Result<DriftRun, Error> {
+    let observed = observe(contract, config, options.restore.as_deref()).await?;
+    let mut run = match &options.mode {
+        Mode::Print => DriftRun {
+            text: table(contract, &observed),
+            failed: false,
+        },
+        Mode::Against(other) => {
+            let theirs = observe(contract, other, None).await?;
+            against(contract, &observed, &theirs, options)
+        }
+        Mode::Snapshot { path, accept: true } => accept(contract, &observed, path)?,
+        Mode::Snapshot {
+            path,
+            accept: false,
+        } => against_snapshot(contract, &observed, path, options)?,
+    };
+    findings_and_restore(&mut run, contract, &observed);
+    if matches!(options.mode, Mode::Print) {
+        run.line(
+            "\n(record it with --snapshot FILE --accept; later runs with --snapshot FILE show what changed)",
+        );
+    }
+    Ok(run)
+}
+
+fn against(
+    contract: &Contract,
+    observed: &Observation,
+    theirs: &Observation,
+    options: &DriftOptions,
+) -> DriftRun {
+    let mut run = DriftRun::default();
+    let changes = compare(&table(contract, observed), &table(contract, theirs));
+    if changes.is_empty() {
+        run.line(format!(
+            "no difference: {} and {} behave alike in all {} classes",
+            observed.target,
+            theirs.target,
+            observed.rows.len()
+        ));
+        return run;
+    }
+    run.line(format!(
+        "{} of {} classes differ between\n  target:  {}\n  against: {}",
+        changes.len(),
+        observed.rows.len(),
+        observed.target,
+        theirs.target
+    ));
+    let labels = ("target", "against");
+    run.failed = graded(
+        &mut run,
+        contract,
+        &changes,
+        labels,
+        observed.rows.len(),
+        options,
+    );
+    run
+}
+
+fn accept(
+    contract: &Contract,
+    observed: &Observation,
+    path: &std::path::Path,
+) -> Result<DriftRun, Error> {
+    // Recording needs nothing from the old file, which may be unreadable.
+    write_snapshot(path, &table(contract, observed))?;
+    let _ = std::fs::remove_file(pending_path(path));
+    let mut run = DriftRun::default();
+    run.line(format!(
+        "recorded {} classes in {}",
+        observed.rows.len(),
+        path.display()
+    ));
+    Ok(run)
+}
+
+fn against_snapshot(
+    contract: &Contract,
+    observed: &Observation,
+    path: &std::path::Path,
+    options: &DriftOptions,
+) -> Result<DriftRun, Error> {
+    let table = table(contract, observed);
+    let pending = pending_path(path);
+    let mut run = DriftRun::default();
+    let Some(recorded) = read_snapshot(path)? else {
+        write_snapshot(&pending, &table)?;
+        run.line(format!(
+            "no snapshot at {}; the observed behaviour is in {} (accept it with --accept or `cargo insta review`)",
+            path.display(),
+            pending.display()
+        ));
+        run.failed = true;
+        return Ok(run);
+    };
+    let changes = compare(&recorded, &table);
+    let classes = observed.rows.len();
+    if changes.is_empty() {
+        let _ = std::fs::remove_file(&pending);
+        run.line(format!(
+            "no drift: all {classes} classes match {}",
+            path.display()
+        ));
+        return Ok(run);
+    }
+    write_snapshot(&pending, &table)?;
+    run.line(format!(
+        "drift in {} of {classes} classes against {}:",
+        changes.len(),
+        path.display()
+    ));
+    let labels = ("recorded", "observed");
+    run.failed = graded(&mut run, contract, &changes, labels, classes, options);
+    run.line(format!(
+        "\nthe new behaviour is in {}; accept it with --accept or `cargo insta review`",
+        pending.display()
+    ));
+    Ok(run)
+}
+
+/// The graded comparison: the summary, then the classes worth reading in full. Returns
+/// whether it fails the run.
+fn graded(
+    run: &mut DriftRun,
+    contract: &Contract,
+    changes: &[Change],
+    labels: (&str, &str),
+    total: usize,
+    options: &DriftOptions,
+) -> bool {
+    let grader = Grader::new(contract, labels.0, labels.1);
+    let graded: Vec<(String, Vec<super::Difference>)> = changes
+        .iter()
+        .map(|c| (c.class.clone(), grader.grade(c)))
+        .collect();
+    let relevant = |d: &[super::Difference]| d.iter().any(|d| d.grade == Grade::Relevant);
+    let _ = write!(run.text, "\n{}", render_summary(&group(&graded), total));
+    // Each class shown lists its graded differences, the relevant ones marked.
+    let shown: Vec<Change> = changes
+        .iter()
+        .zip(&graded)
+        .filter(|(_, (_, d))| options.all || relevant(d))
+        .map(|(c, (_, differences))| Change {
+            details: differences.iter().map(marked).collect(),
+            ..c.clone()
+        })
+        .collect();
+    if !shown.is_empty() {
+        run.line(if options.all {
+            "\nEvery differing class:"
+        } else {
+            "\nClasses with contract-relevant differences:"
+        });
+        let (before, after) = (format!("{:<8}", labels.0), format!("{:<8}", labels.1));
+        run.text.push_str(&render_changes(&shown, &before, &after));
+    }
+    if !options.all && shown.len() < changes.len() {
+        run.line(format!(
+            "({} classes with cosmetic differences only; --all prints every class in full)",
+            changes.len() - shown.len()
+        ));
+    }
+    options.fail_on_cosmetic || graded.iter().any(|(_, d)| relevant(d))
+}
+
+fn marked(difference: &super::Difference) -> String {
+    match difference.grade {
+        Grade::Relevant => format!("! {}", difference.text),
+        Grade::Cosmetic => format!("  {}", difference.text),
+    }
+}
+
+/// What the target does that the documentation does not say, and the restore step's result.
+fn findings_and_restore(run: &mut DriftRun, contract: &Contract, observed: &Observation) {
+    let findings = findings(contract, &observed.rows);
+    if !findings.is_empty() {
+        run.line(format!(
+            "\ndocumented versus observed ({}):",
+            observed.target
+        ));
+        for finding in findings {
+            run.line(format!("  - {finding}"));
+        }
+    }
+    if let Some(restore) = &observed.restore_primary {
+        run.line(format!("\n{restore}"));
+    }
+}

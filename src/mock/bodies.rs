@@ -1,0 +1,66 @@
+//! What the mock answers with, serialized once at start-up: every example body from the
+//! contract's fixtures by name, the default body of each documented status, and the cut-off
+//! body `fault=malformed` sends.
+
+use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
+
+use super::reply::{Reply, status_code};
+use crate::contract::Contract;
+
+/// Bodies serialized once at start-up.
+#[derive(Debug)]
+pub(super) struct Bodies {
+    /// Every example: name, status, serialized body. A handful, so a scan beats hashing.
+    examples: Vec<(String, StatusCode, Bytes)>,
+    /// Documented status -> index of its default example.
+    defaults: Vec<(u16, usize)>,
+    /// The default 200 body cut in half: `fault=malformed`.
+    pub(super) malformed: Bytes,
+}
+
+impl Bodies {
+    pub(super) fn new(contract: &Contract) -> Self {
+        let examples: Vec<(String, StatusCode, Bytes)> = contract
+            .examples()
+            .iter()
+            .map(|e| {
+                let bytes = serde_json::to_vec(&e.body).expect("a JSON value always serializes");
+                (e.name.clone(), status_code(e.status), Bytes::from(bytes))
+            })
+            .collect();
+        let defaults: Vec<(u16, usize)> = contract
+            .documented_statuses()
+            .filter_map(|s| {
+                let name = &contract.default_example(s)?.name;
+                Some((s, examples.iter().position(|(n, _, _)| n == name)?))
+            })
+            .collect();
+        let ok = defaults
+            .iter()
+            .find(|(s, _)| *s == 200)
+            .map(|(_, i)| examples[*i].2.clone());
+        let malformed = ok.map_or_else(
+            || Bytes::from_static(b"{\"success\":"),
+            |b| b.slice(..b.len() / 2),
+        );
+        Self {
+            examples,
+            defaults,
+            malformed,
+        }
+    }
+
+    pub(super) fn example(&self, name: &str) -> Option<Reply> {
+        self.examples
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, status, body)| Reply::json(*status, body.clone()))
+    }
+
+    pub(super) fn default_for(&self, status: u16) -> Option<Reply> {
+        let (_, index) = self.defaults.iter().find(|(s, _)| *s == status)?;
+        let (_, status, body) = &self.examples[*index];
+        Some(Reply::json(*status, body.clone()))
+    }
+}

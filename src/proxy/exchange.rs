@@ -1,0 +1,176 @@
+//! One request through the proxy: another path is passed through as a stream; the endpoint's
+//! request is read whole, judged on the client's side, sent on, and its answer judged on the
+//! upstream's side, kept in the journal and sent back (a 502 that lists why under `--strict`).
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::web::{self, BytesMut};
+use actix_web::{HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde_json::json;
+
+use super::state::{JudgedExchange, ProxyState};
+use super::{MAX_JUDGED_REQUEST, MAX_JUDGED_RESPONSE, Side, VIOLATIONS_HEADER, Violation, judge};
+use crate::check::ObservedRequest;
+use crate::credentials::Credentials;
+use crate::redact::replace_token;
+use crate::remote::{Exchange, Outcome, Response};
+use crate::server::admin::error;
+use crate::server::{RequestLine, Upstream, failure_response};
+
+/// Every request: the endpoint's path is judged, every other path passed through as a stream.
+pub(super) async fn handle(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<ProxyState>,
+    upstream: web::Data<Upstream>,
+) -> HttpResponse {
+    let started = Instant::now();
+    if req.path() != state.contract.path() {
+        state.totals().passed_through += 1;
+        return upstream.pass(&req, payload, &state.logger).await;
+    }
+    judged(req, payload, &state, &upstream, started).await
+}
+
+async fn judged(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    state: &ProxyState,
+    upstream: &Upstream,
+    started: Instant,
+) -> HttpResponse {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        match chunk {
+            Ok(chunk) if body.len() + chunk.len() <= MAX_JUDGED_REQUEST => {
+                body.extend_from_slice(&chunk);
+            }
+            Ok(_) => {
+                return error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Payload Too Large: the proxy reads endpoint requests whole to judge them",
+                    &format!("the body went past {MAX_JUDGED_REQUEST} bytes"),
+                    serde_json::Map::new(),
+                );
+            }
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: the request body could not be read",
+                    &e.to_string(),
+                    serde_json::Map::new(),
+                );
+            }
+        }
+    }
+    let body = body.freeze();
+    let contract = &state.contract;
+    let auth_header = contract.auth().header.as_str();
+    let authorization = req.headers().get(auth_header).and_then(|v| v.to_str().ok());
+    let token = authorization.and_then(|v| Credentials::parse(v).credential());
+    let ctx = judge::ctx(contract, token);
+    let json = ObservedRequest::parse(&body);
+    let observed = ObservedRequest {
+        method: req.method().as_str(),
+        content_type: req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        authorization,
+        body: &body,
+        json: &json,
+    };
+    let (case, mut violations) = judge::judge_request(&ctx, &observed, token.is_some());
+    let answer = upstream
+        .buffered(&req, body.clone(), MAX_JUDGED_RESPONSE)
+        .await;
+    let outcome = match &answer {
+        Ok(buffered) => Outcome::Response(Response::new(
+            buffered.status.as_u16(),
+            buffered.header_pairs(),
+            buffered.body.to_vec(),
+            buffered.elapsed,
+        )),
+        Err(error) => Outcome::Transport(error.clone()),
+    };
+    let exchange = Exchange { case, outcome };
+    let response_violations = judge::judge_response(&ctx, &exchange);
+    let broke_contract = !response_violations.is_empty();
+    violations.extend(response_violations);
+    if let (Some(recorder), Outcome::Response(response)) = (&state.recorder, &exchange.outcome) {
+        recorder.record(contract, response, token, &state.logger);
+    }
+    for violation in &mut violations {
+        if let Some(token) = token {
+            violation.message = replace_token(&violation.message, token, "[token]");
+        }
+    }
+
+    let mut response = match answer {
+        Err(error) => failure_response(&error, upstream.timeout()),
+        Ok(_) if state.strict && broke_contract => strict_response(&violations),
+        Ok(buffered) => buffered.into_response(),
+    };
+    if let Ok(count) = HeaderValue::from_str(&violations.len().to_string()) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(VIOLATIONS_HEADER), count);
+    }
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let path = match (req.uri().path_and_query(), token) {
+        (Some(pq), Some(token)) => replace_token(pq.as_str(), token, "[token]"),
+        (Some(pq), None) => pq.as_str().to_owned(),
+        (None, _) => req.path().to_owned(),
+    };
+    state.logger.request(&RequestLine {
+        method: req.method().as_str(),
+        path: req.path(),
+        status: Some(response.status().as_u16()),
+        outcome: crate::server::Outcome::Answered,
+        latency_ms,
+        scenario: None,
+        user: None,
+    });
+    state.keep(JudgedExchange {
+        id: state.next_id(),
+        received_at_ms: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()),
+        method: req.method().as_str().to_owned(),
+        path,
+        upstream_status: exchange.response().map(|r| r.status),
+        status: response.status().as_u16(),
+        latency_ms,
+        class: exchange.case.class.clone(),
+        violations,
+    });
+    response
+}
+
+/// `--strict`: the upstream's answer broke the contract, so the client gets a 502 that says how.
+fn strict_response(violations: &[Violation]) -> HttpResponse {
+    let listed: Vec<serde_json::Value> = violations
+        .iter()
+        .filter(|v| v.side == Side::Response)
+        .map(|v| {
+            json!({
+                "pointer": v.instance_pointer.clone().unwrap_or_default(),
+                "message": format!("{}: {}", v.check, v.message),
+            })
+        })
+        .collect();
+    HttpResponse::BadGateway()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .body(
+            json!({
+                "success": false,
+                "error": "Bad Gateway: the upstream's answer breaks the contract (--strict)",
+                "detail": format!("{} violations; GET /__admin/violations lists them with their exchange", listed.len()),
+                "violations": listed,
+            })
+            .to_string(),
+        )
+}

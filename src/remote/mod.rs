@@ -1,0 +1,17 @@
+//! Talking to a target, for the checker and drift: the HTTP client (TLS, timeouts, body caps,
+//! no redirects), pacing and the request budget, the tokens and their refresh, and what the
+//! environment did (rate limits, refreshed tokens). It reads the contract and the cases and
+//! nothing above them: no check, no report.
+
+mod client;
+mod config;
+mod limits;
+mod token;
+
+pub use client::{
+    Body, Client, Environment, Exchange, Outcome, RATE_LIMIT_RETRIES, Response, TransportError,
+    TransportKind, cause_chain, http_client_builder, names_tls,
+};
+pub use config::{Credential, Secret, TargetConfig, defaults, parse_http_url};
+pub use limits::{Budget, Pace};
+pub use token::TokenSource;
