@@ -1,13 +1,17 @@
-//! Shrinking: each failing sampled case walks its proptest value tree towards a minimal
-//! request, sent to the live target, with the check that caught it as the test.
+//! What follows a failure: shrinking (each failing sampled case walks its proptest value tree
+//! towards a minimal request, sent to the live target, with the check that caught it as the
+//! test) and rechecks (each failure sent again: one that passes once is flaky, not
+//! deterministic).
 
 use std::collections::BTreeSet;
 
 use tokio::time::Instant;
 
+use super::send::send_sequence;
 use super::tally::Tally;
-use super::{Ctx, Verdict, by_name};
+use super::{CheckConfig, Ctx, Run, Silent, Verdict, by_name};
 use crate::cases::Plan;
+use crate::contract::Contract;
 use crate::remote::{Budget, Client};
 use crate::report::EXCERPT_BYTES;
 use crate::text::excerpt;
@@ -67,6 +71,45 @@ pub(crate) async fn shrink(
                 steps,
                 original_body: excerpt(&original, EXCERPT_BYTES),
             });
+        }
+    }
+}
+
+/// Sends each failing case (or sequence) again, `--recheck` times, with the check that caught
+/// it as the test: a failure that passes once is flaky, not deterministic.
+pub(crate) async fn recheck(
+    tally: &mut Tally,
+    contract: &Contract,
+    config: &CheckConfig,
+    client: &Client,
+    budget: &Budget,
+    deadline: Instant,
+) {
+    for group in &mut tally.groups {
+        let check = by_name(group.check).expect("a finding names a registered check");
+        for _ in 0..config.recheck {
+            let steps = group.sequence.as_ref().map_or(1, |s| s.steps.len());
+            if Instant::now() >= deadline || budget.grant(steps) < steps {
+                break;
+            }
+            let verdict = match (&group.sequence, check.run) {
+                (Some(sequence), Run::Sequence(_, run)) => {
+                    let exchanges = send_sequence(client, sequence, &Silent).await;
+                    run(
+                        &super::run::ctx(contract, config, client),
+                        sequence,
+                        &exchanges,
+                    )
+                }
+                _ => {
+                    let exchange = client.send(group.exchange.case.clone()).await;
+                    check.judge(&super::run::ctx(contract, config, client), &exchange)
+                }
+            };
+            group.rechecks += 1;
+            if !matches!(verdict, Verdict::Fail(_)) {
+                group.rechecks_passed += 1;
+            }
         }
     }
 }

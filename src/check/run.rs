@@ -1,0 +1,371 @@
+//! One checker run, phase by phase: a probe (one valid request alone: if it gets no answer,
+//! nothing else will), the planned cases sent concurrently, every answer judged and sampled
+//! failures shrunk, the sequences, rechecks, `--restore-primary`, and the report. What belongs
+//! to the environment (no answer at all, a refused token, a rate limit that never lifts) ends
+//! the run with an error (exit 3) instead of a list of violations.
+
+use std::collections::VecDeque;
+
+use tokio::time::Instant;
+
+use super::send::{Halt, send_concurrently, send_sequence};
+use super::tally::Tally;
+use super::{Check, CheckConfig, Ctx, Progress, shrink};
+use crate::Error;
+use crate::cases::{Case, Expect, Plan, Sequence};
+use crate::contract::Contract;
+use crate::remote::{self, Budget, Client, Exchange, Outcome, Pace, Secret, TransportKind};
+use crate::report::{Report, failure_report};
+use crate::restore::RestoreReport;
+
+/// Runs every selected check against the target. Contract violations are data in the report;
+/// problems of the harness or the environment (bad configuration, an unreachable or unusable
+/// target) are errors.
+pub async fn run(
+    contract: &Contract,
+    config: &CheckConfig,
+    progress: &dyn Progress,
+) -> Result<Report, Error> {
+    let session = Session::new(contract, config, progress)?;
+    let mut plan = super::plan(contract, config);
+    let result = session.run(&mut plan).await;
+    progress.finish();
+    result
+}
+
+/// What every phase reads.
+struct Session<'a> {
+    contract: &'a Contract,
+    config: &'a CheckConfig,
+    progress: &'a dyn Progress,
+    checks: Vec<&'static Check>,
+    client: Client,
+    url: String,
+    budget: Budget,
+    pace: Pace,
+    started: Instant,
+    deadline: Instant,
+}
+
+/// What the sending phase did.
+struct Sent {
+    exchanges: Vec<Exchange>,
+    /// Planned cases not sent (deadline or budget).
+    not_run: usize,
+    stopped_by: Option<String>,
+}
+
+impl<'a> Session<'a> {
+    fn new(
+        contract: &'a Contract,
+        config: &'a CheckConfig,
+        progress: &'a dyn Progress,
+    ) -> Result<Self, Error> {
+        let started = Instant::now();
+        let checks = config.selected_checks()?;
+        let url = config.target.endpoint_url(contract)?;
+        if config.concurrency == 0 {
+            return Err(Error::Usage("--concurrency must be at least 1".into()));
+        }
+        Ok(Self {
+            client: Client::new(contract, &config.target)?,
+            budget: Budget::new(config.max_requests),
+            pace: Pace::new(config.target.rate),
+            deadline: started + config.deadline,
+            contract,
+            config,
+            progress,
+            checks,
+            url,
+            started,
+        })
+    }
+
+    async fn run(&self, plan: &mut Plan<'_>) -> Result<Report, Error> {
+        let mut cases = std::mem::take(&mut plan.cases);
+        let sequences = std::mem::take(&mut plan.sequences);
+        let steps: usize = sequences.iter().map(|s| s.steps.len()).sum();
+        self.progress.start(cases.len() + steps);
+        let probe = cases.remove(
+            cases
+                .iter()
+                .position(|c| c.expect == Expect::Accept)
+                .unwrap_or(0),
+        );
+        let first = self.probe(&probe).await?;
+        let mut sent = self.send(cases, &probe).await?;
+        sent.exchanges.insert(0, first);
+        let mut tally = Tally::new(&self.checks);
+        {
+            let ctx = self.ctx();
+            for exchange in &sent.exchanges {
+                tally.judge(&ctx, exchange);
+            }
+            let deadline = self.deadline;
+            shrink::shrink(&mut tally, &ctx, &self.client, plan, &self.budget, deadline).await;
+        }
+        self.sequences(&mut tally, &sequences, &mut sent).await;
+        let (contract, config) = (self.contract, self.config);
+        shrink::recheck(
+            &mut tally,
+            contract,
+            config,
+            &self.client,
+            &self.budget,
+            self.deadline,
+        )
+        .await;
+        if self.client.environment_so_far().rate_limit_not_lifted {
+            return Err(self.unusable(self.rate_limit_reason()));
+        }
+        let restore = match &config.restore_primary {
+            Some(method) => {
+                Some(crate::restore::restore(contract, &self.client, &self.budget, method).await?)
+            }
+            None => None,
+        };
+        Ok(self.report(&tally, plan, sent, restore))
+    }
+
+    /// The first valid request, alone: no answer to it ends the run (the environment).
+    async fn probe(&self, probe: &Case) -> Result<Exchange, Error> {
+        self.budget.take();
+        let first = self.client.send(probe.clone()).await;
+        self.progress.tick(&first);
+        if let Outcome::Transport(error) = &first.outcome {
+            let reason = match error.kind {
+                TransportKind::Connect => {
+                    return Err(Error::Unreachable {
+                        url: self.url.clone(),
+                        cause: self.client.redact(&error.message),
+                    });
+                }
+                TransportKind::Timeout => Some(format!(
+                    "accepts connections but sends no HTTP answer within {} s (--timeout)",
+                    self.config.target.timeout.as_secs_f64()
+                )),
+                TransportKind::Tls => Some(format!("the TLS handshake failed: {}", error.message)),
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                return Err(self.unusable(reason));
+            }
+        }
+        self.failed_refresh()?;
+        if first.token_refused() {
+            return Err(self.unusable(self.token_reason()));
+        }
+        if self.client.environment_so_far().rate_limit_not_lifted {
+            return Err(self.unusable(self.rate_limit_reason()));
+        }
+        Ok(first)
+    }
+
+    /// The planned cases, concurrently, until none is left, the deadline or the budget;
+    /// a halt that only the environment explains is an error.
+    async fn send(&self, mut cases: Vec<Case>, probe: &Case) -> Result<Sent, Error> {
+        let allowed = self.budget.grant(cases.len());
+        let over_budget = cases.len() - allowed;
+        cases.truncate(allowed);
+        let mut remaining: VecDeque<Case> = cases.into();
+        let mut exchanges = Vec::new();
+        let mut token_confirmed = false;
+        let mut cut_off = 0;
+        while !remaining.is_empty() && Instant::now() < self.deadline {
+            let (batch, halt, cut) = send_concurrently(
+                &self.client,
+                &self.pace,
+                &mut remaining,
+                self.config,
+                self.deadline,
+                self.progress,
+                !token_confirmed,
+            )
+            .await;
+            exchanges.extend(batch);
+            cut_off += cut;
+            self.failed_refresh()?;
+            match halt {
+                None => break,
+                Some(Halt::RateLimit) => return Err(self.unusable(self.rate_limit_reason())),
+                Some(Halt::TransportFailures(cause)) => {
+                    return Err(self.unusable(format!(
+                        "{} requests in a row got no complete answer (--max-consecutive-failures); \
+                         the last: {cause}; {} planned cases were not sent",
+                        self.config.max_consecutive_failures,
+                        remaining.len() + over_budget
+                    )));
+                }
+                Some(Halt::TokenSuspect) => {
+                    exchanges.push(self.confirm_token(probe).await?);
+                    token_confirmed = true;
+                }
+            }
+        }
+        let late = remaining.len() + cut_off;
+        let stopped_by = match (late > 0, over_budget > 0) {
+            (true, _) => Some(format!(
+                "the deadline of {} s was reached (--deadline)",
+                self.config.deadline.as_secs()
+            )),
+            (false, true) => Some("the request budget was spent (--max-requests)".to_owned()),
+            (false, false) => None,
+        };
+        Ok(Sent {
+            exchanges,
+            not_run: over_budget + late,
+            stopped_by,
+        })
+    }
+
+    /// A valid request was refused: is it the token, or did the target refuse that one
+    /// request? Ask again with the first valid request.
+    async fn confirm_token(&self, probe: &Case) -> Result<Exchange, Error> {
+        self.budget.take();
+        let again = self.client.send(probe.clone()).await;
+        if again.token_refused() {
+            return Err(self.unusable(self.token_reason()));
+        }
+        Ok(again)
+    }
+
+    /// Each sequence in order, judged as a whole; those the deadline or the budget leave out
+    /// are counted as not run.
+    async fn sequences(&self, tally: &mut Tally, sequences: &[Sequence], sent: &mut Sent) {
+        for sequence in sequences {
+            let steps = sequence.steps.len();
+            if Instant::now() >= self.deadline || self.budget.grant(steps) < steps {
+                sent.not_run += steps;
+                sent.stopped_by
+                    .get_or_insert_with(|| "the deadline or the request budget".to_owned());
+                continue;
+            }
+            let exchanges = send_sequence(&self.client, sequence, self.progress).await;
+            let ctx = self.ctx();
+            for exchange in &exchanges {
+                tally.judge(&ctx, exchange);
+            }
+            tally.judge_sequence(&ctx, sequence, &exchanges);
+        }
+    }
+
+    fn report(
+        &self,
+        tally: &Tally,
+        plan: &Plan<'_>,
+        sent: Sent,
+        restore_primary: Option<RestoreReport>,
+    ) -> Report {
+        let elapsed = self.started.elapsed();
+        let requests = self.budget.used();
+        let secrets = self.client.secrets();
+        let secrets: Vec<&str> = secrets.iter().map(Secret::expose).collect();
+        let failures = tally
+            .sorted_groups()
+            .into_iter()
+            .map(|finding| {
+                failure_report(
+                    finding,
+                    &self.url,
+                    self.contract,
+                    &self.config.target,
+                    &secrets,
+                )
+            })
+            .collect();
+        Report {
+            target: self.url.clone(),
+            contract: self.contract.origin().to_string(),
+            contract_identity: self.contract.identity().short(),
+            seed: self.config.seed,
+            duration_ms: elapsed.as_millis() as u64,
+            requests,
+            cases_per_second: requests as f64 / elapsed.as_secs_f64().max(1e-6),
+            coverage: plan.coverage.clone(),
+            checks: tally.summaries(),
+            gaps: tally.gaps(),
+            environment: self.client.environment_so_far(),
+            failures,
+            allow_flaky: self.config.allow_flaky,
+            not_run: sent.not_run,
+            stopped_by: sent.stopped_by,
+            restore_primary,
+            notes: self.notes(plan),
+        }
+    }
+
+    /// Things the reader should know that are not failures.
+    fn notes(&self, plan: &Plan<'_>) -> Vec<String> {
+        let mut notes = Vec::new();
+        let isolation = self.checks.iter().any(|c| c.name == "account_isolation");
+        if isolation && !self.config.target.second_token.is_set() {
+            notes.push(
+                "account_isolation needs a second account: give --second-token, --second-token-env or --second-token-command"
+                    .to_owned(),
+            );
+        }
+        if plan.coverage.discarded > 0 {
+            notes.push(format!(
+                "{} sampled bodies were not sent: the request schema classed them otherwise than intended",
+                plan.coverage.discarded
+            ));
+        }
+        notes
+    }
+
+    fn ctx(&self) -> Ctx<'a> {
+        ctx(self.contract, self.config, &self.client)
+    }
+
+    /// A `--token-command` that failed while refreshing: a configuration error.
+    fn failed_refresh(&self) -> Result<(), Error> {
+        match self.client.take_failed_refresh() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    fn unusable(&self, reason: String) -> Error {
+        Error::Unusable {
+            url: self.url.clone(),
+            reason: self.client.redact(&reason),
+        }
+    }
+
+    fn token_reason(&self) -> String {
+        let accepted = self.client.accepted();
+        let fix = if self.client.can_refresh_token() {
+            "the token command's fresh token was refused too; check what --token-command prints"
+        } else {
+            "give a fresh token, or --token-command CMD that prints one, so the run can refresh it"
+        };
+        if accepted == 0 {
+            format!("the token was refused (401 or 403) from the first request: {fix}")
+        } else {
+            format!("the token was refused (401 or 403) after {accepted} accepted requests: {fix}")
+        }
+    }
+
+    fn rate_limit_reason(&self) -> String {
+        let environment = self.client.environment_so_far();
+        format!(
+            "the rate limit never lifted: a case was still limited after {} waits ({} ms waited in all; --max-retry-wait, --rate)",
+            remote::RATE_LIMIT_RETRIES,
+            environment.waited_ms
+        )
+    }
+}
+
+/// The checks' context, with every token used so far as a secret.
+pub(super) fn ctx<'a>(contract: &'a Contract, config: &CheckConfig, client: &Client) -> Ctx<'a> {
+    Ctx {
+        contract,
+        secrets: client
+            .secrets()
+            .iter()
+            .map(|s| s.expose().to_owned())
+            .collect(),
+        max_response_time: config.max_response_time,
+        strict_gaps: config.strict_gaps,
+    }
+}
