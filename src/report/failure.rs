@@ -44,6 +44,7 @@ pub fn failure_report(
         response: Some(response),
         shrunk: finding.shrunk.clone(),
         rechecks: finding.rechecks,
+        rechecks_passed: finding.rechecks_passed,
         flaky: finding.rechecks_passed > 0,
         reproduce,
     }

@@ -24,6 +24,14 @@ pub fn coverage_line(c: &Coverage) -> String {
 
 pub fn human(report: &Report) -> String {
     let mut out = String::new();
+    for section in [header, checks, gaps, environment, failures, ending] {
+        section(&mut out, report);
+    }
+    out
+}
+
+/// Target, contract, coverage, requests, notes.
+fn header(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "mfa-contract check: {} ({})",
@@ -46,7 +54,10 @@ pub fn human(report: &Report) -> String {
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
     }
+}
 
+/// One line per check: ok, FAIL or not applicable, with counts.
+fn checks(out: &mut String, report: &Report) {
     let _ = writeln!(out, "\nChecks");
     let width = report
         .checks
@@ -69,7 +80,10 @@ pub fn human(report: &Report) -> String {
         };
         let _ = writeln!(out, "  {mark:<4}  {:<width$}  {counts}", check.name);
     }
+}
 
+/// What the documentation leaves open, seen in answers.
+fn gaps(out: &mut String, report: &Report) {
     if !report.gaps.is_empty() {
         let _ = writeln!(
             out,
@@ -100,7 +114,10 @@ pub fn human(report: &Report) -> String {
             );
         }
     }
+}
 
+/// Rate limits waited out, tokens refreshed.
+fn environment(out: &mut String, report: &Report) {
     let environment = super::environment_lines(&report.environment);
     if !environment.is_empty() {
         let _ = writeln!(out, "\nEnvironment (not the contract)");
@@ -108,7 +125,10 @@ pub fn human(report: &Report) -> String {
             let _ = writeln!(out, "  {line}");
         }
     }
+}
 
+/// Each failure in full, up to a few per check; one line each for the rest.
+fn failures(out: &mut String, report: &Report) {
     if !report.failures.is_empty() {
         let _ = writeln!(out, "\nFailures ({})", report.failures.len());
         let mut shown_for_check: Option<(&str, usize)> = None;
@@ -130,7 +150,7 @@ pub fn human(report: &Report) -> String {
                 );
                 continue;
             }
-            write_failure(&mut out, i + 1, failure);
+            write_failure(out, i + 1, failure);
         }
         if report.failures.len() > DETAILED_PER_CHECK {
             let _ = writeln!(
@@ -139,7 +159,10 @@ pub fn human(report: &Report) -> String {
             );
         }
     }
+}
 
+/// The restore step, cases not sent, and the result.
+fn ending(out: &mut String, report: &Report) {
     if let Some(restore) = &report.restore_primary {
         let _ = writeln!(out, "\n{restore}");
     }
@@ -149,7 +172,6 @@ pub fn human(report: &Report) -> String {
     }
 
     let _ = writeln!(out, "\n{}", super::result_line(report));
-    out
 }
 
 /// `, deterministic` or `, flaky` once rechecks ran.

@@ -12,6 +12,14 @@ const DETAILED: usize = 10;
 
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
+    for section in [header, checks, gaps_and_environment, failures] {
+        section(&mut out, report);
+    }
+    out
+}
+
+/// The result first, then target, contract, seed and requests.
+fn header(out: &mut String, report: &Report) {
     let mark = if report.is_clean() { "✅" } else { "❌" };
     let _ = writeln!(out, "## {mark} mfa-contract check\n");
     let _ = writeln!(out, "**{}**\n", result_line(report));
@@ -25,6 +33,9 @@ pub fn markdown(report: &Report) -> String {
         report.requests,
         report.duration_ms as f64 / 1000.0
     );
+}
+
+fn checks(out: &mut String, report: &Report) {
     let _ = writeln!(out, "| check | passed | failed |");
     let _ = writeln!(out, "|---|---:|---:|");
     for check in &report.checks {
@@ -35,6 +46,10 @@ pub fn markdown(report: &Report) -> String {
         };
         let _ = writeln!(out, "| {name} | {} | {} |", check.passed, check.failed);
     }
+}
+
+/// What the documentation leaves open, the environment, and cases not sent.
+fn gaps_and_environment(out: &mut String, report: &Report) {
     if !report.gaps.is_empty() {
         let _ = writeln!(
             out,
@@ -66,6 +81,10 @@ pub fn markdown(report: &Report) -> String {
             report.stopped_by.as_deref().unwrap_or("stopped")
         );
     }
+}
+
+/// The first failure of each check with its reproduction, the rest one line each.
+fn failures(out: &mut String, report: &Report) {
     if !report.failures.is_empty() {
         let _ = writeln!(out, "\n### Failures\n");
         let mut detailed = 0;
@@ -73,7 +92,7 @@ pub fn markdown(report: &Report) -> String {
             let first_of_check = i == 0 || report.failures[i - 1].check != failure.check;
             if first_of_check && detailed < DETAILED {
                 detailed += 1;
-                write_failure(&mut out, i + 1, failure);
+                write_failure(out, i + 1, failure);
             } else {
                 let _ = writeln!(
                     out,
@@ -92,7 +111,6 @@ pub fn markdown(report: &Report) -> String {
             );
         }
     }
-    out
 }
 
 fn write_failure(out: &mut String, number: usize, failure: &FailureReport) {

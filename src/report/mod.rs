@@ -150,6 +150,8 @@ pub struct FailureReport {
     pub shrunk: Option<ShrinkReport>,
     /// Times the case was sent again before the failure was reported (`--recheck`).
     pub rechecks: usize,
+    /// Rechecks that passed.
+    pub rechecks_passed: usize,
     /// Passed on a recheck: flaky rather than deterministic.
     pub flaky: bool,
     /// A curl command that sends the (minimal) failing request again.

@@ -325,8 +325,18 @@ async fn a_failure_that_passes_on_a_recheck_is_labelled_flaky() {
     }
     assert!(!report.is_clean(), "flaky failures still fail by default");
     assert!(report::human(&report).contains(", flaky)"));
-    assert!(report::junit(&report).contains("(flaky)"));
+    let junit = report::junit(&report);
+    assert!(junit.contains("(flaky)"), "{junit}");
+    assert!(junit.contains("<failure "), "a flaky failure fails by default: {junit}");
     assert!(report::markdown(&report).contains(", flaky)"));
+    // With --allow-flaky, JUnit readers see a passed test with its failed run as flaky.
+    let allowed = report::Report {
+        allow_flaky: true,
+        ..report.clone()
+    };
+    let junit = report::junit(&allowed);
+    assert!(junit.contains("<flakyFailure "), "{junit}");
+    assert!(!junit.contains("<failure "), "{junit}");
 
     let mut deterministic = config(&server.url);
     deterministic.allow_flaky = true;
