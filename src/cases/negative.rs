@@ -8,31 +8,42 @@ use crate::contract::RejectionKind;
 
 /// One case per way of breaking a valid request; `max_body_bytes` sizes the oversize body.
 pub(super) fn negatives(space: &Space<'_>, max_body_bytes: usize) -> Vec<Case> {
+    let mut cases = schema_breakers(space);
+    cases.extend(not_in_enum(space));
+    cases.extend(not_an_object(space));
+    cases.extend(transport_breakers(space, max_body_bytes));
+    cases
+}
+
+/// A case whose body is `value`, which the request schema refuses.
+fn schema_case(space: &Space<'_>, class: String, value: &Value) -> Case {
+    Case::new(
+        class,
+        Family::Negative,
+        Expect::Reject(RejectionKind::SchemaViolation),
+        space.request(Auth::Token, value.to_string().into_bytes()),
+    )
+}
+
+/// A case whose body is `body`, refused for `kind` before the schema is read.
+fn bytes_case(space: &Space<'_>, class: &str, kind: RejectionKind, body: Vec<u8>) -> Case {
+    Case::new(
+        class,
+        Family::Negative,
+        Expect::Reject(kind),
+        space.request(Auth::Token, body),
+    )
+}
+
+/// Each required property left out, and each property with each type it does not allow.
+fn schema_breakers(space: &Space<'_>) -> Vec<Case> {
     let mut cases = Vec::new();
-    let json = |class: String, value: &Value| {
-        Case::new(
-            class,
-            Family::Negative,
-            Expect::Reject(RejectionKind::SchemaViolation),
-            space.request(Auth::Token, value.to_string().into_bytes()),
-        )
-    };
-    let bytes = |class: &str, kind: RejectionKind, body: Vec<u8>| {
-        Case::new(
-            class,
-            Family::Negative,
-            Expect::Reject(kind),
-            space.request(Auth::Token, body),
-        )
-    };
     let base = space.base();
     for property in space.model.required_properties() {
         let mut body = base.clone();
         body.remove(&property.name);
-        cases.push(json(
-            format!("negative.missing_required.{}", property.name),
-            &Value::Object(body),
-        ));
+        let class = format!("negative.missing_required.{}", property.name);
+        cases.push(schema_case(space, class, &Value::Object(body)));
     }
     for property in &space.model.properties {
         let inner = base.get(&property.name).cloned().unwrap_or(Value::Null);
@@ -42,70 +53,86 @@ pub(super) fn negatives(space: &Space<'_>, max_body_bytes: usize) -> Vec<Case> {
             }
             let mut body = base.clone();
             body.insert(property.name.clone(), representative(ty, &inner));
-            cases.push(json(
-                format!("negative.wrong_type.{}.{ty}", property.name),
-                &Value::Object(body),
-            ));
+            let class = format!("negative.wrong_type.{}.{ty}", property.name);
+            cases.push(schema_case(space, class, &Value::Object(body)));
         }
     }
-    if let Some(values) = &space.selected.values {
-        let first = values.iter().find_map(Value::as_str).unwrap_or("VALUE");
-        let variants = [
-            ("case_variant", swap_case(first)),
-            ("padded_with_whitespace", format!(" {first} ")),
-            ("empty", String::new()),
-            ("very_long", first.repeat(10_000 / first.len().max(1) + 1)),
-            ("unicode_lookalike", lookalike(first)),
-            ("nul", format!("{first}\u{0}")),
-        ];
-        for (variant, text) in variants {
+    cases
+}
+
+/// Near misses of the selected property's enum: case, whitespace, empty, long, lookalike, NUL.
+fn not_in_enum(space: &Space<'_>) -> Vec<Case> {
+    let Some(values) = &space.selected.values else {
+        return Vec::new();
+    };
+    let first = values.iter().find_map(Value::as_str).unwrap_or("VALUE");
+    let variants = [
+        ("case_variant", swap_case(first)),
+        ("padded_with_whitespace", format!(" {first} ")),
+        ("empty", String::new()),
+        ("very_long", first.repeat(10_000 / first.len().max(1) + 1)),
+        ("unicode_lookalike", lookalike(first)),
+        ("nul", format!("{first}\u{0}")),
+    ];
+    let base = space.base();
+    variants
+        .into_iter()
+        .map(|(variant, text)| {
             let mut body = base.clone();
             body.insert(space.selected.name.clone(), Value::String(text));
-            cases.push(json(
-                format!("negative.not_in_enum.{}.{variant}", space.selected.name),
-                &Value::Object(body),
-            ));
-        }
-    }
+            let class = format!("negative.not_in_enum.{}.{variant}", space.selected.name);
+            schema_case(space, class, &Value::Object(body))
+        })
+        .collect()
+}
+
+/// A body that is JSON but not an object: an array, a string, a number, a boolean, null.
+fn not_an_object(space: &Space<'_>) -> Vec<Case> {
+    let base = space.base();
     let whole = Value::Object(base.clone());
     let first_value = base.values().next().cloned().unwrap_or(Value::Null);
-    for (ty, value) in [
-        ("array", json!([whole.clone()])),
+    [
+        ("array", json!([whole])),
         ("string", first_value.clone()),
         ("number", json!(1)),
         ("boolean", json!(true)),
         ("null", Value::Null),
-    ] {
-        if ty == "string" && !first_value.is_string() {
-            continue;
-        }
-        cases.push(json(format!("negative.body_not_object.{ty}"), &value));
-    }
-    let text = whole.to_string();
-    cases.push(bytes(
-        "negative.malformed_json.truncated",
-        RejectionKind::MalformedJson,
-        text.as_bytes()[..text.len() - 1].to_vec(),
-    ));
-    cases.push(bytes(
-        "negative.malformed_json.trailing_garbage",
-        RejectionKind::MalformedJson,
-        format!("{text} x").into_bytes(),
-    ));
+    ]
+    .into_iter()
+    .filter(|(ty, _)| *ty != "string" || first_value.is_string())
+    .map(|(ty, value)| schema_case(space, format!("negative.body_not_object.{ty}"), &value))
+    .collect()
+}
+
+/// What fails before the schema: malformed JSON, an empty body, other content types, size.
+fn transport_breakers(space: &Space<'_>, max_body_bytes: usize) -> Vec<Case> {
+    let text = Value::Object(space.base()).to_string();
+    let malformed = RejectionKind::MalformedJson;
     let mut invalid_utf8 = text.clone().into_bytes();
     if let Some(quote) = invalid_utf8.iter().rposition(|b| *b == b'"') {
         invalid_utf8.insert(quote, 0xFF);
     }
-    cases.push(bytes(
-        "negative.malformed_json.invalid_utf8",
-        RejectionKind::MalformedJson,
-        invalid_utf8,
-    ));
-    cases.push(bytes(
-        "negative.empty_body",
-        RejectionKind::MalformedJson,
-        Vec::new(),
-    ));
+    let mut cases = vec![
+        bytes_case(
+            space,
+            "negative.malformed_json.truncated",
+            malformed,
+            text.as_bytes()[..text.len() - 1].to_vec(),
+        ),
+        bytes_case(
+            space,
+            "negative.malformed_json.trailing_garbage",
+            malformed,
+            format!("{text} x").into_bytes(),
+        ),
+        bytes_case(
+            space,
+            "negative.malformed_json.invalid_utf8",
+            malformed,
+            invalid_utf8,
+        ),
+        bytes_case(space, "negative.empty_body", malformed, Vec::new()),
+    ];
     for (variant, content_type) in [
         ("text_plain", Some("text/plain")),
         ("form_urlencoded", Some("application/x-www-form-urlencoded")),
@@ -124,9 +151,11 @@ pub(super) fn negatives(space: &Space<'_>, max_body_bytes: usize) -> Vec<Case> {
     // Valid JSON whose only fault is its size: twice the contract's limit, in whitespace.
     let padding = " ".repeat(max_body_bytes * 2);
     let oversize = format!("{}{padding}}}", &text[..text.len() - 1]);
-    cases.push(bytes(
+    let too_large = RejectionKind::PayloadTooLarge;
+    cases.push(bytes_case(
+        space,
         "negative.oversize",
-        RejectionKind::PayloadTooLarge,
+        too_large,
         oversize.into_bytes(),
     ));
     cases

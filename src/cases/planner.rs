@@ -14,21 +14,46 @@ use crate::contract::{Contract, RejectionKind};
 
 pub(super) fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c> {
     let space = Space::new(contract);
-    let mut cases = Vec::new();
     let mut coverage = Coverage {
         enum_property: contract.request_spec().selects.clone(),
         enum_values_total: space.selected.values.as_ref().map_or(0, Vec::len),
         ..Coverage::default()
     };
+    let mut cases = enumerated(&space, &mut coverage);
+    cases.extend(fixtures(&space, contract));
+    cases.extend(negatives(&space, options.max_body_bytes));
+    cases.extend(auth_matrix(&space, contract, options));
+    cases.extend(other_methods(&space));
+    cases.retain(|c| c.agrees_with(space.oracle));
+    let sampled = sample(&space, options, &mut coverage, &mut cases);
+    Plan {
+        sequences: sequences(&space, options),
+        cases,
+        coverage,
+        sampled,
+        oracle: space.oracle,
+    }
+}
+
+fn json_case(
+    space: &Space<'_>,
+    class: String,
+    family: Family,
+    expect: Expect,
+    value: &Value,
+) -> Case {
+    Case::new(
+        class,
+        family,
+        expect,
+        space.request(Auth::Token, value.to_string().into_bytes()),
+    )
+}
+
+/// One valid request per value of the selected property's enum.
+fn enumerated(space: &Space<'_>, coverage: &mut Coverage) -> Vec<Case> {
     let mut covered = std::collections::BTreeSet::new();
-    let json_case = |class: String, family: Family, expect: Expect, value: &Value| {
-        Case::new(
-            class,
-            family,
-            expect,
-            space.request(Auth::Token, value.to_string().into_bytes()),
-        )
-    };
+    let mut cases = Vec::new();
     for base in &space.bases {
         if let Some(v) = base.get(&space.selected.name) {
             covered.insert(v.to_string());
@@ -37,85 +62,93 @@ pub(super) fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c>
             .get(&space.selected.name)
             .map(plain)
             .unwrap_or_else(|| "base".into());
+        let body = Value::Object(base.clone());
+        let class = format!("positive.enum.{label}");
         cases.push(json_case(
-            format!("positive.enum.{label}"),
+            space,
+            class,
             Family::Positive,
             Expect::Accept,
-            &Value::Object(base.clone()),
+            &body,
         ));
     }
     coverage.enum_values_covered = covered.len();
-    for fixture in contract.valid_requests() {
-        cases.push(json_case(
-            format!("positive.fixture.{}", fixture.name),
+    cases
+}
+
+/// The contract's named valid and invalid requests.
+fn fixtures(space: &Space<'_>, contract: &Contract) -> Vec<Case> {
+    let valid = contract.valid_requests().iter().map(|fixture| {
+        let class = format!("positive.fixture.{}", fixture.name);
+        json_case(
+            space,
+            class,
             Family::Positive,
             Expect::Accept,
             &fixture.body,
-        ));
-    }
-    for fixture in contract.invalid_requests() {
-        cases.push(json_case(
-            format!("negative.fixture.{}", fixture.name),
-            Family::Negative,
-            Expect::Reject(RejectionKind::SchemaViolation),
-            &fixture.body,
-        ));
-    }
-    cases.extend(negatives(&space, options.max_body_bytes));
-    cases.extend(auth_matrix(&space, contract, options));
-    cases.extend(other_methods(&space));
-    cases.retain(|c| c.agrees_with(space.oracle));
+        )
+    });
+    let rejected = Expect::Reject(RejectionKind::SchemaViolation);
+    let invalid = contract.invalid_requests().iter().map(|fixture| {
+        let class = format!("negative.fixture.{}", fixture.name);
+        json_case(space, class, Family::Negative, rejected, &fixture.body)
+    });
+    valid.chain(invalid).collect()
+}
 
+/// Sampled bodies, valid and invalid, from proptest strategies over the request space; each is
+/// kept with its value tree for shrinking. Bodies the request schema classes otherwise than
+/// intended are dropped and counted.
+fn sample(
+    space: &Space<'_>,
+    options: &GenOptions,
+    coverage: &mut Coverage,
+    cases: &mut Vec<Case>,
+) -> Vec<Sampled> {
     let mut sampled = Vec::new();
     let mut runner = runner(options.seed);
     let half = options.generated / 2;
+    let invalid = Expect::Reject(RejectionKind::SchemaViolation);
     let strategies = [
         (
             "positive.generated",
             Family::Positive,
             Expect::Accept,
-            positive_strategy(&space),
+            positive_strategy(space),
             half,
         ),
         (
             "negative.not_in_enum.random",
             Family::Negative,
-            Expect::Reject(RejectionKind::SchemaViolation),
-            random_string_strategy(&space, "[ -~]{0,24}"),
+            invalid,
+            random_string_strategy(space, "[ -~]{0,24}"),
             (options.generated - half).div_ceil(2),
         ),
         (
             "negative.not_in_enum.random_unicode",
             Family::Negative,
-            Expect::Reject(RejectionKind::SchemaViolation),
-            random_string_strategy(&space, "\\PC{1,12}"),
+            invalid,
+            random_string_strategy(space, "\\PC{1,12}"),
             (options.generated - half) / 2,
         ),
     ];
     for (class, family, expect, strategy, count) in strategies {
-        let mut made = 0;
-        let mut attempts = 0;
+        let (mut made, mut attempts) = (0, 0);
         while made < count && attempts < count * 4 + 8 {
             attempts += 1;
             let Ok(tree) = strategy.new_tree(&mut runner) else {
                 continue;
             };
-            let generated = tree.current();
-            let case = Case::new(
-                class,
-                family,
-                expect,
-                space.request(Auth::Token, generated.body.clone()),
-            )
-            .sampled(sampled.len());
+            let body = tree.current().body.clone();
+            let case = Case::new(class, family, expect, space.request(Auth::Token, body))
+                .sampled(sampled.len());
             if !case.agrees_with(space.oracle) {
                 coverage.discarded += 1;
                 continue;
             }
-            if family == Family::Positive {
-                coverage.generated_positive += 1;
-            } else {
-                coverage.generated_negative += 1;
+            match family {
+                Family::Positive => coverage.generated_positive += 1,
+                _ => coverage.generated_negative += 1,
             }
             sampled.push(Sampled {
                 tree,
@@ -125,14 +158,7 @@ pub(super) fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c>
             made += 1;
         }
     }
-
-    Plan {
-        sequences: sequences(&space, options),
-        cases,
-        coverage,
-        sampled,
-        oracle: space.oracle,
-    }
+    sampled
 }
 
 fn auth_matrix(space: &Space<'_>, contract: &Contract, options: &GenOptions) -> Vec<Case> {

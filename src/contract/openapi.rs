@@ -16,84 +16,11 @@ const SECURITY_SCHEME: &str = "bearerAuth";
 pub fn document(contract: &Contract) -> Value {
     let manifest = contract.manifest();
     let components = Components::collect(contract);
-
-    let mut responses = Map::new();
-    for status in contract.documented_statuses() {
-        let spec = contract.response_spec(status).expect("documented");
-        let examples = named_examples(
-            contract
-                .examples()
-                .iter()
-                .filter(|e| e.status == status)
-                .map(|e| (e.name.clone(), e.body.clone())),
-        );
-        responses.insert(
-            status.to_string(),
-            json!({
-                "description": spec.description,
-                "content": {
-                    contract.request_spec().content_type.as_str(): {
-                        "schema": components.reference(&spec.schema),
-                        "examples": examples,
-                    }
-                }
-            }),
-        );
-    }
-    for (status, kinds) in contract.gap_statuses() {
-        let kinds: Vec<_> = kinds.into_iter().filter(|k| k.is_on_operation()).collect();
-        if kinds.is_empty() || contract.is_documented(status) {
-            continue;
-        }
-        let whens: Vec<String> = kinds
-            .iter()
-            .map(|k| contract.rejection(*k).when.clone())
-            .collect();
-        let examples = named_examples(kinds.iter().map(|k| {
-            let body = json!({"success": false, "error": contract.rejection(*k).error});
-            (k.to_string(), body)
-        }));
-        responses.insert(
-            status.to_string(),
-            json!({
-                "description": format!("Documentation gap (not in the endpoint's documentation): {}", whens.join("; ")),
-                "x-documentation-gap": true,
-                "x-rejections": kinds,
-                "content": {
-                    contract.request_spec().content_type.as_str(): {
-                        "schema": components.reference(&manifest.gap_policy.error_schema),
-                        "examples": examples,
-                    }
-                }
-            }),
-        );
-    }
-
-    let request_examples = named_examples(
-        contract
-            .valid_requests()
-            .iter()
-            .map(|f| (f.name.clone(), f.body.clone())),
-    );
-    let operation = json!({
-        "operationId": manifest.operation_id,
-        "summary": manifest.title,
-        "description": manifest.description,
-        "security": [{ SECURITY_SCHEME: [] }],
-        "requestBody": {
-            "required": true,
-            "content": {
-                contract.request_spec().content_type.as_str(): {
-                    "schema": components.reference(&manifest.request.schema),
-                    "examples": request_examples,
-                }
-            }
-        },
-        "responses": responses,
-    });
     let mut path_item = Map::new();
-    path_item.insert(manifest.method.to_ascii_lowercase(), operation);
-
+    path_item.insert(
+        manifest.method.to_ascii_lowercase(),
+        operation(contract, &components),
+    );
     let mut info = json!({
         "title": manifest.title,
         "description": manifest.description,
@@ -121,6 +48,101 @@ pub fn document(contract: &Contract) -> Value {
         },
         "x-mfa-contract-gap-policy": gap_policy,
     })
+}
+
+/// The endpoint's operation: the request body with the valid fixtures as examples, and every
+/// response, documented or a gap.
+fn operation(contract: &Contract, components: &Components) -> Value {
+    let manifest = contract.manifest();
+    let mut responses = documented_responses(contract, components);
+    responses.extend(gap_responses(contract, components));
+    let request_examples = named_examples(
+        contract
+            .valid_requests()
+            .iter()
+            .map(|f| (f.name.clone(), f.body.clone())),
+    );
+    json!({
+        "operationId": manifest.operation_id,
+        "summary": manifest.title,
+        "description": manifest.description,
+        "security": [{ SECURITY_SCHEME: [] }],
+        "requestBody": {
+            "required": true,
+            "content": {
+                contract.request_spec().content_type.as_str(): {
+                    "schema": components.reference(&manifest.request.schema),
+                    "examples": request_examples,
+                }
+            }
+        },
+        "responses": responses,
+    })
+}
+
+/// Each documented status with its schema and its named examples.
+fn documented_responses(contract: &Contract, components: &Components) -> Map<String, Value> {
+    let mut responses = Map::new();
+    for status in contract.documented_statuses() {
+        let Some(spec) = contract.response_spec(status) else {
+            continue;
+        };
+        let examples = named_examples(
+            contract
+                .examples()
+                .iter()
+                .filter(|e| e.status == status)
+                .map(|e| (e.name.clone(), e.body.clone())),
+        );
+        responses.insert(
+            status.to_string(),
+            json!({
+                "description": spec.description,
+                "content": {
+                    contract.request_spec().content_type.as_str(): {
+                        "schema": components.reference(&spec.schema),
+                        "examples": examples,
+                    }
+                }
+            }),
+        );
+    }
+    responses
+}
+
+/// The gap policy's statuses the documentation does not list, marked `x-documentation-gap`.
+fn gap_responses(contract: &Contract, components: &Components) -> Map<String, Value> {
+    let mut responses = Map::new();
+    for (status, kinds) in contract.gap_statuses() {
+        let kinds: Vec<_> = kinds.into_iter().filter(|k| k.is_on_operation()).collect();
+        if kinds.is_empty() || contract.is_documented(status) {
+            continue;
+        }
+        let whens: Vec<String> = kinds
+            .iter()
+            .map(|k| contract.rejection(*k).when.clone())
+            .collect();
+        let examples = named_examples(kinds.iter().map(|k| {
+            let body = json!({"success": false, "error": contract.rejection(*k).error});
+            (k.to_string(), body)
+        }));
+        let error_schema = &contract.manifest().gap_policy.error_schema;
+        responses.insert(
+            status.to_string(),
+            json!({
+                "description": format!("Documentation gap (not in the endpoint's documentation): {}", whens.join("; ")),
+                "x-documentation-gap": true,
+                "x-rejections": kinds,
+                "content": {
+                    contract.request_spec().content_type.as_str(): {
+                        "schema": components.reference(error_schema),
+                        "examples": examples,
+                    }
+                }
+            }),
+        );
+    }
+    responses
 }
 
 /// `{"name": {"value": body}}`, the OpenAPI form of named examples.

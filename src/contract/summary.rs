@@ -10,8 +10,16 @@ use serde_json::Value;
 use super::{Contract, Schema};
 
 pub fn summary(contract: &Contract) -> String {
-    let m = contract.manifest();
     let mut out = String::new();
+    for section in [endpoint, responses, gap_policy, fixtures] {
+        section(&mut out, contract);
+    }
+    out
+}
+
+/// Title, source, description, the endpoint, and the request body.
+fn endpoint(out: &mut String, contract: &Contract) {
+    let m = contract.manifest();
     let _ = writeln!(out, "{} (version {})", m.title, m.version);
     if let Some(source) = &m.source {
         let _ = writeln!(out, "source: {source}");
@@ -28,13 +36,16 @@ pub fn summary(contract: &Contract) -> String {
     );
 
     let _ = writeln!(out, "\nrequest body ({})", m.request.schema);
-    describe(&mut out, contract.request_schema(), "  ");
+    describe(out, contract.request_schema(), "  ");
+}
 
+/// Each documented status with its schema and examples.
+fn responses(out: &mut String, contract: &Contract) {
     let _ = writeln!(out, "\nresponses");
     for status in contract.documented_statuses() {
         let spec = contract.response_spec(status).expect("documented");
         let _ = writeln!(out, "  {status} {} ({})", spec.description, spec.schema);
-        describe(&mut out, contract.schema_for_status(status), "    ");
+        describe(out, contract.schema_for_status(status), "    ");
         for example in contract.examples().iter().filter(|e| e.status == status) {
             let default = contract
                 .default_example(status)
@@ -43,7 +54,11 @@ pub fn summary(contract: &Contract) -> String {
             let _ = writeln!(out, "    example {}{mark}: {}", example.name, example.body);
         }
     }
+}
 
+/// What the documentation leaves out, rule by rule, and the error shape.
+fn gap_policy(out: &mut String, contract: &Contract) {
+    let m = contract.manifest();
     let policy = &m.gap_policy;
     let _ = writeln!(out, "\ngap policy (error shape {})", policy.error_schema);
     let _ = writeln!(out, "  {}", policy.description);
@@ -60,8 +75,11 @@ pub fn summary(contract: &Contract) -> String {
         let _ = writeln!(out, "  {:<24} error: {}", "", rejection.error);
     }
     let _ = writeln!(out, "  error shape:");
-    describe(&mut out, contract.error_schema(), "    ");
+    describe(out, contract.error_schema(), "    ");
+}
 
+/// Named requests and the mock's users (by name; tokens are not printed).
+fn fixtures(out: &mut String, contract: &Contract) {
     let _ = writeln!(out, "\nfixtures");
     for (label, fixtures) in [
         ("valid request", contract.valid_requests()),
@@ -91,7 +109,6 @@ pub fn summary(contract: &Contract) -> String {
                 .unwrap_or_default()
         );
     }
-    out
 }
 
 fn list(items: &[String]) -> String {

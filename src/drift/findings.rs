@@ -77,82 +77,115 @@ impl std::fmt::Display for Finding {
 }
 
 pub fn findings(contract: &Contract, rows: &[Row]) -> Vec<Finding> {
-    let probes: BTreeMap<String, Expect> = super::probes(contract)
-        .into_iter()
-        .map(|c| (c.class, c.expect))
-        .collect();
-    let allowed = contract.gap_statuses();
-    let mut out = Vec::new();
-    let mut fields_seen: BTreeMap<u16, BTreeSet<String>> = BTreeMap::new();
-    let mut undocumented_fields: BTreeMap<(u16, String), (Value, Vec<String>)> = BTreeMap::new();
-    let mut undocumented_statuses: BTreeMap<u16, (Option<Expect>, Vec<String>)> = BTreeMap::new();
-    let mut statuses_seen = BTreeSet::new();
+    let seen = Seen::gather(contract, rows);
+    let mut out = undocumented_fields(contract, &seen);
+    out.extend(never_seen(contract, &seen));
+    out.extend(undocumented_statuses(contract, seen.undocumented_statuses));
+    out.sort_by(|a, b| (a.kind, a.status, &a.field).cmp(&(b.kind, b.status, &b.field)));
+    out
+}
 
-    for row in rows {
-        let Some(status) = row.status else { continue };
-        statuses_seen.insert(status);
-        if !contract.is_documented(status) && !allowed.contains_key(&status) {
-            let entry = undocumented_statuses
-                .entry(status)
-                .or_insert((probes.get(&row.class).copied(), Vec::new()));
-            entry.1.push(row.class.clone());
-        }
-        let Some(Value::Object(body)) = &row.body else {
-            continue;
-        };
-        let known = documented_properties(contract, status);
-        for (name, value) in body {
-            fields_seen.entry(status).or_default().insert(name.clone());
-            if !known.contains(name) {
-                let entry = undocumented_fields
-                    .entry((status, name.clone()))
-                    .or_insert((value.clone(), Vec::new()));
+/// What the probes' answers showed, gathered in one pass.
+#[derive(Default)]
+struct Seen {
+    statuses: BTreeSet<u16>,
+    fields: BTreeMap<u16, BTreeSet<String>>,
+    /// (status, field) -> an example value and the classes that showed it.
+    undocumented_fields: BTreeMap<(u16, String), (Value, Vec<String>)>,
+    /// status -> what the probe expected, and the classes that got it.
+    undocumented_statuses: BTreeMap<u16, (Option<Expect>, Vec<String>)>,
+}
+
+impl Seen {
+    fn gather(contract: &Contract, rows: &[Row]) -> Self {
+        let probes: BTreeMap<String, Expect> = super::probes(contract)
+            .into_iter()
+            .map(|c| (c.class, c.expect))
+            .collect();
+        let allowed = contract.gap_statuses();
+        let mut seen = Seen::default();
+        for row in rows {
+            let Some(status) = row.status else { continue };
+            seen.statuses.insert(status);
+            if !contract.is_documented(status) && !allowed.contains_key(&status) {
+                let entry = seen
+                    .undocumented_statuses
+                    .entry(status)
+                    .or_insert((probes.get(&row.class).copied(), Vec::new()));
                 entry.1.push(row.class.clone());
             }
+            let Some(Value::Object(body)) = &row.body else {
+                continue;
+            };
+            let known = documented_properties(contract, status);
+            for (name, value) in body {
+                seen.fields.entry(status).or_default().insert(name.clone());
+                if !known.contains(name) {
+                    let entry = seen
+                        .undocumented_fields
+                        .entry((status, name.clone()))
+                        .or_insert((value.clone(), Vec::new()));
+                    entry.1.push(row.class.clone());
+                }
+            }
         }
+        seen
     }
+}
 
-    for ((status, field), (example, classes)) in undocumented_fields {
-        let schema = contract.schema_for_status(status);
+/// Fields answered that the status's schema does not name, with a patch that adds them.
+fn undocumented_fields(contract: &Contract, seen: &Seen) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for ((status, field), (example, classes)) in &seen.undocumented_fields {
+        let schema = contract.schema_for_status(*status);
         out.push(Finding {
             kind: FindingKind::UndocumentedField,
-            status,
+            status: *status,
             patch: Some(json!({"properties": {field.as_str(): {
-                "type": json_type(&example).replace("integer", "number"),
+                "type": json_type(example).replace("integer", "number"),
                 "description": "Observed by mfa-contract drift; not in the documentation"
             }}})),
             file: Some(format!("schemas/{}", schema.file)),
-            field: Some(field),
-            classes,
+            field: Some(field.clone()),
+            classes: classes.clone(),
         });
     }
+    out
+}
+
+/// Documented statuses no probe reached, and documented fields no answer carried.
+fn never_seen(contract: &Contract, seen: &Seen) -> Vec<Finding> {
+    let finding = |kind, status, field| Finding {
+        kind,
+        status,
+        field,
+        classes: Vec::new(),
+        file: None,
+        patch: None,
+    };
+    let mut out = Vec::new();
     for status in contract.documented_statuses() {
-        if !statuses_seen.contains(&status) {
-            out.push(Finding {
-                kind: FindingKind::StatusNeverSeen,
-                status,
-                field: None,
-                classes: Vec::new(),
-                file: None,
-                patch: None,
-            });
+        if !seen.statuses.contains(&status) {
+            out.push(finding(FindingKind::StatusNeverSeen, status, None));
             continue;
         }
-        let seen = fields_seen.get(&status).cloned().unwrap_or_default();
+        let fields = seen.fields.get(&status).cloned().unwrap_or_default();
         for field in documented_properties(contract, status) {
-            if !seen.contains(&field) {
-                out.push(Finding {
-                    kind: FindingKind::FieldNeverSeen,
-                    status,
-                    field: Some(field),
-                    classes: Vec::new(),
-                    file: None,
-                    patch: None,
-                });
+            if !fields.contains(&field) {
+                out.push(finding(FindingKind::FieldNeverSeen, status, Some(field)));
             }
         }
     }
-    for (status, (expect, classes)) in undocumented_statuses {
+    out
+}
+
+/// Statuses neither documented nor allowed by the gap policy, with a patch for one or the other.
+fn undocumented_statuses(
+    contract: &Contract,
+    statuses: BTreeMap<u16, (Option<Expect>, Vec<String>)>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (status, (expect, classes)) in statuses {
         let patch = match expect {
             Some(Expect::Reject(kind)) => {
                 let mut accept = contract.rejection(kind).accept.clone();
@@ -174,7 +207,6 @@ pub fn findings(contract: &Contract, rows: &[Row]) -> Vec<Finding> {
             patch: Some(patch),
         });
     }
-    out.sort_by(|a, b| (a.kind, a.status, &a.field).cmp(&(b.kind, b.status, &b.field)));
     out
 }
 

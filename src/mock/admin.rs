@@ -10,7 +10,8 @@ use serde::Deserialize;
 use serde_json::{Map, json};
 
 use super::MockState;
-use super::scenario::{Fault, Scenario, Times};
+use super::armed::Times;
+use super::scenario::{Fault, Scenario};
 use crate::server::admin::{self, not_allowed};
 
 const PAGE: &str = include_str!("admin.html");

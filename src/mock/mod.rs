@@ -6,6 +6,7 @@
 //! [`MockServer::start`].
 
 mod admin;
+mod armed;
 mod bodies;
 mod journal;
 mod memo;
@@ -35,11 +36,12 @@ use crate::server::admin::Control;
 use crate::server::{
     CorsPolicy, Logger, Peers, ServerOptions, ServerThread, Upstream, in_error_shape, is_preflight,
 };
+use armed::Sticky;
 use bodies::Bodies;
 use journal::Journal;
 use memo::ValidBodies;
 use reply::Reply;
-use scenario::{Rules, Sticky};
+use scenario::Rules;
 use state::UserStore;
 
 /// How to run the mock. `Default` is what `mfa-contract mock` does without flags.

@@ -37,39 +37,20 @@ pub(super) async fn handle(
 
 async fn judged(
     req: HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     state: &ProxyState,
     upstream: &Upstream,
     started: Instant,
 ) -> HttpResponse {
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        match chunk {
-            Ok(chunk) if body.len() + chunk.len() <= MAX_JUDGED_REQUEST => {
-                body.extend_from_slice(&chunk);
-            }
-            Ok(_) => {
-                return error(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "Payload Too Large: the proxy reads endpoint requests whole to judge them",
-                    &format!("the body went past {MAX_JUDGED_REQUEST} bytes"),
-                    serde_json::Map::new(),
-                );
-            }
-            Err(e) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "Bad Request: the request body could not be read",
-                    &e.to_string(),
-                    serde_json::Map::new(),
-                );
-            }
-        }
-    }
-    let body = body.freeze();
+    let body = match read_body(payload).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     let contract = &state.contract;
-    let auth_header = contract.auth().header.as_str();
-    let authorization = req.headers().get(auth_header).and_then(|v| v.to_str().ok());
+    let authorization = req
+        .headers()
+        .get(contract.auth().header.as_str())
+        .and_then(|v| v.to_str().ok());
     let token = authorization.and_then(|v| Credentials::parse(v).credential());
     let ctx = judge::ctx(contract, token);
     let json = ObservedRequest::parse(&body);
@@ -103,17 +84,60 @@ async fn judged(
     if let (Some(recorder), Outcome::Response(response)) = (&state.recorder, &exchange.outcome) {
         recorder.record(contract, response, token, &state.logger);
     }
-    for violation in &mut violations {
-        if let Some(token) = token {
+    if let Some(token) = token {
+        for violation in &mut violations {
             violation.message = replace_token(&violation.message, token, "[token]");
         }
     }
-
-    let mut response = match answer {
+    let response = match answer {
         Err(error) => failure_response(&error, upstream.timeout()),
         Ok(_) if state.strict && broke_contract => strict_response(&violations),
         Ok(buffered) => buffered.into_response(),
     };
+    keep(state, &req, token, &exchange, violations, response, started)
+}
+
+/// The endpoint's request body, read whole to judge it; past the bound, or unreadable, the
+/// refusal to send back instead.
+async fn read_body(mut payload: web::Payload) -> Result<web::Bytes, HttpResponse> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        match chunk {
+            Ok(chunk) if body.len() + chunk.len() <= MAX_JUDGED_REQUEST => {
+                body.extend_from_slice(&chunk);
+            }
+            Ok(_) => {
+                return Err(error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Payload Too Large: the proxy reads endpoint requests whole to judge them",
+                    &format!("the body went past {MAX_JUDGED_REQUEST} bytes"),
+                    serde_json::Map::new(),
+                ));
+            }
+            Err(e) => {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: the request body could not be read",
+                    &e.to_string(),
+                    serde_json::Map::new(),
+                ));
+            }
+        }
+    }
+    Ok(body.freeze())
+}
+
+/// Marks the answer with its violation count, logs it, keeps the judged exchange in the
+/// journal (the token replaced where a client put it in the path), and returns the answer.
+fn keep(
+    state: &ProxyState,
+    req: &HttpRequest,
+    token: Option<&str>,
+    exchange: &Exchange,
+    violations: Vec<Violation>,
+    mut response: HttpResponse,
+    started: Instant,
+) -> HttpResponse {
     if let Ok(count) = HeaderValue::from_str(&violations.len().to_string()) {
         response
             .headers_mut()

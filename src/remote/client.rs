@@ -11,14 +11,14 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use serde::Serialize;
-use serde_json::Value;
 
 use super::config::{Secret, TargetConfig};
+use super::exchange::{Exchange, Outcome, Response, TransportError, TransportKind};
+use super::http::{http_client_builder, transport};
 use super::token::TokenSource;
 use crate::Error;
-use crate::cases::{Auth, Case, Expect};
+use crate::cases::{Auth, Case};
 use crate::contract::Contract;
-use crate::media_type;
 
 /// How often one case is sent again after a rate limit before the run gives up.
 pub const RATE_LIMIT_RETRIES: usize = 3;
@@ -27,170 +27,6 @@ pub const RATE_LIMIT_RETRIES: usize = 3;
 pub const TOKEN_RETRIES: usize = 2;
 /// The wait for a 429 without a usable `Retry-After`.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
-
-/// A response body, parsed once for every check that reads it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Body {
-    Json(Value),
-    Empty,
-    /// Not JSON, with the parser's reason.
-    NotJson(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct Response {
-    pub status: u16,
-    /// Header names in lower case, values as text (lossy), in the order received.
-    pub headers: Vec<(String, String)>,
-    /// The Content-Type's media type without parameters, lower case.
-    pub media_type: Option<String>,
-    pub body: Vec<u8>,
-    pub parsed: Body,
-    pub elapsed: Duration,
-}
-
-impl Response {
-    /// A response as received; the body is parsed here, once.
-    pub fn new(
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-        elapsed: Duration,
-    ) -> Self {
-        let media_type = headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-            .map(|(_, v)| media_type::essence(v).to_ascii_lowercase());
-        let parsed = if body.is_empty() {
-            Body::Empty
-        } else {
-            match serde_json::from_slice(&body) {
-                Ok(value) => Body::Json(value),
-                Err(e) => Body::NotJson(e.to_string()),
-            }
-        };
-        Self {
-            status,
-            headers,
-            media_type,
-            body,
-            parsed,
-            elapsed,
-        }
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn content_type(&self) -> Option<&str> {
-        self.header("content-type")
-    }
-
-    pub fn json(&self) -> Option<&Value> {
-        match &self.parsed {
-            Body::Json(value) => Some(value),
-            _ => None,
-        }
-    }
-
-    /// A rate limit: 429, or 503 with `Retry-After`.
-    pub fn is_rate_limit(&self) -> bool {
-        self.status == 429 || self.status == 503 && self.header("retry-after").is_some()
-    }
-
-    /// How long `Retry-After` asks to wait (seconds or an HTTP date).
-    pub fn retry_after(&self) -> Option<Duration> {
-        let value = self.header("retry-after")?.trim();
-        if let Ok(seconds) = value.parse::<u64>() {
-            return Some(Duration::from_secs(seconds));
-        }
-        let at = httpdate::parse_http_date(value).ok()?;
-        Some(
-            at.duration_since(std::time::SystemTime::now())
-                .unwrap_or(Duration::ZERO),
-        )
-    }
-}
-
-/// Why no complete response arrived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TransportKind {
-    /// Refused, unresolvable, or not connected in time.
-    Connect,
-    Tls,
-    Timeout,
-    /// Closed or broken before the response was complete.
-    Broken,
-    /// The body went past `--max-response-bytes`.
-    TooLarge,
-    Other,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TransportError {
-    pub kind: TransportKind,
-    pub message: String,
-}
-
-impl TransportKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TransportKind::Connect => "connect",
-            TransportKind::Tls => "tls",
-            TransportKind::Timeout => "timeout",
-            TransportKind::Broken => "broken",
-            TransportKind::TooLarge => "too_large",
-            TransportKind::Other => "other",
-        }
-    }
-}
-
-impl std::fmt::Display for TransportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.kind.as_str(), self.message)
-    }
-}
-
-#[derive(Debug, Clone)]
-pub enum Outcome {
-    Response(Response),
-    Transport(TransportError),
-}
-
-/// A case and what came of it.
-#[derive(Debug, Clone)]
-pub struct Exchange {
-    pub case: Case,
-    pub outcome: Outcome,
-}
-
-impl Exchange {
-    pub fn response(&self) -> Option<&Response> {
-        match &self.outcome {
-            Outcome::Response(r) => Some(r),
-            Outcome::Transport(_) => None,
-        }
-    }
-
-    /// Whether this answer refused the token of a request that should have been accepted.
-    pub fn token_refused(&self) -> bool {
-        self.case.expect == Expect::Accept && self.token_may_be_stale()
-    }
-
-    /// Whether a request carrying a real token got 401 or 403: perhaps the token expired, so a
-    /// fresh one is worth a try (a target that refuses for another reason refuses again).
-    pub fn token_may_be_stale(&self) -> bool {
-        matches!(self.case.request.auth, Auth::Token | Auth::SecondToken)
-            && self
-                .response()
-                .is_some_and(|r| matches!(r.status, 401 | 403))
-    }
-}
 
 /// What the environment did during a run: counted and reported, never judged.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -427,57 +263,4 @@ impl Client {
         }
         Ok(Response::new(status, headers, body, started.elapsed()))
     }
-}
-
-/// The one HTTP client construction for anything that talks to a target (the checker, drift,
-/// restore): rustls, no redirects followed (the token stays with the host it was meant for), no
-/// retries, connection set-up bounded by `timeout`, and the one TLS configuration. Callers add
-/// how long a whole exchange may take. Passing traffic through to an upstream uses hyper-util's
-/// client under it instead, for its cost per exchange (figures in `forward.rs`).
-pub fn http_client_builder(
-    timeout: Duration,
-    tls: &crate::tls::TlsOptions,
-) -> Result<reqwest::ClientBuilder, Error> {
-    Ok(reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        // Each request is sent once, as planned or as the client sent it: a proxy that sent a
-        // POST again would apply a user's change twice; the checker retries on its own terms.
-        .retry(reqwest::retry::never())
-        .connect_timeout(timeout.min(Duration::from_secs(10)))
-        .tls_backend_preconfigured(tls.client_config()?))
-}
-
-/// An error and each of its causes, `: `-separated, as a transport failure's message.
-pub fn cause_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
-}
-
-/// Whether a cause chain is about TLS: neither reqwest nor hyper gives TLS failures a kind.
-pub fn names_tls(cause_chain: &str) -> bool {
-    let lower = cause_chain.to_lowercase();
-    lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-}
-
-/// A reqwest error as a transport failure with its whole cause chain and a kind.
-fn transport(error: &reqwest::Error) -> TransportError {
-    let message = cause_chain(error);
-    let kind = if names_tls(&message) {
-        TransportKind::Tls
-    } else if error.is_timeout() {
-        TransportKind::Timeout
-    } else if error.is_connect() {
-        TransportKind::Connect
-    } else if error.is_body() || error.is_request() || error.is_decode() {
-        TransportKind::Broken
-    } else {
-        TransportKind::Other
-    };
-    TransportError { kind, message }
 }

@@ -5,13 +5,14 @@
 
 mod client;
 mod config;
+mod exchange;
+mod http;
 mod limits;
 mod token;
 
-pub use client::{
-    Body, Client, Environment, Exchange, Outcome, RATE_LIMIT_RETRIES, Response, TransportError,
-    TransportKind, cause_chain, http_client_builder, names_tls,
-};
+pub use client::{Client, Environment, RATE_LIMIT_RETRIES};
 pub use config::{Credential, Secret, TargetConfig, defaults, parse_http_url};
+pub use exchange::{Body, Exchange, Outcome, Response, TransportError, TransportKind};
+pub use http::{cause_chain, http_client_builder, names_tls};
 pub use limits::{Budget, Pace};
 pub use token::TokenSource;

@@ -18,6 +18,8 @@ mod cli;
 mod contract;
 /// `contract diff`: one rule per test, graded by whom it breaks; formats, exit codes, git:REV.
 mod contract_diff;
+/// The documentation's examples, run: each marked block prints what it shows.
+mod docs;
 /// Drift: the contract summary and the mock's behaviour as snapshots; diffs, --accept, --against.
 mod drift;
 /// A bounded fuzz run of the mock's request pipeline (longer on demand, see the module).

@@ -2,8 +2,8 @@
 //! packages and, from the registry, the Vite and Playwright versions its package.json pins):
 //! Vite's `server.proxy` forwards the app's call to the mock, Playwright's `webServer` starts
 //! the mock and waits for its health URL, and the CI step starts it in the background, waits
-//! for `--ready-file`, runs the e2e suite and stops it. README shows these files; the last test
-//! checks that it still shows them as they are.
+//! for `--ready-file`, runs the e2e suite and stops it. docs/mock.md shows these files; the last
+//! test checks that it still shows them as they are.
 
 use std::path::Path;
 use std::process::Command;
@@ -140,9 +140,10 @@ fn the_ci_step_runs_the_e2e_suite_against_the_mock_and_stops_it() {
 }
 
 #[test]
-fn readme_shows_the_recipes_as_they_are_run() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md");
+fn the_mock_reference_shows_the_recipes_as_they_are_run() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/mock.md"))
+            .expect("docs/mock.md");
     for file in ["vite.config.js", "playwright.config.js", "ci-step.sh"] {
         let recipe = std::fs::read_to_string(recipes().join(file)).expect("recipe");
         for line in recipe
@@ -152,7 +153,7 @@ fn readme_shows_the_recipes_as_they_are_run() {
         {
             assert!(
                 readme.lines().any(|r| r.trim() == line),
-                "README.md does not show this line of tests/recipes/{file}: {line}"
+                "docs/mock.md does not show this line of tests/recipes/{file}: {line}"
             );
         }
     }

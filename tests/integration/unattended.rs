@@ -327,7 +327,10 @@ async fn a_failure_that_passes_on_a_recheck_is_labelled_flaky() {
     assert!(report::human(&report).contains(", flaky)"));
     let junit = report::junit(&report);
     assert!(junit.contains("(flaky)"), "{junit}");
-    assert!(junit.contains("<failure "), "a flaky failure fails by default: {junit}");
+    assert!(
+        junit.contains("<failure "),
+        "a flaky failure fails by default: {junit}"
+    );
     assert!(report::markdown(&report).contains(", flaky)"));
     // With --allow-flaky, JUnit readers see a passed test with its failed run as flaky.
     let allowed = report::Report {

@@ -17,7 +17,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::{Stream, StreamExt, TryStreamExt};
@@ -27,25 +26,17 @@ use hyper::body::{Frame, Incoming};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use serde_json::json;
 use url::Url;
 
 use crate::Error;
-use crate::remote::{TransportError, TransportKind, cause_chain, names_tls};
+use crate::remote::{TransportError, TransportKind};
 
-/// Headers that describe one connection, not the message (RFC 9110 7.6.1), plus `Host`, which
-/// names the upstream instead.
-const HOP_BY_HOP: [&str; 9] = [
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-];
+mod failure;
+mod headers;
+
+pub use failure::failure_response;
+use failure::{broken, silent, transport};
+use headers::{answer_headers, connection_listed, is_hop_by_hop_name, passed_back};
 
 /// Longest wait for a connection to the upstream, whatever the answer timeout.
 const MAX_CONNECT_WAIT: Duration = Duration::from_secs(10);
@@ -307,27 +298,6 @@ fn status_of<B>(response: &http::Response<B>) -> StatusCode {
     StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY)
 }
 
-/// The upstream's answer headers to pass back: hop-by-hop ones and `Content-Length` (actix
-/// sets it from the body it sends) left behind.
-fn passed_back(
-    headers: &http::HeaderMap,
-) -> impl Iterator<Item = (&http::HeaderName, &http::HeaderValue)> {
-    let listed = upstream_connection_listed(headers);
-    headers.iter().filter(move |(name, _)| {
-        !is_hop_by_hop_name(name.as_str(), &listed) && *name != http::header::CONTENT_LENGTH
-    })
-}
-
-/// [`passed_back`] as actix's header types.
-fn answer_headers(headers: &http::HeaderMap) -> impl Iterator<Item = (HeaderName, HeaderValue)> {
-    passed_back(headers).filter_map(|(name, value)| {
-        Some((
-            HeaderName::from_bytes(name.as_str().as_bytes()).ok()?,
-            HeaderValue::from_bytes(value.as_bytes()).ok()?,
-        ))
-    })
-}
-
 /// The client's body as a stream hyper can send: actix's payload lives on its worker, so a
 /// local task reads it into a channel.
 fn streamed(mut payload: web::Payload) -> RequestBody {
@@ -377,106 +347,9 @@ fn read_timed(
     ))
 }
 
-/// A failure of the upstream client as a transport failure, with its whole cause chain.
-fn transport(error: &hyper_util::client::legacy::Error) -> TransportError {
-    let message = cause_chain(error);
-    let kind = if names_tls(&message) {
-        TransportKind::Tls
-    } else if error.is_connect() {
-        TransportKind::Connect
-    } else {
-        TransportKind::Broken
-    };
-    TransportError { kind, message }
-}
-
-fn broken(error: &hyper::Error) -> TransportError {
-    TransportError {
-        kind: TransportKind::Broken,
-        message: cause_chain(error),
-    }
-}
-
-fn silent(timeout: Duration) -> TransportError {
-    TransportError {
-        kind: TransportKind::Timeout,
-        message: format!(
-            "no answer from the upstream within {} s",
-            timeout.as_secs_f64()
-        ),
-    }
-}
-
-/// 504 when the upstream stayed silent, 502 otherwise, in the contract's error shape.
-pub fn failure_response(error: &TransportError, timeout: Duration) -> HttpResponse {
-    let (status, what) = match error.kind {
-        TransportKind::Timeout => (
-            StatusCode::GATEWAY_TIMEOUT,
-            format!(
-                "Gateway Timeout: the upstream sent no answer within {} s",
-                timeout.as_secs_f64()
-            ),
-        ),
-        TransportKind::Connect => (
-            StatusCode::BAD_GATEWAY,
-            "Bad Gateway: the upstream refused or could not be reached".to_owned(),
-        ),
-        TransportKind::Tls => (
-            StatusCode::BAD_GATEWAY,
-            "Bad Gateway: the TLS handshake with the upstream failed".to_owned(),
-        ),
-        TransportKind::TooLarge => (
-            StatusCode::BAD_GATEWAY,
-            "Bad Gateway: the upstream's answer is too large to judge".to_owned(),
-        ),
-        TransportKind::Broken | TransportKind::Other => (
-            StatusCode::BAD_GATEWAY,
-            "Bad Gateway: the upstream closed the connection without a complete answer".to_owned(),
-        ),
-    };
-    HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, "application/json"))
-        .body(json!({"success": false, "error": what, "detail": error.to_string()}).to_string())
-}
-
-/// Header names the `Connection` header lists: hop-by-hop for this message only.
-fn connection_listed(headers: &HeaderMap) -> Vec<String> {
-    headers
-        .get_all(header::CONNECTION)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|n| n.trim().to_ascii_lowercase())
-        .collect()
-}
-
-fn upstream_connection_listed(headers: &http::HeaderMap) -> Vec<String> {
-    headers
-        .get_all(http::header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|n| n.trim().to_ascii_lowercase())
-        .collect()
-}
-
-fn is_hop_by_hop_name(name: &str, listed: &[String]) -> bool {
-    HOP_BY_HOP.contains(&name) || listed.iter().any(|l| l == name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hop_by_hop_headers_and_those_connection_lists_stay_behind() {
-        let listed = vec!["x-session-hint".to_owned()];
-        for name in ["connection", "transfer-encoding", "host", "x-session-hint"] {
-            assert!(is_hop_by_hop_name(name, &listed), "{name}");
-        }
-        for name in ["authorization", "content-type", "cookie", "accept-encoding"] {
-            assert!(!is_hop_by_hop_name(name, &listed), "{name}");
-        }
-    }
 
     #[test]
     fn the_upstream_url_keeps_its_base_path_and_the_request_path_and_query() {

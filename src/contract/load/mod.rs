@@ -1,0 +1,179 @@
+//! Loading: parse every file, compile every schema once against one registry, then check that
+//! each documented example and fixture agrees with its schema and that the files agree with each
+//! other. Stops at the first problem, which names its file. `schemas.rs` compiles and checks the
+//! schemas; `fixtures.rs` reads the examples and the request fixtures.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::files::parse;
+use super::{Contract, ContractError, ContractFiles, Manifest, RejectionKind, Schema, Users};
+
+mod fixtures;
+mod schemas;
+
+pub use fixtures::BREAKS_CONTRACT;
+
+pub const MANIFEST: &str = "schemas/contract.json";
+const SCHEMA_DIR: &str = "schemas";
+const FIXTURE_DIR: &str = "fixtures";
+/// Base URI for schemas without an `$id`, so relative `$ref`s by file name still resolve.
+const FALLBACK_BASE: &str = "https://mfa-contract.invalid/schemas/";
+
+pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
+    let manifest: Manifest = files.parse(MANIFEST)?;
+    check_manifest(files, &manifest)?;
+    let schemas = schemas::compile(files)?;
+    let selects = check_schema_names(files, &manifest, &schemas)?;
+    for schema in schemas.values() {
+        schemas::check_examples(files, schema)?;
+        schemas::check_enum_descriptions(files, schema)?;
+    }
+    let (examples, default_examples) = fixtures::response_examples(files, &manifest, &schemas)?;
+    let request_schema = &schemas[&manifest.request.schema];
+    let requests = &manifest.fixtures;
+    let valid_requests = fixtures::requests(files, &requests.valid_requests, request_schema, true)?;
+    let invalid_requests =
+        fixtures::requests(files, &requests.invalid_requests, request_schema, false)?;
+    let users_rel = format!("{FIXTURE_DIR}/{}", manifest.fixtures.users);
+    let users = users(
+        &files.display_path(&users_rel),
+        files.bytes(&users_rel)?,
+        &schemas[&manifest.fixtures.users_schema],
+    )?;
+    Ok(Contract {
+        origin: files.origin().clone(),
+        identity: super::Identity::new(files, &manifest),
+        selects,
+        manifest,
+        schemas,
+        default_examples,
+        examples,
+        valid_requests,
+        invalid_requests,
+        users,
+    })
+}
+
+/// Every schema the manifest names exists, and `request.selects` points at a property of the
+/// request schema that has an enum; returns that pointer, parsed.
+fn check_schema_names(
+    files: &ContractFiles,
+    manifest: &Manifest,
+    schemas: &BTreeMap<String, Schema>,
+) -> Result<jsonptr::PointerBuf, ContractError> {
+    let in_manifest = |pointer: &str, message: String| ContractError::Inconsistent {
+        file: files.display_path(MANIFEST),
+        pointer: pointer.to_owned(),
+        message,
+    };
+    let mut named = vec![
+        ("/request/schema".to_owned(), &manifest.request.schema),
+        (
+            "/gapPolicy/errorSchema".to_owned(),
+            &manifest.gap_policy.error_schema,
+        ),
+        (
+            "/fixtures/usersSchema".to_owned(),
+            &manifest.fixtures.users_schema,
+        ),
+    ];
+    for (status, spec) in &manifest.responses {
+        named.push((format!("/responses/{status}/schema"), &spec.schema));
+    }
+    for (pointer, file) in named {
+        if !schemas.contains_key(file) {
+            return Err(in_manifest(
+                &pointer,
+                format!("names schema {file}, which is not in {SCHEMA_DIR}/"),
+            ));
+        }
+    }
+    let selects = jsonptr::PointerBuf::parse(&manifest.request.selects).map_err(|e| {
+        in_manifest(
+            "/request/selects",
+            format!("{:?} is not a JSON pointer: {e}", manifest.request.selects),
+        )
+    })?;
+    let selected = super::selector_schema(&schemas[&manifest.request.schema].document, &selects);
+    if !selected.is_some_and(|s| s.get("enum").is_some_and(Value::is_array)) {
+        return Err(in_manifest(
+            "/request/selects",
+            format!(
+                "{} must point at a property of {} that has an enum",
+                manifest.request.selects, manifest.request.schema
+            ),
+        ));
+    }
+    Ok(selects)
+}
+
+/// Checks a users file against its schema, then for what the schema cannot say.
+pub fn users(file: &str, bytes: &[u8], schema: &Schema) -> Result<Users, ContractError> {
+    let value: Value = parse(file, bytes)?;
+    let violations = schema.violations(&value);
+    if !violations.is_empty() {
+        return Err(ContractError::DoesNotMatch {
+            file: file.to_owned(),
+            schema: schema.file.clone(),
+            violations,
+        });
+    }
+    let users: Users = parse(file, bytes)?;
+    if let Some((pointer, message)) = users.inconsistencies().into_iter().next() {
+        return Err(ContractError::Inconsistent {
+            file: file.to_owned(),
+            pointer,
+            message,
+        });
+    }
+    Ok(users)
+}
+
+fn check_manifest(files: &ContractFiles, manifest: &Manifest) -> Result<(), ContractError> {
+    let problem = |pointer: String, message: String| ContractError::Inconsistent {
+        file: files.display_path(MANIFEST),
+        pointer,
+        message,
+    };
+    if !manifest.path.starts_with('/') {
+        return Err(problem("/path".into(), "must start with /".into()));
+    }
+    if manifest.method.is_empty() || !manifest.method.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(problem(
+            "/method".into(),
+            format!("{:?} is not an HTTP method in capitals", manifest.method),
+        ));
+    }
+    for status in manifest.responses.keys() {
+        if !matches!(status.parse::<u16>(), Ok(100..=599)) {
+            return Err(problem(
+                format!("/responses/{status}"),
+                "a response key must be an HTTP status code".into(),
+            ));
+        }
+    }
+    for kind in RejectionKind::ALL {
+        let pointer = format!("/gapPolicy/rejections/{kind}");
+        let Some(policy) = manifest.gap_policy.rejections.get(&kind) else {
+            return Err(problem(
+                pointer,
+                format!("the policy for {kind} is missing"),
+            ));
+        };
+        if !(400..=499).contains(&policy.status) {
+            return Err(problem(
+                format!("{pointer}/status"),
+                format!("{} is not a 4xx status", policy.status),
+            ));
+        }
+        if !policy.accept.contains(&policy.status) {
+            return Err(problem(
+                format!("{pointer}/accept"),
+                format!("must include the status the mock sends ({})", policy.status),
+            ));
+        }
+    }
+    Ok(())
+}
