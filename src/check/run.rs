@@ -14,7 +14,7 @@ use super::{Check, CheckConfig, Ctx, Progress, shrink};
 use crate::Error;
 use crate::cases::{Case, Expect, Plan, Sequence};
 use crate::contract::Contract;
-use crate::remote::{self, Budget, Client, Exchange, Outcome, Pace, Secret, TransportKind};
+use crate::remote::{self, Budget, Client, Exchange, Outcome, Pace, Secret};
 use crate::report::{Report, failure_report};
 use crate::restore::RestoreReport;
 
@@ -132,24 +132,12 @@ impl<'a> Session<'a> {
         self.budget.take();
         let first = self.client.send(probe.clone()).await;
         self.progress.tick(&first);
-        if let Outcome::Transport(error) = &first.outcome {
-            let reason = match error.kind {
-                TransportKind::Connect => {
-                    return Err(Error::Unreachable {
-                        url: self.url.clone(),
-                        cause: self.client.redact(&error.message),
-                    });
-                }
-                TransportKind::Timeout => Some(format!(
-                    "accepts connections but sends no HTTP answer within {} s (--timeout)",
-                    self.config.target.timeout.as_secs_f64()
-                )),
-                TransportKind::Tls => Some(format!("the TLS handshake failed: {}", error.message)),
-                _ => None,
-            };
-            if let Some(reason) = reason {
-                return Err(self.unusable(reason));
-            }
+        if let Outcome::Transport(error) = &first.outcome
+            && let Some(environment) =
+                self.client
+                    .first_request_failed(&self.url, error, self.config.target.timeout)
+        {
+            return Err(environment);
         }
         self.failed_refresh()?;
         if first.token_refused() {

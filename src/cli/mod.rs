@@ -100,7 +100,7 @@ enum Command {
         Differences are graded: contract-relevant (status, media type, documented fields and messages) \
         or cosmetic (undocumented fields, the mock's diagnostics, free text); only contract-relevant ones \
         fail, unless --fail-on cosmetic.\n\n\
-        Exit codes: 0 no contract-relevant drift, 1 drift, 2 usage or configuration error, 3 target unreachable."
+        Exit codes: 0 no contract-relevant drift, 1 drift, 2 usage or configuration error, 3 target unreachable or unusable (refused, silent, or a failed TLS handshake on the first probe)."
     )]
     Drift(Box<DriftArgs>),
     /// Print the contract as an OpenAPI 3.1 document (for Prism, Schemathesis, code generators)

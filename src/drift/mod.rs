@@ -20,7 +20,7 @@ pub use shape::{differences, documented_strings, shape};
 use crate::Error;
 use crate::cases::{self, Case, GenOptions};
 use crate::contract::Contract;
-use crate::remote::{Body, Budget, Client, Outcome, Pace, TargetConfig, TransportKind};
+use crate::remote::{Body, Budget, Client, Outcome, Pace, TargetConfig};
 use crate::restore::RestoreReport;
 
 /// One probe's answer, reduced.
@@ -86,19 +86,15 @@ pub async fn observe(
         pace.wait().await;
         let exchange = client.send(case).await;
         let row = match &exchange.outcome {
-            Outcome::Transport(error) if i == 0 && error.kind == TransportKind::Connect => {
-                return Err(Error::Unreachable {
-                    url: target,
-                    cause: client.redact(&error.message),
-                });
+            Outcome::Transport(error) if i == 0 => {
+                if let Some(environment) =
+                    client.first_request_failed(&target, error, config.timeout)
+                {
+                    return Err(environment);
+                }
+                transport_row(&exchange.case.class, error)
             }
-            Outcome::Transport(error) => Row {
-                class: exchange.case.class.clone(),
-                status: None,
-                media_type: None,
-                shape: Value::String(format!("<{}>", error.kind.as_str())),
-                body: None,
-            },
+            Outcome::Transport(error) => transport_row(&exchange.case.class, error),
             Outcome::Response(response) => Row {
                 class: exchange.case.class.clone(),
                 status: Some(response.status),
@@ -125,6 +121,17 @@ pub async fn observe(
         rows,
         restore_primary,
     })
+}
+
+/// A probe that got no answer, as its row.
+fn transport_row(class: &str, error: &crate::remote::TransportError) -> Row {
+    Row {
+        class: class.to_owned(),
+        status: None,
+        media_type: None,
+        shape: Value::String(format!("<{}>", error.kind.as_str())),
+        body: None,
+    }
 }
 
 /// The snapshot's content: a heading and one line per class, sorted.

@@ -195,6 +195,35 @@ impl Client {
         secrets
     }
 
+    /// What a transport failure of the first request says about the environment: refused or
+    /// unresolvable is unreachable, silence or a failed TLS handshake is unusable; other
+    /// failures say nothing yet. The checker and drift both stop on it, with exit 3.
+    pub fn first_request_failed(
+        &self,
+        url: &str,
+        error: &TransportError,
+        timeout: Duration,
+    ) -> Option<Error> {
+        let reason = match error.kind {
+            TransportKind::Connect => {
+                return Some(Error::Unreachable {
+                    url: url.to_owned(),
+                    cause: self.redact(&error.message),
+                });
+            }
+            TransportKind::Timeout => format!(
+                "accepts connections but sends no HTTP answer within {} s (--timeout)",
+                timeout.as_secs_f64()
+            ),
+            TransportKind::Tls => format!("the TLS handshake failed: {}", error.message),
+            _ => return None,
+        };
+        Some(Error::Unusable {
+            url: url.to_owned(),
+            reason: self.redact(&reason),
+        })
+    }
+
     /// `text` with every token used so far replaced: the one way a message about this target
     /// is made safe to print.
     pub fn redact(&self, text: &str) -> String {

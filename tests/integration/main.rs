@@ -49,5 +49,7 @@ mod recipes;
 mod release;
 /// Every command, every output, every written file: no token anywhere.
 mod secrets;
+/// One TLS configuration: `--ca-cert` and `--insecure` mean the same in check, drift, proxy.
+mod tls_flags;
 /// The checker unattended in CI: lenient, rate-limited, token-expiring and flaky backends.
 mod unattended;
