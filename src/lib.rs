@@ -1,7 +1,13 @@
 #![forbid(unsafe_code)]
 //! `mfa-contract`: a contract-testing and mock-server harness for one documented endpoint of the
 //! Flashback backend, `POST /mfa/primary`. Everything reads the [`contract::Contract`], loaded once
-//! from `schemas/` and `fixtures/`. The mock and the checker never import each other.
+//! from `schemas/` and `fixtures/`.
+//!
+//! From the bottom up: the `contract`; plumbing, each written once (`tls`, `credentials`,
+//! `redact`, `media_type`, `net`, `text`); `cases` from the request schema; `remote` (talking to
+//! a target); `verdict`; `restore`; `report`; `check` (the registry and the run); `drift`; the
+//! `server` layer; the `mock` and the `proxy` on top of it. No module imports one above it, the
+//! mock and the proxy import nothing from each other, and the checker nothing from either.
 
 pub mod cases;
 pub mod check;

@@ -14,7 +14,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use encode::{Spacing, Style, encode};
-pub(crate) use model::types_of;
 pub use model::{ObjectModel, Property, WRONG_TYPES, representative};
 
 use crate::contract::{Contract, RejectionKind, Schema};

@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::contract::types_of;
+
 /// JSON types as JSON Schema names them, for wrong-type cases. `integer` is left out: a
 /// property that refuses numbers refuses integers too, and one that allows only integers is
 /// given a fractional number.
@@ -89,19 +91,6 @@ impl Property {
         }
         let ty = self.types.first().map_or("string", String::as_str);
         vec![representative(ty, &Value::Null)]
-    }
-}
-
-/// The JSON types a schema allows (its `type`, a string or a list); empty means any.
-pub(crate) fn types_of(schema: &Value) -> Vec<String> {
-    match schema.get("type") {
-        Some(Value::String(t)) => vec![t.clone()],
-        Some(Value::Array(ts)) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        _ => Vec::new(),
     }
 }
 

@@ -28,7 +28,7 @@ pub use manifest::{
     Auth, FixtureDirs, GapPolicy, Manifest, RejectionKind, RejectionPolicy, RequestSpec,
     ResponseSpec, Server,
 };
-pub use schema::{Schema, Violation, json_type, required_names, type_shape};
+pub use schema::{Schema, Violation, json_type, required_names, type_shape, types_of};
 pub use summary::summary;
 pub use users::{Account, User, Users};
 

@@ -180,6 +180,19 @@ pub fn json_type(value: &Value) -> &'static str {
     }
 }
 
+/// The JSON types a schema allows (its `type`, a string or a list); empty means any.
+pub fn types_of(schema: &Value) -> Vec<String> {
+    match schema.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Field names and JSON types, values dropped (an array by its first item): what makes two
 /// answers the same shape, for the checker's idempotence check and the proxy's recorder.
 pub fn type_shape(value: &Value) -> Value {

@@ -164,8 +164,11 @@ fn browser_available() -> bool {
             std::env::var("MFA_CONTRACT_REQUIRE_BROWSER").as_deref() != Ok("1"),
             "MFA_CONTRACT_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
         );
-        eprintln!(
-            "SKIPPED browser test: {CHROMIUM} or {CHROMEDRIVER} not installed (apt-get install chromium chromium-driver)"
+        crate::support::skipped(
+            "browser test",
+            &format!(
+                "{CHROMIUM} or {CHROMEDRIVER} not installed (apt-get install chromium chromium-driver)"
+            ),
         );
     }
     present

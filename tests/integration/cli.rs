@@ -76,25 +76,28 @@ fn contract_export_writes_a_copy_that_loads_and_never_overwrites() {
 }
 
 #[test]
-fn output_to_a_closed_pipe_ends_quietly_with_exit_0() {
-    // The reader closes after the first line; every long-output command must end quietly.
+fn output_to_a_pipe_nobody_reads_ends_quietly_with_exit_0() {
+    // The read end is closed before the command starts, so its very first write fails with a
+    // broken pipe, whatever the size of its output (a pipe buffer would hide a small one).
     for args in [
-        "openapi",
-        "contract summary",
-        "check --dry-run",
-        "check --list-checks",
+        &["openapi"][..],
+        &["contract", "summary"],
+        &["check", "--dry-run"],
+        &["check", "--list-checks"],
+        &["--version"],
     ] {
-        let output = std::process::Command::new("bash")
-            .arg("-c")
-            .arg(format!(
-                "set -o pipefail; \"$BIN\" {args} | head -c 1 >/dev/null"
-            ))
-            .env("BIN", env!("CARGO_BIN_EXE_mfa-contract"))
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_mfa-contract"))
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
             .output()
-            .expect("bash");
+            .expect("run");
         let err = String::from_utf8_lossy(&output.stderr);
-        assert!(!err.contains("panicked"), "{args}: {err}");
-        assert_eq!(output.status.code(), Some(0), "{args}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("cannot write"), "{args:?}: {err}");
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {err}");
     }
 }
 
@@ -112,7 +115,9 @@ fn a_target_that_accepts_connections_but_never_answers_exits_3_within_twice_the_
         "{}",
         stderr(&output)
     );
-    assert!(took < std::time::Duration::from_secs(4), "{took:?}");
+    // The message says it stopped at the first request; the bound only catches a hang, and is
+    // generous for a busy machine.
+    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
 }
 
 #[test]

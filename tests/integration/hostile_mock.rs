@@ -14,7 +14,8 @@ fn addr(mock: &Process) -> String {
     mock.url.trim_start_matches("http://").to_owned()
 }
 
-/// Writes `bytes`, half-closes, and reads whatever comes back until close or `wait`.
+/// Writes `bytes`, half-closes, and reads whatever comes back until close or `wait`. An empty
+/// answer means the mock closed the connection; silence until `wait` is a hang, and fails.
 fn exchange(addr: &str, bytes: &[u8], wait: Duration) -> Vec<u8> {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(wait)).expect("timeout");
@@ -23,7 +24,17 @@ fn exchange(addr: &str, bytes: &[u8], wait: Duration) -> Vec<u8> {
     let _ = stream.write_all(bytes);
     let _ = stream.shutdown(std::net::Shutdown::Write);
     let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer);
+    if let Err(error) = stream.read_to_end(&mut answer) {
+        let timed_out = matches!(
+            error.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        );
+        // A reset is a close; an answer followed by an open connection is an answer.
+        assert!(
+            !(timed_out && answer.is_empty()),
+            "no answer and no close within {wait:?}: the mock hung"
+        );
+    }
     answer
 }
 
@@ -197,8 +208,9 @@ fn a_body_far_over_the_limit_is_refused_before_it_is_read() {
         }
     }
     assert!(cut_off, "the mock kept reading an endless body for 15 s");
+    // About a second when the machine is idle; generous for a busy one.
     assert!(
-        started.elapsed() < Duration::from_secs(5),
+        started.elapsed() < Duration::from_secs(10),
         "cut off only after {:?}",
         started.elapsed()
     );
@@ -268,16 +280,12 @@ fn invalid_utf8_and_a_nul_in_the_token_are_refused() {
     );
 
     let nul = b"POST /mfa/primary HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer abc\x00def\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+    // Refused by the HTTP parser, before the pipeline: a 400 without a body.
     let answer = exchange(&addr(&mock), nul, Duration::from_secs(5));
-    assert_http_or_closed(&answer, "NUL in the token");
-    if let Some(status) = status_of(&answer) {
-        assert!((400..500).contains(&status), "{status}");
-    }
+    assert_eq!(status_of(&answer), Some(400), "NUL in the token");
     let control = b"POST /mfa/primary HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \x7f\x01\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
-    assert_http_or_closed(
-        &exchange(&addr(&mock), control, Duration::from_secs(5)),
-        "control bytes in the token",
-    );
+    let answer = exchange(&addr(&mock), control, Duration::from_secs(5));
+    assert_eq!(status_of(&answer), Some(400), "control bytes in the token");
     assert_still_serving(&mock);
 }
 

@@ -200,16 +200,17 @@ async fn unusable(url: &str, tweak: impl FnOnce(&mut CheckConfig), cause: &str) 
 }
 
 #[tokio::test]
-async fn a_silent_target_ends_the_run_with_exit_3_within_twice_the_timeout() {
+async fn a_silent_target_ends_the_run_with_exit_3_at_the_first_request() {
     let server = RawServer::start(never_answers);
-    // The timeout is 800 ms: the first request waits it out once, and the run ends.
+    // The timeout is 800 ms: the first request waits it out once, and the run ends (the message
+    // is the first request's). The bound only catches a hang, generous for a busy machine.
     let took = unusable(
         &server.url,
         |_| {},
-        "accepts connections but sends no http answer",
+        "accepts connections but sends no http answer within 0.8 s",
     )
     .await;
-    assert!(took < Duration::from_millis(2 * 800 + 2000), "{took:?}");
+    assert!(took < Duration::from_secs(20), "{took:?}");
 }
 
 #[tokio::test]

@@ -714,7 +714,7 @@ async fn without_admin_the_admin_paths_are_unknown_paths() {
 }
 
 #[actix_web::test]
-async fn a_smaller_body_limit_applies_to_bodies_without_a_length() {
+async fn a_smaller_body_limit_refuses_with_413_and_names_the_limit() {
     let mock = in_process(MockConfig {
         max_body_bytes: Some(16),
         ..MockConfig::default()

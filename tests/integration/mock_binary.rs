@@ -139,7 +139,7 @@ async fn fault_timeout_holds_until_the_client_gives_up_and_is_bounded() {
     .await
     .expect_err("the client gives up");
     assert!(error.is_timeout(), "{error}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(10));
 
     // A patient client sees the connection end once the bound is reached.
     let patient = http_client(Duration::from_secs(10));

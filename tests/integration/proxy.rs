@@ -418,8 +418,9 @@ async fn an_upstream_that_refuses_hangs_or_resets_gets_a_502_or_504_naming_the_c
     )
     .await;
     assert_eq!(status, 504, "{body}");
+    // The 504 says the upstream timeout fired; the bound only catches a hang.
     assert!(
-        started.elapsed() < Duration::from_secs(4),
+        started.elapsed() < Duration::from_secs(20),
         "{:?}",
         started.elapsed()
     );

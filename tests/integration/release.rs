@@ -148,7 +148,7 @@ fn the_repository_url_is_written_in_cargo_toml_and_only_quoted_in_docs() {
         .output()
         .expect("git ls-files");
     if !listed.status.success() {
-        eprintln!("SKIPPED the_repository_url_is_written_once: not a git checkout");
+        crate::support::skipped("the_repository_url_is_written_once", "not a git checkout");
         return;
     }
     let owner_and_name = url.trim_start_matches("https://github.com/");

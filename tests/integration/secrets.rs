@@ -13,19 +13,28 @@ use crate::support::{DISTINCTIVE_TOKEN, Process, TestServer, assert_no_token, ht
 
 const SECOND: &str = "tok-second-Hq72-distinctive";
 
-/// Runs `mfa-contract ARGS` with the tokens in the environment; returns stdout and stderr.
-fn run(args: &[&str]) -> String {
+/// Runs `mfa-contract ARGS` with the tokens in the environment: what it printed, and its exit
+/// code (checked by the caller: a renamed flag would otherwise print a usage error and pass).
+fn run(args: &[&str]) -> (String, Option<i32>) {
     let output = Command::new(env!("CARGO_BIN_EXE_mfa-contract"))
         .args(args)
         .env("MFA_CONTRACT_TOKEN", DISTINCTIVE_TOKEN)
         .env("MFA_CONTRACT_SECOND_TOKEN", SECOND)
         .output()
         .expect("run");
-    format!(
+    let printed = format!(
         "{}\n{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
-    )
+    );
+    (printed, output.status.code())
+}
+
+/// A command line as a failure message may show it: the test's own tokens masked.
+fn shown(args: &[&str]) -> String {
+    args.join(" ")
+        .replace(DISTINCTIVE_TOKEN, "[token]")
+        .replace(SECOND, "[second token]")
 }
 
 /// Every file below `dir`, with its text.
@@ -141,110 +150,160 @@ async fn no_command_prints_or_writes_the_token() {
     let failing_command = format!("echo {DISTINCTIVE_TOKEN}; exit 9");
     let snapshot = out.join("drift.snap");
     let export = out.join("contract");
-    for args in [
-        vec![
-            "check",
-            "--target",
-            &mock_url,
-            "--cases",
-            "10",
-            "--expect-token-validation",
-        ],
-        vec![
-            "check",
-            "--target",
-            &mock_url,
-            "--cases",
-            "10",
-            "--format",
-            "json",
-            "--junit",
-            junit.to_str().expect("utf-8"),
-        ],
-        vec![
-            "check", "--target", &echo.url, "--cases", "10", "--format", "json",
-        ],
-        vec![
-            "check",
-            "--target",
-            &echo.url,
-            "--cases",
-            "10",
-            "--token-env",
-            "UNSET_VARIABLE",
-            "--token-command",
-            &token_command,
-            "--format",
-            "markdown",
-            "--summary-file",
-            summary.to_str().expect("utf-8"),
-        ],
-        vec![
-            "check",
-            "--target",
-            &echo.url,
-            "--token-env",
-            "UNSET_VARIABLE",
-            "--token-command",
-            &failing_command,
-        ],
-        vec![
-            "check",
-            "--target",
-            &echo.url,
-            "--cases",
-            "10",
-            "--token",
-            DISTINCTIVE_TOKEN,
-            "--second-token",
-            SECOND,
-        ],
-        vec![
-            "check",
-            "--target",
-            &mock_url,
-            "--dry-run",
-            "--format",
-            "json",
-        ],
-        vec![
-            "check",
-            "--target",
-            &mock_url,
-            "--restore-primary",
-            "GOOGLE_AUTH",
-            "--cases",
-            "4",
-        ],
-        vec!["check", "--target", "http://127.0.0.1:1"],
-        vec![
-            "drift",
-            "--target",
-            &mock_url,
-            "--snapshot",
-            snapshot.to_str().expect("utf-8"),
-            "--accept",
-        ],
-        vec![
-            "drift",
-            "--target",
-            &echo.url,
-            "--snapshot",
-            snapshot.to_str().expect("utf-8"),
-        ],
-        vec!["drift", "--target", &mock_url, "--against", &echo.url],
-        vec![
-            "openapi",
-            "--output",
-            out.join("openapi.json").to_str().expect("utf-8"),
-        ],
-        vec!["contract", "validate"],
-        vec!["contract", "summary"],
-        vec!["contract", "export", export.to_str().expect("utf-8")],
+    let mut codes = Vec::new();
+    for (args, exit) in [
+        (
+            vec![
+                "check",
+                "--target",
+                &mock_url,
+                "--cases",
+                "10",
+                "--expect-token-validation",
+            ],
+            1,
+        ),
+        (
+            vec![
+                "check",
+                "--target",
+                &mock_url,
+                "--cases",
+                "10",
+                "--format",
+                "json",
+                "--junit",
+                junit.to_str().expect("utf-8"),
+            ],
+            0,
+        ),
+        (
+            vec![
+                "check", "--target", &echo.url, "--cases", "10", "--format", "json",
+            ],
+            1,
+        ),
+        (
+            vec![
+                "check",
+                "--target",
+                &echo.url,
+                "--cases",
+                "10",
+                "--token-env",
+                "UNSET_VARIABLE",
+                "--token-command",
+                &token_command,
+                "--format",
+                "markdown",
+                "--summary-file",
+                summary.to_str().expect("utf-8"),
+            ],
+            1,
+        ),
+        (
+            vec![
+                "check",
+                "--target",
+                &echo.url,
+                "--token-env",
+                "UNSET_VARIABLE",
+                "--token-command",
+                &failing_command,
+            ],
+            2,
+        ),
+        (
+            vec![
+                "check",
+                "--target",
+                &echo.url,
+                "--cases",
+                "10",
+                "--token",
+                DISTINCTIVE_TOKEN,
+                "--second-token",
+                SECOND,
+            ],
+            1,
+        ),
+        (
+            vec![
+                "check",
+                "--target",
+                &mock_url,
+                "--dry-run",
+                "--format",
+                "json",
+            ],
+            0,
+        ),
+        (
+            vec![
+                "check",
+                "--target",
+                &mock_url,
+                "--restore-primary",
+                "GOOGLE_AUTH",
+                "--cases",
+                "4",
+            ],
+            0,
+        ),
+        (vec!["check", "--target", "http://127.0.0.1:1"], 3),
+        (
+            vec![
+                "drift",
+                "--target",
+                &mock_url,
+                "--snapshot",
+                snapshot.to_str().expect("utf-8"),
+                "--accept",
+            ],
+            0,
+        ),
+        (
+            vec![
+                "drift",
+                "--target",
+                &echo.url,
+                "--snapshot",
+                snapshot.to_str().expect("utf-8"),
+            ],
+            1,
+        ),
+        (
+            vec!["drift", "--target", &mock_url, "--against", &echo.url],
+            1,
+        ),
+        (
+            vec![
+                "openapi",
+                "--output",
+                out.join("openapi.json").to_str().expect("utf-8"),
+            ],
+            0,
+        ),
+        (vec!["contract", "validate"], 0),
+        (vec!["contract", "summary"], 0),
+        (
+            vec!["contract", "export", export.to_str().expect("utf-8")],
+            0,
+        ),
     ] {
         // The command line is the test's own; only what the command prints is searched.
-        printed.push(run(&args));
+        let (output, code) = run(&args);
+        printed.push(output);
+        codes.push((shown(&args), exit, code));
     }
+    let wrong: Vec<String> = codes
+        .iter()
+        .filter(|(_, expected, got)| Some(*expected) != *got)
+        .map(|(args, expected, got)| {
+            format!("mfa-contract {args}: exit {got:?}, expected {expected}")
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     // The proxy in front of the echoing server, logging JSON and recording: the token travels
     // in the header, the body and the query string.
     let recorded = out.join("recorded");
@@ -300,11 +359,26 @@ async fn no_command_prints_or_writes_the_token() {
     printed.push(proxy.stdout_lines().join("\n"));
     printed.push(proxy.stderr_lines().join("\n"));
 
-    drop(mocks.pop());
-    for mock in &mocks {
-        printed.push(mock.stdout_lines().join("\n"));
+    // Every mock stopped first (its log flushed), then everything it printed searched; the JSON
+    // log with --strict-tokens too.
+    for mut mock in mocks {
+        let status = mock.signal_and_wait("INT", Duration::from_secs(10));
+        assert!(
+            status.is_some_and(|s| s.success()),
+            "a mock did not stop cleanly"
+        );
+        let out = mock.stdout_lines().join("\n");
+        assert!(
+            out.contains("stopped after"),
+            "a mock's output was not all read"
+        );
+        printed.push(out);
         printed.push(mock.stderr_lines().join("\n"));
     }
+    assert!(
+        printed.iter().any(|p| p.contains("\"method\":\"POST\"")),
+        "the JSON log was searched"
+    );
 
     let all = printed.join("\n");
     assert!(

@@ -15,6 +15,7 @@ fn answer_shape(exchange: &Exchange) -> Option<(u16, Value)> {
     let body = response.json().map_or(Value::Null, type_shape);
     Some((response.status, body))
 }
+
 /// Field names and JSON types, values dropped (timestamps and ids may differ legitimately).
 pub(super) fn idempotent_repeat(_: &Ctx<'_>, _: &Sequence, exchanges: &[Exchange]) -> Verdict {
     let shapes: Option<Vec<(u16, Value)>> = exchanges.iter().map(answer_shape).collect();
@@ -30,6 +31,7 @@ pub(super) fn idempotent_repeat(_: &Ctx<'_>, _: &Sequence, exchanges: &[Exchange
         _ => Verdict::Skip,
     }
 }
+
 pub(super) fn account_isolation(_: &Ctx<'_>, _: &Sequence, exchanges: &[Exchange]) -> Verdict {
     let shapes: Option<Vec<(u16, Value)>> = exchanges.iter().map(answer_shape).collect();
     let Some(shapes) = shapes else {

@@ -284,7 +284,7 @@ fn required(schema: &Value) -> BTreeSet<String> {
 
 /// JSON types a schema allows; empty means any.
 fn types(schema: &Value) -> BTreeSet<String> {
-    crate::cases::types_of(schema).into_iter().collect()
+    crate::contract::types_of(schema).into_iter().collect()
 }
 
 /// Whether every value of `a` is a value of `b` (`integer` counts as a `number`; empty is any).

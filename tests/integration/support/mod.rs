@@ -127,6 +127,13 @@ pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// Says that a test did not run, where `cargo test` shows it: libtest captures `eprintln!`
+/// (shown only for a failing test), not a direct write to stderr.
+pub fn skipped(test: &str, why: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}
+
 /// A token no fixture, log or report would contain by chance.
 pub const DISTINCTIVE_TOKEN: &str = "tok-Zq81xVv0-distinctive-7c1e";
 

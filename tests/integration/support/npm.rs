@@ -24,7 +24,7 @@ pub fn available(test: &str) -> bool {
             std::env::var("MFA_CONTRACT_REQUIRE_NPM").as_deref() != Ok("1"),
             "MFA_CONTRACT_REQUIRE_NPM=1 but node, npm or npx is missing"
         );
-        eprintln!("SKIPPED {test}: node, npm or npx not installed");
+        super::skipped(test, "node, npm or npx not installed");
     }
     found
 }

@@ -2,6 +2,8 @@
 //! shares no code with the mock. `Variant` switches on differences the contract allows (no
 //! false alarm may follow); `Fault` switches on one way of breaking the contract.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use actix_web::HttpResponse;
@@ -55,13 +57,31 @@ pub enum Fault {
     AcceptsAnyMethod,
     /// `success: false` on the 200.
     WrongSuccessFlag,
+    /// The same request from the same account is answered 200 and 409 by turns, as if setting a
+    /// method toggled it (breaks idempotence, whatever came before).
+    TogglesOnRepeat,
+    /// One primary for every account (the state is not keyed by user), and setting the one that
+    /// is already primary is refused with 409: one account's change shows in another's answers.
+    SharedPrimary,
+    /// Valid requests are answered correctly, but after 250 ms.
+    Slow,
 }
 
 pub fn handler(
     variant: Variant,
     fault: Fault,
 ) -> impl Fn(&actix_web::HttpRequest, &[u8]) -> Answer + Send + Sync + 'static {
-    move |req, body| answer(variant, fault, req, body)
+    let state = Mutex::new(State::default());
+    move |req, body| answer(variant, fault, req, body, &state)
+}
+
+/// What the stateful faults remember.
+#[derive(Default)]
+struct State {
+    /// How often each (token, method) was set.
+    times: HashMap<(String, String), usize>,
+    /// The one primary `SharedPrimary` keeps for everyone.
+    shared: Option<String>,
 }
 
 fn json_response(variant: Variant, fault: Fault, status: u16, mut body: Value) -> HttpResponse {
@@ -88,7 +108,13 @@ fn error(variant: Variant, fault: Fault, status: u16, text: &str) -> Answer {
     .into()
 }
 
-fn answer(variant: Variant, fault: Fault, req: &actix_web::HttpRequest, body: &[u8]) -> Answer {
+fn answer(
+    variant: Variant,
+    fault: Fault,
+    req: &actix_web::HttpRequest,
+    body: &[u8],
+    state: &Mutex<State>,
+) -> Answer {
     if req.path() != "/mfa/primary" {
         return error(variant, fault, 404, "not found");
     }
@@ -149,11 +175,31 @@ fn answer(variant: Variant, fault: Fault, req: &actix_web::HttpRequest, body: &[
         };
         return error(variant, fault, status, "invalid body");
     }
+    let (token, method) = (
+        token.unwrap_or_default(),
+        method.unwrap_or_default().to_owned(),
+    );
+    let mut state = state.lock().expect("state");
+    let times = state
+        .times
+        .entry((token.clone(), method.clone()))
+        .or_default();
+    *times += 1;
+    let refused = match fault {
+        Fault::TogglesOnRepeat => *times % 2 == 0,
+        Fault::SharedPrimary => state.shared.as_ref() == Some(&method),
+        _ => false,
+    };
+    if refused {
+        return error(variant, fault, 409, "already the primary method");
+    }
+    state.shared = Some(method);
+    drop(state);
     let ok = match fault {
         Fault::WrongFieldTypes => json!({"success": "true", "message": 1}),
         Fault::NonObjectBody => json!(["ok"]),
         Fault::EchoesToken => {
-            json!({"success": true, "message": format!("updated for {}", token.unwrap_or_default())})
+            json!({"success": true, "message": format!("updated for {token}")})
         }
         Fault::WrongSuccessFlag => {
             json!({"success": false, "message": "Primary MFA method updated"})
@@ -161,5 +207,9 @@ fn answer(variant: Variant, fault: Fault, req: &actix_web::HttpRequest, body: &[
         _ if variant == Variant::SuccessOnly => json!({"success": true}),
         _ => json!({"success": true, "message": "Primary MFA method updated"}),
     };
-    json_response(variant, fault, 200, ok).into()
+    let response = json_response(variant, fault, 200, ok);
+    if fault == Fault::Slow {
+        return Answer::After(Duration::from_millis(250), response);
+    }
+    response.into()
 }
