@@ -186,7 +186,7 @@ fn answer(
         .or_default();
     *times += 1;
     let refused = match fault {
-        Fault::TogglesOnRepeat => *times % 2 == 0,
+        Fault::TogglesOnRepeat => times.is_multiple_of(2),
         Fault::SharedPrimary => state.shared.as_ref() == Some(&method),
         _ => false,
     };
