@@ -271,14 +271,14 @@ impl MockServer {
         let (listener, addr) = config.server.bind()?;
         let state = web::Data::new(MockState::new(contract, &config));
         let (app_state, control) = (state.clone(), state.control.clone());
-        let server = crate::server::run_on_thread(
-            format!("mfa-mock-{}", addr.port()),
-            listener,
-            config.server.worker_threads(),
-            Peers::Tracked,
-            move || app(app_state.clone()),
-            move |handle| control.attach(handle),
-        )?;
+        let workers = config.server.worker_threads();
+        let serve = move |mode| {
+            let factory = move || app(app_state.clone());
+            crate::server::build(listener, workers, Peers::Tracked, mode, factory)
+        };
+        let name = format!("mfa-mock-{}", addr.port());
+        let server =
+            crate::server::run_on_thread(name, serve, move |handle| control.attach(handle))?;
         Ok(Self {
             addr,
             state,
@@ -313,15 +313,14 @@ pub fn serve(
     let (listener, addr) = config.server.bind()?;
     let state = web::Data::new(MockState::new(contract, &config));
     let app_state = state.clone();
-    crate::server::run_foreground(
-        listener,
-        config.server.worker_threads(),
-        Peers::Tracked,
-        move || app(app_state.clone()),
-        |handle| {
-            state.control.attach(handle);
-            on_ready(addr)
-        },
-    )?;
+    let workers = config.server.worker_threads();
+    let serve = move |mode| {
+        let factory = move || app(app_state.clone());
+        crate::server::build(listener, workers, Peers::Tracked, mode, factory)
+    };
+    crate::server::run_foreground(serve, |handle| {
+        state.control.attach(handle);
+        on_ready(addr)
+    })?;
     Ok(state.summary())
 }

@@ -132,15 +132,15 @@ impl ProxyServer {
         })?;
         let state = web::Data::new(ProxyState::new(contract, &config)?);
         let (app_state, control) = (state.clone(), state.control.clone());
-        let server = crate::server::run_on_thread(
-            format!("mfa-proxy-{}", addr.port()),
-            listener,
-            config.server.worker_threads(),
-            Peers::Untracked,
-            move || app(app_state.clone()),
-            move |handle| control.attach(handle),
-        )
-        .map_err(|e| crate::Error::io("cannot start the proxy", e))?;
+        let workers = config.server.worker_threads();
+        let serve = move |mode| {
+            let factory = move || app(app_state.clone());
+            crate::server::build(listener, workers, Peers::Untracked, mode, factory)
+        };
+        let name = format!("mfa-proxy-{}", addr.port());
+        let server =
+            crate::server::run_on_thread(name, serve, move |handle| control.attach(handle))
+                .map_err(|e| crate::Error::io("cannot start the proxy", e))?;
         Ok(Self {
             addr,
             state,
@@ -171,16 +171,15 @@ pub fn serve(
         .map_err(|e| crate::Error::io(format!("cannot serve on {at}"), e))?;
     let state = web::Data::new(ProxyState::new(contract, &config)?);
     let app_state = state.clone();
-    crate::server::run_foreground(
-        listener,
-        config.server.worker_threads(),
-        Peers::Untracked,
-        move || app(app_state.clone()),
-        |handle| {
-            state.control.attach(handle);
-            on_ready(addr)
-        },
-    )
+    let workers = config.server.worker_threads();
+    let serve = move |mode| {
+        let factory = move || app(app_state.clone());
+        crate::server::build(listener, workers, Peers::Untracked, mode, factory)
+    };
+    crate::server::run_foreground(serve, |handle| {
+        state.control.attach(handle);
+        on_ready(addr)
+    })
     .map_err(|e| crate::Error::io(format!("cannot serve on {addr}"), e))?;
     Ok(state.summary())
 }

@@ -96,14 +96,15 @@ pub enum Peers {
 /// Where the server runs: in the foreground, stopped by SIGINT or SIGTERM (a graceful stop
 /// bounded at 2 s), or on a thread of its own for tests and embedding (no signals, 1 s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub enum Mode {
     Foreground,
     Thread,
 }
 
-/// The one place an actix server is built from an app factory: workers, peers, signals and
-/// the shutdown bound.
-fn build<F, I, S, B>(
+/// The one place an actix server is built from an app factory: workers, peers, signals and the
+/// shutdown bound for `mode`. Called inside the server's actix system, by the closure given to
+/// [`run_foreground`] or [`run_on_thread`].
+pub fn build<F, I, S, B>(
     listener: TcpListener,
     workers: usize,
     peers: Peers,
@@ -132,28 +133,15 @@ where
     Ok(server.listen(listener)?.run())
 }
 
-/// Serves in the foreground until SIGINT, SIGTERM or a stop through the handle; `on_ready`
-/// gets the handle once the socket listens, and its error stops the server before it serves.
-pub fn run_foreground<F, I, S, B>(
-    listener: TcpListener,
-    workers: usize,
-    peers: Peers,
-    factory: F,
+/// Serves what `serve` builds (with [`build`]) in the foreground until SIGINT, SIGTERM or a
+/// stop through the handle; `on_ready` gets the handle once the socket listens, and its error
+/// stops the server before it serves.
+pub fn run_foreground(
+    serve: impl FnOnce(Mode) -> std::io::Result<Server>,
     on_ready: impl FnOnce(ServerHandle) -> std::io::Result<()>,
-) -> std::io::Result<()>
-where
-    F: Fn() -> I + Send + Clone + 'static,
-    I: IntoServiceFactory<S, Request>,
-    S: ServiceFactory<Request, Config = AppConfig> + 'static,
-    S::Error: Into<actix_web::Error> + 'static,
-    S::InitError: std::fmt::Debug,
-    S::Response: Into<Response<B>> + 'static,
-    <S::Service as Service<Request>>::Future: 'static,
-    S::Service: 'static,
-    B: MessageBody + 'static,
-{
+) -> std::io::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        let server = build(listener, workers, peers, Mode::Foreground, factory)?;
+        let server = serve(Mode::Foreground)?;
         if let Err(error) = on_ready(server.handle()) {
             // The stop is sent now; the server future, polled below, carries it out.
             drop(server.handle().stop(false));
@@ -164,29 +152,16 @@ where
     })
 }
 
-/// Starts a server on a thread of its own (tests, embedding); it stops when the returned
-/// thread is dropped. `on_started` gets its handle on that thread, before the first request.
-pub fn run_on_thread<F, I, S, B>(
+/// Starts what `serve` builds (with [`build`]) on a thread of its own, for tests and embedding;
+/// it stops when the returned thread is dropped. `on_started` gets its handle on that thread,
+/// before the first request.
+pub fn run_on_thread(
     name: String,
-    listener: TcpListener,
-    workers: usize,
-    peers: Peers,
-    factory: F,
+    serve: impl FnOnce(Mode) -> std::io::Result<Server> + Send + 'static,
     on_started: impl FnOnce(ServerHandle) + Send + 'static,
-) -> std::io::Result<ServerThread>
-where
-    F: Fn() -> I + Send + Clone + 'static,
-    I: IntoServiceFactory<S, Request>,
-    S: ServiceFactory<Request, Config = AppConfig> + 'static,
-    S::Error: Into<actix_web::Error> + 'static,
-    S::InitError: std::fmt::Debug,
-    S::Response: Into<Response<B>> + 'static,
-    <S::Service as Service<Request>>::Future: 'static,
-    S::Service: 'static,
-    B: MessageBody + 'static,
-{
+) -> std::io::Result<ServerThread> {
     ServerThread::spawn(name, move || {
-        let server = build(listener, workers, peers, Mode::Thread, factory)?;
+        let server = serve(Mode::Thread)?;
         on_started(server.handle());
         Ok(server)
     })
