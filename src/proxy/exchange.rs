@@ -78,10 +78,18 @@ async fn judged(
         Err(error) => Outcome::Transport(error.clone()),
     };
     let exchange = Exchange { case, outcome };
-    let response_violations = judge::judge_response(&ctx, &exchange);
+    // A rate limit is the environment, as the checker counts it: passed on, never judged,
+    // never recorded, never a 502 under --strict.
+    let environment = exchange.response().is_some_and(Response::is_rate_limit);
+    let response_violations = match environment {
+        true => Vec::new(),
+        false => judge::judge_response(&ctx, &exchange),
+    };
     let broke_contract = !response_violations.is_empty();
     violations.extend(response_violations);
-    if let (Some(recorder), Outcome::Response(response)) = (&state.recorder, &exchange.outcome) {
+    if let (Some(recorder), Outcome::Response(response), false) =
+        (&state.recorder, &exchange.outcome, environment)
+    {
         recorder.record(contract, response, token, &state.logger);
     }
     if let Some(token) = token {
@@ -94,7 +102,20 @@ async fn judged(
         Ok(_) if state.strict && broke_contract => strict_response(&violations),
         Ok(buffered) => buffered.into_response(),
     };
-    keep(state, &req, token, &exchange, violations, response, started)
+    let judged = Judged {
+        exchange,
+        violations,
+        environment,
+    };
+    keep(state, &req, token, judged, response, started)
+}
+
+/// What judging one exchange found.
+struct Judged {
+    exchange: Exchange,
+    violations: Vec<Violation>,
+    /// The upstream's answer was a rate limit: not judged.
+    environment: bool,
 }
 
 /// The endpoint's request body, read whole to judge it; past the bound, or unreadable, the
@@ -133,11 +154,15 @@ fn keep(
     state: &ProxyState,
     req: &HttpRequest,
     token: Option<&str>,
-    exchange: &Exchange,
-    violations: Vec<Violation>,
+    judged: Judged,
     mut response: HttpResponse,
     started: Instant,
 ) -> HttpResponse {
+    let Judged {
+        exchange,
+        violations,
+        environment,
+    } = judged;
     if let Ok(count) = HeaderValue::from_str(&violations.len().to_string()) {
         response
             .headers_mut()
@@ -170,6 +195,7 @@ fn keep(
         latency_ms,
         class: exchange.case.class.clone(),
         violations,
+        environment,
     });
     response
 }

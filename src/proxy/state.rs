@@ -30,6 +30,9 @@ pub struct JudgedExchange {
     /// The class the request amounts to, as the checker names it.
     pub class: String,
     pub violations: Vec<Violation>,
+    /// The upstream's answer was the environment (a rate limit), not judged.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub environment: bool,
 }
 
 /// A violation in the list at `/__admin/violations`: the violation, with its exchange.
@@ -52,6 +55,9 @@ pub struct Totals {
     pub request_side: u64,
     pub response_side: u64,
     pub by_check: BTreeMap<&'static str, u64>,
+    /// Upstream answers that were the environment (a rate limit: 429, or 503 with
+    /// `Retry-After`), by status: passed on, never judged, as the checker counts them.
+    pub environment: BTreeMap<u16, u64>,
 }
 
 /// Everything the handlers share.
@@ -153,6 +159,17 @@ impl ProxyState {
         for (check, count) in &totals.by_check {
             out.push_str(&format!("\n  {check}: {count}"));
         }
+        if !totals.environment.is_empty() {
+            let statuses: Vec<String> = totals
+                .environment
+                .iter()
+                .map(|(status, n)| format!("{status} x{n}"))
+                .collect();
+            out.push_str(&format!(
+                "\n  environment, not judged (rate limited or unavailable): {}",
+                statuses.join(", ")
+            ));
+        }
         out
     }
 
@@ -165,6 +182,9 @@ impl ProxyState {
         {
             let mut totals = self.totals();
             totals.judged += 1;
+            if let (true, Some(status)) = (exchange.environment, exchange.upstream_status) {
+                *totals.environment.entry(status).or_default() += 1;
+            }
             for violation in &exchange.violations {
                 match violation.side {
                     Side::Request => totals.request_side += 1,

@@ -506,6 +506,55 @@ async fn strict_turns_an_answer_that_breaks_the_contract_into_a_502_listing_why(
 }
 
 #[tokio::test]
+async fn a_rate_limited_or_unavailable_upstream_is_the_environment_never_a_violation() {
+    // 429 with Retry-After, 503 with Retry-After: what the checker waits out and counts as the
+    // environment. Not a status the contract knows, and no body in its shapes.
+    let upstream = TestServer::start(|req, _| {
+        let status = if req.headers().contains_key("x-warming-up") {
+            503
+        } else {
+            429
+        };
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("status"))
+            .insert_header(("Retry-After", "2"))
+            .content_type("text/plain")
+            .body("slow down")
+            .into()
+    });
+    let proxy = proxy_to(&upstream.url, |c| c.strict = true);
+    let client = http_client(Duration::from_secs(10));
+    for warming_up in [false, true, false] {
+        let mut request = client
+            .post(format!("{}/mfa/primary", proxy.url()))
+            .header("Authorization", format!("Bearer {DISTINCTIVE_TOKEN}"))
+            .header("Content-Type", "application/json")
+            .body(r#"{"mfaType":"PASSKEY"}"#);
+        if warming_up {
+            request = request.header("X-Warming-Up", "1");
+        }
+        let response = request.send().await.expect("answered");
+        // Passed on as it came, never turned into a 502 by --strict.
+        let expected = if warming_up { 503 } else { 429 };
+        assert_eq!(response.status().as_u16(), expected);
+        assert_eq!(count_header(response.headers()), 0);
+    }
+    let listed = violations(&proxy.url()).await;
+    assert_eq!(listed["violations"], json!([]), "{listed}");
+    assert_eq!(listed["totals"]["responseSide"], 0, "{listed}");
+    assert_eq!(
+        listed["totals"]["environment"],
+        json!({"429": 2, "503": 1}),
+        "{listed}"
+    );
+    let summary = proxy.state().summary();
+    assert!(
+        summary.contains("environment, not judged (rate limited or unavailable): 429 x2, 503 x1"),
+        "{summary}"
+    );
+    assert!(summary.contains("0 violations"), "{summary}");
+}
+
+#[tokio::test]
 async fn a_recording_becomes_fixtures_the_mock_serves_by_name() {
     let dir = tempfile::tempdir().expect("dir");
     let record = dir.path().join("copy");
