@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use proptest::prelude::*;
 
 use crate::support::{Process, http_client};
@@ -372,7 +373,14 @@ async fn memory_stays_bounded_under_many_tokens_and_large_bodies() {
                     .body(body.clone())
                     .send()
             });
-            for result in futures_util::future::join_all(sends).await {
+            // 64 in flight: memory is under test here, not a burst of 500 connects, which a
+            // small listen queue on a CI host answers with resets (seen once in CI).
+            let results: Vec<_> = futures_util::stream::iter(sends)
+                .buffer_unordered(64)
+                .collect()
+                .await;
+            assert_eq!(results.len(), count);
+            for result in results {
                 assert_eq!(result.expect("answered").status().as_u16(), 200);
             }
         }
