@@ -70,6 +70,22 @@ pub struct Finding {
     /// Rechecks sent, and how many of them passed.
     pub rechecks: usize,
     pub rechecks_passed: usize,
+    /// For a check of timing: the latencies of every answer it judged, by case class.
+    pub latency: Vec<LatencyRow>,
+}
+
+/// How fast one case class was answered, for a check of timing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatencyRow {
+    /// A case class, or `(other classes)` for every class that stayed under the limit.
+    pub class: String,
+    pub count: usize,
+    /// Answers slower than the limit.
+    pub over_limit: usize,
+    pub median_ms: u64,
+    pub p95_ms: u64,
+    pub max_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -196,10 +196,18 @@ pub fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c> {
 }
 
 impl<'c> Plan<'c> {
-    /// A shrinker for a sampled case, if it was sampled.
-    pub fn shrinker(&mut self, case: &Case) -> Option<Shrinker<'_, 'c>> {
-        let sampled = self.sampled.get_mut(case.generated?)?;
-        Some(Shrinker::new(sampled, self.oracle))
+    /// One shrinker for each of these sampled cases (by index), to walk them side by side.
+    pub fn shrinkers(
+        &mut self,
+        indices: &std::collections::BTreeSet<usize>,
+    ) -> std::collections::BTreeMap<usize, Shrinker<'_, 'c>> {
+        let oracle = self.oracle;
+        self.sampled
+            .iter_mut()
+            .enumerate()
+            .filter(|(index, _)| indices.contains(index))
+            .map(|(index, sampled)| (index, Shrinker::new(sampled, oracle)))
+            .collect()
     }
 }
 

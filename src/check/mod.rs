@@ -5,11 +5,13 @@
 //! with exit 3 instead of a list of violations. This module never imports the mock: the mock
 //! is only ever one target among others.
 //!
-//! `run.rs` is the run, phase by phase; `send.rs` sends; `shrink.rs` follows failures up
+//! `run.rs` is the run, phase by phase; `send.rs` sends; `liveness.rs` tells a target that is
+//! gone from one that fails on one input; `shrink.rs` follows failures up
 //! (shrinking, rechecks); `tally.rs` folds verdicts; `checks.rs` is the registry.
 
 mod checks;
 mod config;
+mod liveness;
 mod run;
 mod send;
 mod shrink;

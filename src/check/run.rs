@@ -8,7 +8,9 @@ use std::collections::VecDeque;
 
 use tokio::time::Instant;
 
+use super::liveness;
 use super::send::{Halt, send_concurrently, send_sequence};
+use super::shrink::FollowUp;
 use super::tally::Tally;
 use super::{Check, CheckConfig, Ctx, Progress, shrink};
 use crate::Error;
@@ -53,6 +55,8 @@ struct Sent {
     /// Planned cases not sent (deadline or budget).
     not_run: usize,
     stopped_by: Option<String>,
+    /// Follow-ups the deadline or the budget did not let finish.
+    cut_short: Vec<String>,
 }
 
 impl<'a> Session<'a> {
@@ -86,72 +90,82 @@ impl<'a> Session<'a> {
         let sequences = std::mem::take(&mut plan.sequences);
         let steps: usize = sequences.iter().map(|s| s.steps.len()).sum();
         self.progress.start(cases.len() + steps);
-        let probe = cases.remove(
-            cases
-                .iter()
-                .position(|c| c.expect == Expect::Accept)
-                .unwrap_or(0),
-        );
-        let first = self.probe(&probe).await?;
-        let mut sent = self.send(cases, &probe).await?;
-        sent.exchanges.insert(0, first);
+        let first = self.probe(&mut cases).await?;
+        let mut sent = self.send(cases, &first).await?;
+        sent.exchanges.splice(0..0, first);
         let mut tally = Tally::new(&self.checks);
-        {
-            let ctx = self.ctx();
-            for exchange in &sent.exchanges {
-                tally.judge(&ctx, exchange);
-            }
-            let deadline = self.deadline;
-            shrink::shrink(&mut tally, &ctx, &self.client, plan, &self.budget, deadline).await;
+        let ctx = self.ctx();
+        for exchange in &sent.exchanges {
+            tally.judge(&ctx, exchange);
         }
+        let concurrency = self.config.concurrency;
+        let shrinking = FollowUp::new(&self.client, &self.budget, self.deadline, concurrency);
+        shrink::shrink(&mut tally, &ctx, plan, &shrinking).await;
         self.sequences(&mut tally, &sequences, &mut sent).await;
-        let (contract, config) = (self.contract, self.config);
-        shrink::recheck(
-            &mut tally,
-            contract,
-            config,
-            &self.client,
-            &self.budget,
-            self.deadline,
-        )
-        .await;
+        let rechecks = FollowUp::new(&self.client, &self.budget, self.deadline, concurrency);
+        shrink::recheck(&mut tally, self.config.recheck, &self.ctx(), &rechecks).await;
+        tally.attach_latency();
+        sent.cut_short
+            .extend(cut_short("shrinking", shrinking.cut_short()));
+        sent.cut_short
+            .extend(cut_short("rechecks", rechecks.cut_short()));
         if self.client.environment_so_far().rate_limit_not_lifted {
             return Err(self.unusable(self.rate_limit_reason()));
         }
-        let restore = match &config.restore_primary {
-            Some(method) => {
-                Some(crate::restore::restore(contract, &self.client, &self.budget, method).await?)
-            }
+        let restore = match &self.config.restore_primary {
+            Some(method) => Some(
+                crate::restore::restore(self.contract, &self.client, &self.budget, method).await?,
+            ),
             None => None,
         };
         Ok(self.report(&tally, plan, sent, restore))
     }
 
-    /// The first valid request, alone: no answer to it ends the run (the environment).
-    async fn probe(&self, probe: &Case) -> Result<Exchange, Error> {
-        self.budget.take();
-        let first = self.client.send(probe.clone()).await;
-        self.progress.tick(&first);
-        if let Outcome::Transport(error) = &first.outcome
+    /// The first valid request, alone. No answer to it ends the run (the environment), unless
+    /// the failure could depend on the input and a request shaped otherwise is answered: then
+    /// it is that input's failure, judged like any other.
+    async fn probe(&self, cases: &mut Vec<Case>) -> Result<Vec<Exchange>, Error> {
+        let index = cases.iter().position(|c| c.expect == Expect::Accept);
+        let probe = cases.remove(index.unwrap_or(0));
+        let mut exchanges = vec![self.send_alone(probe.clone()).await];
+        if let Outcome::Transport(error) = &exchanges[0].outcome
             && let Some(environment) =
                 self.client
                     .first_request_failed(&self.url, error, self.config.target.timeout)
         {
-            return Err(environment);
+            let witness = liveness::input_may_matter(error.kind)
+                .then(|| liveness::take_witness(cases, &probe))
+                .flatten();
+            let Some(witness) = witness else {
+                return Err(environment);
+            };
+            let second = self.send_alone(witness).await;
+            if matches!(second.outcome, Outcome::Transport(_)) {
+                return Err(environment);
+            }
+            exchanges.push(second);
         }
         self.failed_refresh()?;
-        if first.token_refused() {
+        if exchanges.iter().any(Exchange::token_refused) {
             return Err(self.unusable(self.token_reason()));
         }
         if self.client.environment_so_far().rate_limit_not_lifted {
             return Err(self.unusable(self.rate_limit_reason()));
         }
-        Ok(first)
+        Ok(exchanges)
+    }
+
+    async fn send_alone(&self, case: Case) -> Exchange {
+        self.budget.take();
+        let exchange = self.client.send(case).await;
+        self.progress.tick(&exchange);
+        exchange
     }
 
     /// The planned cases, concurrently, until none is left, the deadline or the budget;
     /// a halt that only the environment explains is an error.
-    async fn send(&self, mut cases: Vec<Case>, probe: &Case) -> Result<Sent, Error> {
+    async fn send(&self, mut cases: Vec<Case>, earlier: &[Exchange]) -> Result<Sent, Error> {
+        let probe = &earlier[0].case;
         let allowed = self.budget.grant(cases.len());
         let over_budget = cases.len() - allowed;
         cases.truncate(allowed);
@@ -177,11 +191,21 @@ impl<'a> Session<'a> {
                 None => break,
                 Some(Halt::RateLimit) => return Err(self.unusable(self.rate_limit_reason())),
                 Some(Halt::TransportFailures(cause)) => {
-                    return Err(self.unusable(format!(
-                        "{} requests in a row got no complete answer (--max-consecutive-failures); \
-                         the last: {cause}; {} planned cases were not sent",
+                    let answered = liveness::last_answered(earlier.iter().chain(&exchanges));
+                    let answered_before = answered.is_some();
+                    if let Some(case) = answered {
+                        let again = self.send_alone(case).await;
+                        let alive = again.response().is_some();
+                        exchanges.push(again);
+                        if alive {
+                            continue;
+                        }
+                    }
+                    return Err(self.unusable(liveness::stopped_answering(
                         self.config.max_consecutive_failures,
-                        remaining.len() + over_budget
+                        answered_before,
+                        &cause,
+                        remaining.len() + over_budget,
                     )));
                 }
                 Some(Halt::TokenSuspect) => {
@@ -203,14 +227,14 @@ impl<'a> Session<'a> {
             exchanges,
             not_run: over_budget + late,
             stopped_by,
+            cut_short: Vec::new(),
         })
     }
 
     /// A valid request was refused: is it the token, or did the target refuse that one
     /// request? Ask again with the first valid request.
     async fn confirm_token(&self, probe: &Case) -> Result<Exchange, Error> {
-        self.budget.take();
-        let again = self.client.send(probe.clone()).await;
+        let again = self.send_alone(probe.clone()).await;
         if again.token_refused() {
             return Err(self.unusable(self.token_reason()));
         }
@@ -218,17 +242,24 @@ impl<'a> Session<'a> {
     }
 
     /// Each sequence in order, judged as a whole; those the deadline or the budget leave out
-    /// are counted as not run.
+    /// (or cut off mid-way) are counted as not run.
     async fn sequences(&self, tally: &mut Tally, sequences: &[Sequence], sent: &mut Sent) {
         for sequence in sequences {
             let steps = sequence.steps.len();
-            if Instant::now() >= self.deadline || self.budget.grant(steps) < steps {
+            let exchanges =
+                match Instant::now() < self.deadline && self.budget.grant(steps) == steps {
+                    true => {
+                        let sending = send_sequence(&self.client, sequence, self.progress);
+                        tokio::time::timeout_at(self.deadline, sending).await.ok()
+                    }
+                    false => None,
+                };
+            let Some(exchanges) = exchanges else {
                 sent.not_run += steps;
                 sent.stopped_by
                     .get_or_insert_with(|| "the deadline or the request budget".to_owned());
                 continue;
-            }
-            let exchanges = send_sequence(&self.client, sequence, self.progress).await;
+            };
             let ctx = self.ctx();
             for exchange in &exchanges {
                 tally.judge(&ctx, exchange);
@@ -277,6 +308,7 @@ impl<'a> Session<'a> {
             allow_flaky: self.config.allow_flaky,
             not_run: sent.not_run,
             stopped_by: sent.stopped_by,
+            cut_short: sent.cut_short,
             restore_primary,
             notes: self.notes(plan),
         }
@@ -344,8 +376,15 @@ impl<'a> Session<'a> {
     }
 }
 
+/// A note for the report when a follow-up phase could not finish some findings.
+fn cut_short(phase: &str, findings: usize) -> Option<String> {
+    (findings > 0).then(|| {
+        format!("{phase} of {findings} failures (the deadline or the request budget; reported as far as they got)")
+    })
+}
+
 /// The checks' context, with every token used so far as a secret.
-pub(super) fn ctx<'a>(contract: &'a Contract, config: &CheckConfig, client: &Client) -> Ctx<'a> {
+fn ctx<'a>(contract: &'a Contract, config: &CheckConfig, client: &Client) -> Ctx<'a> {
     Ctx {
         contract,
         secrets: client

@@ -1,13 +1,15 @@
 //! Verdicts folded into what the report shows: counts per check, documentation gaps, and one
-//! failure group per (check, class).
+//! failure group per (check, class), or per check for a check of timing (with the latency of
+//! every answer it judged, by class).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
-use super::{CHECKS, Check, Ctx, Gap, Run, Verdict};
+use super::{CHECKS, Check, Ctx, Gap, Run, Verdict, by_name};
 use crate::cases::Sequence;
 use crate::remote::Exchange;
 use crate::report::{CheckSummary, GapSummary};
-use crate::verdict::Finding;
+use crate::verdict::{Finding, LatencyRow};
 
 /// How one check fared.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,6 +25,8 @@ pub(crate) struct Tally {
     checks: Vec<&'static Check>,
     counts: BTreeMap<&'static str, Counts>,
     gaps: BTreeMap<Gap, (usize, BTreeSet<String>)>,
+    /// Per class: what a check of timing measured, and how many were over the limit.
+    latency: BTreeMap<String, (Vec<Duration>, usize)>,
     pub(crate) groups: Vec<Finding>,
 }
 
@@ -32,14 +36,20 @@ impl Tally {
             checks: checks.to_vec(),
             counts: checks.iter().map(|c| (c.name, Counts::default())).collect(),
             gaps: BTreeMap::new(),
+            latency: BTreeMap::new(),
             groups: Vec::new(),
         }
     }
 
     pub(crate) fn judge(&mut self, ctx: &Ctx<'_>, exchange: &Exchange) {
         for check in self.checks.clone() {
-            if matches!(check.run, Run::Transport(_) | Run::Single(_)) {
+            if check.judges_answers() {
                 let verdict = check.judge(ctx, exchange);
+                if let (Run::Timing(_), Some(response)) = (check.run, exchange.response()) {
+                    let seen = self.latency.entry(exchange.case.class.clone()).or_default();
+                    seen.0.push(response.elapsed);
+                    seen.1 += usize::from(matches!(verdict, Verdict::Fail(_)));
+                }
                 self.record(check, exchange, None, verdict);
             }
         }
@@ -81,12 +91,20 @@ impl Tally {
             }
             Verdict::Fail(failure) => {
                 counts.failed += 1;
-                match self
-                    .groups
-                    .iter_mut()
-                    .find(|g| g.check == check.name && g.exchange.case.class == exchange.case.class)
-                {
-                    Some(group) => group.occurrences += 1,
+                let timing = matches!(check.run, Run::Timing(_));
+                let same = |g: &&mut Finding| {
+                    g.check == check.name
+                        && (timing || g.exchange.case.class == exchange.case.class)
+                };
+                match self.groups.iter_mut().find(same) {
+                    Some(group) => {
+                        group.occurrences += 1;
+                        // A check of timing shows its slowest answer.
+                        if timing && elapsed(exchange) > elapsed(&group.exchange) {
+                            group.exchange = exchange.clone();
+                            group.failure = failure;
+                        }
+                    }
                     None => self.groups.push(Finding {
                         check: check.name,
                         exchange: exchange.clone(),
@@ -96,8 +114,31 @@ impl Tally {
                         shrunk: None,
                         rechecks: 0,
                         rechecks_passed: 0,
+                        latency: Vec::new(),
                     }),
                 }
+            }
+        }
+    }
+
+    /// Gives each finding of a check of timing the latency distribution it stands for: a row
+    /// per class with an answer over the limit, slowest first, and one for all the others.
+    pub(crate) fn attach_latency(&mut self) {
+        let mut rows = Vec::new();
+        let mut others = Vec::new();
+        for (class, (times, over)) in &self.latency {
+            match over {
+                0 => others.extend(times),
+                _ => rows.push(latency_row(class, times, *over)),
+            }
+        }
+        rows.sort_by(|a, b| b.max_ms.cmp(&a.max_ms).then(a.class.cmp(&b.class)));
+        if !others.is_empty() {
+            rows.push(latency_row("(other classes)", &others, 0));
+        }
+        for group in &mut self.groups {
+            if by_name(group.check).is_some_and(|c| matches!(c.run, Run::Timing(_))) {
+                group.latency = rows.clone();
             }
         }
     }
@@ -148,5 +189,41 @@ impl Tally {
             (order(a.check), &a.exchange.case.class).cmp(&(order(b.check), &b.exchange.case.class))
         });
         groups
+    }
+}
+
+fn elapsed(exchange: &Exchange) -> Duration {
+    exchange.response().map_or(Duration::ZERO, |r| r.elapsed)
+}
+
+/// Count, median, 95th percentile (nearest rank) and maximum of one class's latencies.
+fn latency_row(class: &str, times: &[Duration], over_limit: usize) -> LatencyRow {
+    let mut ms: Vec<u64> = times.iter().map(|t| t.as_millis() as u64).collect();
+    ms.sort_unstable();
+    let rank = |p: usize| ms[(ms.len() * p).div_ceil(100).clamp(1, ms.len()) - 1];
+    LatencyRow {
+        class: class.to_owned(),
+        count: ms.len(),
+        over_limit,
+        median_ms: rank(50),
+        p95_ms: rank(95),
+        max_ms: rank(100),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latency_rows_take_nearest_ranks() {
+        let times: Vec<Duration> = (1..=20).map(Duration::from_millis).collect();
+        let row = latency_row("c", &times, 3);
+        assert_eq!(
+            (row.count, row.median_ms, row.p95_ms, row.max_ms),
+            (20, 10, 19, 20)
+        );
+        let one = latency_row("c", &[Duration::from_millis(7)], 1);
+        assert_eq!((one.median_ms, one.p95_ms, one.max_ms), (7, 7, 7));
     }
 }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::cases::{Auth, Case, Expect, Family, Request};
-use crate::check::{CHECKS, Ctx, Failure, ObservedRequest, Run, Verdict};
+use crate::check::{CHECKS, Ctx, Failure, ObservedRequest, Verdict};
 use crate::contract::{Contract, RejectionKind};
 use crate::remote::Exchange;
 
@@ -134,7 +134,7 @@ pub fn judge_response(ctx: &Ctx<'_>, exchange: &Exchange) -> Vec<Violation> {
     let exchange = exchange.as_ref();
     CHECKS
         .iter()
-        .filter(|c| matches!(c.run, Run::Transport(_) | Run::Single(_)))
+        .filter(|c| c.judges_answers())
         .filter_map(|check| match check.judge(ctx, exchange) {
             Verdict::Fail(failure) => Some(violations_of(Side::Response, check.name, failure)),
             _ => None,

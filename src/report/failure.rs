@@ -47,6 +47,7 @@ pub fn failure_report(
         rechecks_passed: finding.rechecks_passed,
         flaky: finding.rechecks_passed > 0,
         reproduce,
+        latency: finding.latency.clone(),
     }
 }
 

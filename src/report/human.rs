@@ -170,6 +170,9 @@ fn ending(out: &mut String, report: &Report) {
         let why = report.stopped_by.as_deref().unwrap_or("stopped");
         let _ = writeln!(out, "\n{} planned cases not sent: {why}", report.not_run);
     }
+    for what in &report.cut_short {
+        let _ = writeln!(out, "\ncut short: {what}");
+    }
 
     let _ = writeln!(out, "\n{}", super::result_line(report));
 }
@@ -242,6 +245,7 @@ fn write_failure(out: &mut String, number: usize, failure: &super::FailureReport
             (None, None) => {}
         }
     }
+    write_latency(out, &failure.latency);
     if let Some(shrunk) = &failure.shrunk {
         let _ = writeln!(
             out,
@@ -250,6 +254,26 @@ fn write_failure(out: &mut String, number: usize, failure: &super::FailureReport
         );
     }
     let _ = writeln!(out, "   Reproduce with:\n     {}", failure.reproduce);
+}
+
+/// A check of timing's distribution, one row per class.
+fn write_latency(out: &mut String, rows: &[super::LatencyRow]) {
+    if rows.is_empty() {
+        return;
+    }
+    let width = rows.iter().map(|r| r.class.len()).max().unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "   latency (ms)  {:width$}  count  over  median     p95     max",
+        "class"
+    );
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "                 {:width$}  {:>5}  {:>4}  {:>6}  {:>6}  {:>6}",
+            r.class, r.count, r.over_limit, r.median_ms, r.p95_ms, r.max_ms
+        );
+    }
 }
 
 /// Continuation lines of a multi-line body, lined up under its first line.

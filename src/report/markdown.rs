@@ -81,6 +81,9 @@ fn gaps_and_environment(out: &mut String, report: &Report) {
             report.stopped_by.as_deref().unwrap_or("stopped")
         );
     }
+    for what in &report.cut_short {
+        let _ = writeln!(out, "\nCut short: {what}.");
+    }
 }
 
 /// The first failure of each check with its reproduction, the rest one line each.
@@ -134,6 +137,19 @@ fn write_failure(out: &mut String, number: usize, failure: &FailureReport) {
             &v.instance_path
         };
         let _ = writeln!(out, "   - at `{at}`: {}", one_line(&v.message));
+    }
+    if !failure.latency.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n   | class | count | over the limit | median ms | p95 ms | max ms |\n   |---|---:|---:|---:|---:|---:|"
+        );
+        for r in &failure.latency {
+            let _ = writeln!(
+                out,
+                "   | `{}` | {} | {} | {} | {} | {} |",
+                r.class, r.count, r.over_limit, r.median_ms, r.p95_ms, r.max_ms
+            );
+        }
     }
     let _ = writeln!(out, "\n   ```sh\n   {}\n   ```\n", failure.reproduce);
 }

@@ -21,8 +21,8 @@ pub use crate::restore::RestoreReport;
 use crate::cases::Coverage;
 use crate::contract::Violation;
 use crate::remote::Environment;
-use crate::verdict::GapKind;
 pub use crate::verdict::ShrinkReport;
+use crate::verdict::{GapKind, LatencyRow};
 
 /// The JSON report (`--format json`); README documents its fields.
 #[derive(Debug, Clone, Serialize)]
@@ -53,6 +53,9 @@ pub struct Report {
     pub not_run: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped_by: Option<String>,
+    /// Follow-ups (shrinking, rechecks) that the deadline or the budget did not let finish.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cut_short: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restore_primary: Option<RestoreReport>,
     /// Things the reader should know that are not failures.
@@ -156,6 +159,9 @@ pub struct FailureReport {
     pub flaky: bool,
     /// A curl command that sends the (minimal) failing request again.
     pub reproduce: String,
+    /// For a check of timing: how fast each case class was answered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub latency: Vec<LatencyRow>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -11,11 +11,11 @@ use serde_json::Value;
 use crate::support::reference::{Fault, Variant, handler};
 use crate::support::{DISTINCTIVE_TOKEN, TestServer, assert_no_token};
 
-fn contract() -> Contract {
+pub(crate) fn contract() -> Contract {
     Contract::embedded().expect("contract loads")
 }
 
-fn config(target: &str) -> CheckConfig {
+pub(crate) fn config(target: &str) -> CheckConfig {
     let mut config = CheckConfig::new(target);
     config.target.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.to_owned()));
     config.seed = 42;
@@ -25,7 +25,7 @@ fn config(target: &str) -> CheckConfig {
     config
 }
 
-async fn run(config: &CheckConfig) -> Report {
+pub(crate) async fn run(config: &CheckConfig) -> Report {
     check::run(&contract(), config, &Silent)
         .await
         .expect("the run completes")
@@ -121,7 +121,11 @@ async fn no_false_alarm_on_variations_the_contract_allows() {
 }
 
 /// Runs against a server with one fault and returns the report, which must name `check`.
-async fn caught(fault: Fault, check: &str, tweak: impl FnOnce(&mut CheckConfig)) -> Report {
+pub(crate) async fn caught(
+    fault: Fault,
+    check: &str,
+    tweak: impl FnOnce(&mut CheckConfig),
+) -> Report {
     let server = TestServer::start(handler(Variant::Plain, fault));
     let mut config = config(&server.url);
     tweak(&mut config);
@@ -147,7 +151,11 @@ async fn caught(fault: Fault, check: &str, tweak: impl FnOnce(&mut CheckConfig))
     report
 }
 
-fn failure<'r>(report: &'r Report, check: &str, class: &str) -> &'r report::FailureReport {
+pub(crate) fn failure<'r>(
+    report: &'r Report,
+    check: &str,
+    class: &str,
+) -> &'r report::FailureReport {
     report
         .failures
         .iter()
@@ -155,7 +163,7 @@ fn failure<'r>(report: &'r Report, check: &str, class: &str) -> &'r report::Fail
         .unwrap_or_else(|| panic!("no {check} failure for {class}:\n{}", report::human(report)))
 }
 
-fn body_of(failure: &report::FailureReport) -> Value {
+pub(crate) fn body_of(failure: &report::FailureReport) -> Value {
     serde_json::from_str(&failure.request.body).expect("the failing body is JSON")
 }
 
@@ -370,10 +378,14 @@ async fn one_primary_for_every_account_breaks_account_isolation() {
 
 #[tokio::test]
 async fn slow_answers_break_max_response_time() {
-    let report = caught(Fault::Slow, "max_response_time", |c| {
-        c.max_response_time = Duration::from_millis(100);
-        c.cases = 4;
-    })
+    let report = caught(
+        Fault::Slow(Duration::from_millis(250)),
+        "max_response_time",
+        |c| {
+            c.max_response_time = Duration::from_millis(100);
+            c.cases = 4;
+        },
+    )
     .await;
     assert!(
         report

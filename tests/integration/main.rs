@@ -53,3 +53,5 @@ mod secrets;
 mod tls_flags;
 /// The checker unattended in CI: lenient, rate-limited, token-expiring and flaky backends.
 mod unattended;
+/// The right verdict for the right reason: per-input failures, dead and slow targets.
+mod verdicts;

@@ -78,6 +78,10 @@ pub type SequenceCheck = fn(&Ctx<'_>, &Sequence, &[Exchange]) -> Verdict;
 pub enum Run {
     Transport(TransportCheck),
     Single(SingleCheck),
+    /// A check of when an answer came rather than what it says. Latency does not depend on
+    /// which body was sent, so its failures make one finding over every input, with the
+    /// latency distribution, and are never shrunk.
+    Timing(SingleCheck),
     Sequence(SequenceKind, SequenceCheck),
     Request(RequestCheck),
 }
@@ -87,10 +91,11 @@ impl Check {
     pub fn judge(&self, ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
         match (self.run, &exchange.outcome) {
             (Run::Transport(run), _) => run(ctx, exchange),
-            (Run::Single(run), Outcome::Response(response)) => run(ctx, &exchange.case, response),
-            (Run::Single(_), Outcome::Transport(_)) | (Run::Sequence(..) | Run::Request(_), _) => {
-                Verdict::Skip
+            (Run::Single(run) | Run::Timing(run), Outcome::Response(response)) => {
+                run(ctx, &exchange.case, response)
             }
+            (Run::Single(_) | Run::Timing(_), Outcome::Transport(_))
+            | (Run::Sequence(..) | Run::Request(_), _) => Verdict::Skip,
         }
     }
 
@@ -100,6 +105,14 @@ impl Check {
             Run::Request(run) => run(ctx, request),
             _ => Verdict::Skip,
         }
+    }
+
+    /// Whether the check judges each exchange on its own (not a sequence, not a request).
+    pub fn judges_answers(&self) -> bool {
+        matches!(
+            self.run,
+            Run::Transport(_) | Run::Single(_) | Run::Timing(_)
+        )
     }
 
     /// Whether the check judges what a client sent rather than what a target answered; the
@@ -172,7 +185,7 @@ pub const CHECKS: &[Check] = &[
     Check {
         name: "max_response_time",
         description: "every response arrives within --max-response-time",
-        run: Run::Single(max_response_time),
+        run: Run::Timing(max_response_time),
     },
     Check {
         name: "unsupported_method",

@@ -312,6 +312,8 @@ pub enum Answer {
     After(std::time::Duration, actix_web::HttpResponse),
     /// Hold the request for this long, then drop the connection without answering.
     Hang(std::time::Duration),
+    /// Close the connection at once, without a complete answer.
+    HangUp,
 }
 
 impl From<actix_web::HttpResponse> for Answer {
@@ -366,6 +368,12 @@ impl TestServer {
                                         actix_web::rt::time::sleep(pause).await;
                                         Err(actix_web::error::ErrorInternalServerError("hung up"))
                                     }
+                                    // A body that fails: actix drops the connection mid-answer.
+                                    Answer::HangUp => Ok(actix_web::HttpResponse::Ok().streaming(
+                                        futures_util::stream::once(async {
+                                            Err::<web::Bytes, _>(std::io::Error::other("hang up"))
+                                        }),
+                                    )),
                                 }
                             },
                         ))

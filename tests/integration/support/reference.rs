@@ -63,8 +63,11 @@ pub enum Fault {
     /// One primary for every account (the state is not keyed by user), and setting the one that
     /// is already primary is refused with 409: one account's change shows in another's answers.
     SharedPrimary,
-    /// Valid requests are answered correctly, but after 250 ms.
-    Slow,
+    /// Valid requests are answered correctly, but after this long.
+    Slow(Duration),
+    /// The connection is closed, without an answer, for a valid body naming MAGIC_LINK (and
+    /// only for that); everything else is answered correctly.
+    HangsUpOnMagicLink,
 }
 
 pub fn handler(
@@ -175,6 +178,9 @@ fn answer(
         };
         return error(variant, fault, status, "invalid body");
     }
+    if fault == Fault::HangsUpOnMagicLink && method == Some("MAGIC_LINK") {
+        return Answer::HangUp;
+    }
     let (token, method) = (
         token.unwrap_or_default(),
         method.unwrap_or_default().to_owned(),
@@ -208,8 +214,8 @@ fn answer(
         _ => json!({"success": true, "message": "Primary MFA method updated"}),
     };
     let response = json_response(variant, fault, 200, ok);
-    if fault == Fault::Slow {
-        return Answer::After(Duration::from_millis(250), response);
+    if let Fault::Slow(pause) = fault {
+        return Answer::After(pause, response);
     }
     response.into()
 }
