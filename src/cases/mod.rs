@@ -143,7 +143,7 @@ pub struct Sequence {
 
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Coverage {
+pub struct PlanCoverage {
     /// The enumerated property, as a JSON pointer.
     pub enum_property: String,
     pub enum_values_total: usize,
@@ -176,7 +176,7 @@ pub struct Generated {
 pub struct Plan<'c> {
     pub cases: Vec<Case>,
     pub sequences: Vec<Sequence>,
-    pub coverage: Coverage,
+    pub coverage: PlanCoverage,
     sampled: Vec<Sampled>,
     oracle: &'c Schema,
 }

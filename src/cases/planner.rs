@@ -8,16 +8,16 @@ use super::negative::negatives;
 use super::sample::{Sampled, positive_strategy, random_string_strategy, runner};
 use super::space::Space;
 use super::{
-    Auth, Case, Coverage, Expect, Family, GenOptions, Plan, Request, Sequence, SequenceKind,
+    Auth, Case, Expect, Family, GenOptions, Plan, PlanCoverage, Request, Sequence, SequenceKind,
 };
 use crate::contract::{Contract, RejectionKind};
 
 pub(super) fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c> {
     let space = Space::new(contract);
-    let mut coverage = Coverage {
+    let mut coverage = PlanCoverage {
         enum_property: contract.request_spec().selects.clone(),
         enum_values_total: space.selected.values.as_ref().map_or(0, Vec::len),
-        ..Coverage::default()
+        ..PlanCoverage::default()
     };
     let mut cases = enumerated(&space, &mut coverage);
     cases.extend(fixtures(&space, contract));
@@ -51,7 +51,7 @@ fn json_case(
 }
 
 /// One valid request per value of the selected property's enum.
-fn enumerated(space: &Space<'_>, coverage: &mut Coverage) -> Vec<Case> {
+fn enumerated(space: &Space<'_>, coverage: &mut PlanCoverage) -> Vec<Case> {
     let mut covered = std::collections::BTreeSet::new();
     let mut cases = Vec::new();
     for base in &space.bases {
@@ -102,7 +102,7 @@ fn fixtures(space: &Space<'_>, contract: &Contract) -> Vec<Case> {
 fn sample(
     space: &Space<'_>,
     options: &GenOptions,
-    coverage: &mut Coverage,
+    coverage: &mut PlanCoverage,
     cases: &mut Vec<Case>,
 ) -> Vec<Sampled> {
     let mut sampled = Vec::new();

@@ -7,6 +7,7 @@ use super::{CHECKS, Check, by_name};
 use crate::Error;
 use crate::cases::GenOptions;
 use crate::contract::Contract;
+use crate::coverage::{Area, Optional, SECOND_ACCOUNT};
 use crate::remote::TargetConfig;
 
 /// The defaults, defined once: clap shows them in `--help` and [`CheckConfig::new`] uses them.
@@ -48,6 +49,8 @@ pub struct CheckConfig {
     pub recheck: usize,
     /// Flaky failures (passed on a recheck) do not fail the run.
     pub allow_flaky: bool,
+    /// Less coverage than this, in percent, fails the run.
+    pub min_coverage: Option<f64>,
 }
 
 impl CheckConfig {
@@ -69,6 +72,7 @@ impl CheckConfig {
             max_consecutive_failures: defaults::MAX_CONSECUTIVE_FAILURES,
             recheck: defaults::RECHECK,
             allow_flaky: false,
+            min_coverage: None,
         }
     }
 
@@ -96,6 +100,28 @@ impl CheckConfig {
             .filter(|c| self.checks.is_empty() || self.checks.iter().any(|n| n == c.name))
             .filter(|c| !self.skip_checks.iter().any(|n| n == c.name))
             .collect())
+    }
+
+    /// Coverage items this configuration does not plan, with the flag that would.
+    pub fn unplanned_items(&self) -> Vec<Optional> {
+        let mut items = Vec::new();
+        if !self.expect_token_validation {
+            items.push(Optional {
+                area: Area::Auth,
+                name: "auth.unknown_token",
+                how_to_reach:
+                    "a made-up token, which the target must refuse: --expect-token-validation"
+                        .into(),
+            });
+        }
+        if !self.target.second_token.is_set() {
+            items.push(Optional {
+                area: Area::Auth,
+                name: SECOND_ACCOUNT,
+                how_to_reach: "a second account: --second-token-env VAR (or --second-token, --second-token-command)".into(),
+            });
+        }
+        items
     }
 
     pub fn gen_options(&self, contract: &Contract) -> GenOptions {

@@ -16,6 +16,7 @@ use super::{Check, CheckConfig, Ctx, Progress, shrink};
 use crate::Error;
 use crate::cases::{Case, Expect, Plan, Sequence};
 use crate::contract::Contract;
+use crate::coverage::Tracker;
 use crate::remote::{self, Budget, Client, Exchange, Outcome, Pace, Secret};
 use crate::report::{Report, failure_report};
 use crate::restore::RestoreReport;
@@ -89,11 +90,13 @@ impl<'a> Session<'a> {
         let mut cases = std::mem::take(&mut plan.cases);
         let sequences = std::mem::take(&mut plan.sequences);
         let steps: usize = sequences.iter().map(|s| s.steps.len()).sum();
+        let planned = cases.iter().chain(sequences.iter().flat_map(|s| &s.steps));
+        let reach = Tracker::new(self.contract, planned, self.config.unplanned_items());
         self.progress.start(cases.len() + steps);
         let first = self.probe(&mut cases).await?;
         let mut sent = self.send(cases, &first).await?;
         sent.exchanges.splice(0..0, first);
-        let mut tally = Tally::new(&self.checks);
+        let mut tally = Tally::new(&self.checks, reach);
         let ctx = self.ctx();
         for exchange in &sent.exchanges {
             tally.judge(&ctx, exchange);
@@ -105,10 +108,8 @@ impl<'a> Session<'a> {
         let rechecks = FollowUp::new(&self.client, &self.budget, self.deadline, concurrency);
         shrink::recheck(&mut tally, self.config.recheck, &self.ctx(), &rechecks).await;
         tally.attach_latency();
-        sent.cut_short
-            .extend(cut_short("shrinking", shrinking.cut_short()));
-        sent.cut_short
-            .extend(cut_short("rechecks", rechecks.cut_short()));
+        sent.cut_short.extend(shrinking.cut_short_note("shrinking"));
+        sent.cut_short.extend(rechecks.cut_short_note("rechecks"));
         if self.client.environment_so_far().rate_limit_not_lifted {
             return Err(self.unusable(self.rate_limit_reason()));
         }
@@ -300,7 +301,11 @@ impl<'a> Session<'a> {
             duration_ms: elapsed.as_millis() as u64,
             requests,
             cases_per_second: requests as f64 / elapsed.as_secs_f64().max(1e-6),
-            coverage: plan.coverage.clone(),
+            coverage: tally.reach.clone().finish(
+                self.contract,
+                plan.coverage.clone(),
+                self.config.min_coverage,
+            ),
             checks: tally.summaries(),
             gaps: tally.gaps(),
             environment: self.client.environment_so_far(),
@@ -374,13 +379,6 @@ impl<'a> Session<'a> {
             environment.waited_ms
         )
     }
-}
-
-/// A note for the report when a follow-up phase could not finish some findings.
-fn cut_short(phase: &str, findings: usize) -> Option<String> {
-    (findings > 0).then(|| {
-        format!("{phase} of {findings} failures (the deadline or the request budget; reported as far as they got)")
-    })
 }
 
 /// The checks' context, with every token used so far as a secret.

@@ -49,9 +49,12 @@ impl<'a> FollowUp<'a> {
         }
     }
 
-    /// Findings the deadline or the budget left unfinished.
-    pub(crate) fn cut_short(&self) -> usize {
-        self.cut_short.get()
+    /// What the deadline or the budget left unfinished, for the report.
+    pub(crate) fn cut_short_note(&self, phase: &str) -> Option<String> {
+        let findings = self.cut_short.get();
+        (findings > 0).then(|| {
+            format!("{phase} of {findings} failures (the deadline or the request budget; reported as far as they got)")
+        })
     }
 
     fn cut(&self) {

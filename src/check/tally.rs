@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::{CHECKS, Check, Ctx, Gap, Run, Verdict, by_name};
 use crate::cases::Sequence;
+use crate::coverage::Tracker;
 use crate::remote::Exchange;
 use crate::report::{CheckSummary, GapSummary};
 use crate::verdict::{Finding, LatencyRow};
@@ -28,11 +29,14 @@ pub(crate) struct Tally {
     /// Per class: what a check of timing measured, and how many were over the limit.
     latency: BTreeMap<String, (Vec<Duration>, usize)>,
     pub(crate) groups: Vec<Finding>,
+    /// What the judged exchanges reached.
+    pub(crate) reach: Tracker,
 }
 
 impl Tally {
-    pub(crate) fn new(checks: &[&'static Check]) -> Self {
+    pub(crate) fn new(checks: &[&'static Check], reach: Tracker) -> Self {
         Self {
+            reach,
             checks: checks.to_vec(),
             counts: checks.iter().map(|c| (c.name, Counts::default())).collect(),
             gaps: BTreeMap::new(),
@@ -42,6 +46,7 @@ impl Tally {
     }
 
     pub(crate) fn judge(&mut self, ctx: &Ctx<'_>, exchange: &Exchange) {
+        self.reach.record(ctx.contract, exchange);
         for check in self.checks.clone() {
             if check.judges_answers() {
                 let verdict = check.judge(ctx, exchange);

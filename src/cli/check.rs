@@ -55,6 +55,9 @@ pub(super) struct CheckArgs {
     /// Flaky failures (passed on a recheck) do not fail the run
     #[arg(long)]
     allow_flaky: bool,
+    /// Fail (exit 1) when less than PCT percent of the coverage items are reached
+    #[arg(long, value_name = "PCT")]
+    min_coverage: Option<f64>,
     /// Print the planned cases and stop
     #[arg(long)]
     dry_run: bool,
@@ -151,6 +154,7 @@ pub(super) fn check_config(args: &CheckArgs, target: String) -> Result<CheckConf
     config.max_consecutive_failures = args.max_consecutive_failures;
     config.recheck = args.recheck;
     config.allow_flaky = args.allow_flaky;
+    config.min_coverage = percent("--min-coverage", args.min_coverage)?;
     config.cases = args.cases;
     config.seed = args.seed.unwrap_or_else(random_seed);
     config.concurrency = args.concurrency;
@@ -162,6 +166,16 @@ pub(super) fn check_config(args: &CheckArgs, target: String) -> Result<CheckConf
     config.expect_token_validation = args.expect_token_validation;
     config.selected_checks()?;
     Ok(config)
+}
+
+/// A percentage from 0 to 100, or a usage error naming the flag.
+fn percent(flag: &str, value: Option<f64>) -> Result<Option<f64>, Error> {
+    match value {
+        Some(v) if !(0.0..=100.0).contains(&v) => Err(Error::Usage(format!(
+            "{flag} {v}: give a percentage from 0 to 100"
+        ))),
+        other => Ok(other),
+    }
 }
 
 pub(super) fn dry_run(

@@ -65,6 +65,9 @@ pub struct ResponseSpec {
     pub schema: String,
     /// The default body, relative to `fixtures/`.
     pub fixture: String,
+    /// What makes a target answer this status, for a run that did not reach it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reach: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

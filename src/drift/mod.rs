@@ -18,8 +18,9 @@ pub use session::{DriftOptions, DriftRun, Mode, run};
 pub use shape::{differences, documented_strings, shape};
 
 use crate::Error;
-use crate::cases::{self, Case, GenOptions};
+use crate::cases::{self, Case, GenOptions, PlanCoverage};
 use crate::contract::Contract;
+use crate::coverage::{Coverage, Tracker};
 use crate::remote::{Body, Budget, Client, Outcome, Pace, TargetConfig};
 use crate::restore::RestoreReport;
 
@@ -56,6 +57,8 @@ pub struct Observation {
     pub target: String,
     pub rows: Vec<Row>,
     pub restore_primary: Option<RestoreReport>,
+    /// What the probes reached, as the checker counts it.
+    pub coverage: Coverage,
 }
 
 /// The probe set: the checker's deterministic cases, nothing sampled.
@@ -82,9 +85,12 @@ pub async fn observe(
     let documented = documented_strings(contract);
     let pace = Pace::new(config.rate);
     let mut rows = Vec::new();
-    for (i, case) in probes(contract).into_iter().enumerate() {
+    let probes = probes(contract);
+    let mut reach = Tracker::new(contract, &probes, Vec::new());
+    for (i, case) in probes.into_iter().enumerate() {
         pace.wait().await;
         let exchange = client.send(case).await;
+        reach.record(contract, &exchange);
         let row = match &exchange.outcome {
             Outcome::Transport(error) if i == 0 => {
                 if let Some(environment) =
@@ -120,6 +126,7 @@ pub async fn observe(
         target,
         rows,
         restore_primary,
+        coverage: reach.finish(contract, PlanCoverage::default(), None),
     })
 }
 

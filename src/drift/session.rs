@@ -71,6 +71,8 @@ pub async fn run(
         } => against_snapshot(contract, &observed, path, options)?,
     };
     findings_and_restore(&mut run, contract, &observed);
+    run.text
+        .push_str(&crate::report::coverage_brief(&observed.coverage));
     if matches!(options.mode, Mode::Print) {
         run.line(
             "\n(record it with --snapshot FILE --accept; later runs with --snapshot FILE show what changed)",

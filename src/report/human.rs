@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Report;
-use crate::cases::Coverage;
+use crate::cases::PlanCoverage;
 
 /// How many classes a gap line names before it says "+N more".
 const CLASSES_SHOWN: usize = 3;
@@ -11,7 +11,7 @@ const CLASSES_SHOWN: usize = 3;
 const DETAILED_PER_CHECK: usize = 3;
 
 /// How much of the valid space a plan covers: the enumerated part and the sampled part.
-pub fn coverage_line(c: &Coverage) -> String {
+pub fn coverage_line(c: &PlanCoverage) -> String {
     format!(
         "positive space: {}/{} enum values covered ({}); sampled {} valid and {} invalid bodies",
         c.enum_values_covered,
@@ -24,7 +24,15 @@ pub fn coverage_line(c: &Coverage) -> String {
 
 pub fn human(report: &Report) -> String {
     let mut out = String::new();
-    for section in [header, checks, gaps, environment, failures, ending] {
+    for section in [
+        header,
+        checks,
+        gaps,
+        environment,
+        coverage,
+        failures,
+        ending,
+    ] {
         section(&mut out, report);
     }
     out
@@ -41,7 +49,7 @@ fn header(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "{} (seed {})",
-        coverage_line(&report.coverage),
+        coverage_line(&report.coverage.plan),
         report.seed
     );
     let _ = writeln!(
@@ -114,6 +122,10 @@ fn gaps(out: &mut String, report: &Report) {
             );
         }
     }
+}
+
+fn coverage(out: &mut String, report: &Report) {
+    out.push_str(&super::coverage_text(&report.coverage));
 }
 
 /// Rate limits waited out, tokens refreshed.

@@ -31,6 +31,7 @@ pub fn junit(report: &Report) -> String {
         }
         junit.add_test_suite(suite);
     }
+    junit.add_test_suite(super::coverage_suite(&report.coverage));
     junit
         .to_string()
         .unwrap_or_else(|e| format!("<!-- the JUnit report could not be written: {e} -->\n"))

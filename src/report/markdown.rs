@@ -12,7 +12,7 @@ const DETAILED: usize = 10;
 
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
-    for section in [header, checks, gaps_and_environment, failures] {
+    for section in [header, checks, gaps_and_environment, coverage, failures] {
         section(&mut out, report);
     }
     out
@@ -33,6 +33,10 @@ fn header(out: &mut String, report: &Report) {
         report.requests,
         report.duration_ms as f64 / 1000.0
     );
+}
+
+fn coverage(out: &mut String, report: &Report) {
+    out.push_str(&super::coverage_markdown(&report.coverage));
 }
 
 fn checks(out: &mut String, report: &Report) {

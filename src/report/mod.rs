@@ -2,6 +2,7 @@
 //! XML, and a curl command that reproduces each failure. Reports hold no secret: requests are
 //! recorded with the token as a variable reference, and responses have it replaced.
 
+mod coverage;
 mod curl;
 mod failure;
 mod human;
@@ -10,6 +11,7 @@ mod markdown;
 
 use serde::Serialize;
 
+pub use coverage::{coverage_brief, coverage_markdown, coverage_suite, coverage_text};
 pub use curl::curl_command;
 pub use failure::failure_report;
 pub use human::{coverage_line, human};
@@ -18,8 +20,8 @@ pub use markdown::markdown;
 
 pub use crate::restore::RestoreReport;
 
-use crate::cases::Coverage;
 use crate::contract::Violation;
+use crate::coverage::Coverage;
 use crate::remote::Environment;
 pub use crate::verdict::ShrinkReport;
 use crate::verdict::{GapKind, LatencyRow};
@@ -67,6 +69,7 @@ impl Report {
         self.failures.iter().all(|f| f.flaky && self.allow_flaky)
             && self.not_run == 0
             && self.restore_primary.as_ref().is_none_or(|r| r.ok)
+            && self.coverage.meets_minimum()
     }
 
     pub fn failed_checks(&self) -> usize {
@@ -83,6 +86,11 @@ pub fn result_line(report: &Report) -> String {
         n if report.allow_flaky => format!(", {n} flaky allowed by --allow-flaky"),
         n => format!(", {n} of them flaky"),
     };
+    if let Some(line) = coverage::minimum_line(&report.coverage)
+        && report.failures.is_empty()
+    {
+        return format!("Result: {line} (exit 1)");
+    }
     if report.failures.is_empty() && report.is_clean() {
         format!("Result: clean, {total} checks, no failure (exit 0)")
     } else if report.is_clean() {

@@ -70,10 +70,10 @@ async fn the_proptest_suite_passes_against_the_target() {
     config.target.second_token.token = Some(Secret::new("second-account-token-5f1e".into()));
     let report = run(&config).await;
     assert!(report.is_clean(), "{}", report::human(&report));
-    assert_eq!(report.coverage.enum_values_covered, 3);
-    assert_eq!(report.coverage.enum_values_total, 3);
+    assert_eq!(report.coverage.plan.enum_values_covered, 3);
+    assert_eq!(report.coverage.plan.enum_values_total, 3);
     assert!(
-        report.coverage.generated_positive >= 90,
+        report.coverage.plan.generated_positive >= 90,
         "{:?}",
         report.coverage
     );
@@ -405,7 +405,7 @@ async fn other_methods_and_a_wrong_success_flag_are_caught() {
 }
 
 #[tokio::test]
-async fn the_junit_file_is_valid_xml_with_one_suite_per_check() {
+async fn the_junit_file_is_valid_xml_with_one_suite_per_check_and_one_for_coverage() {
     let server = TestServer::start(handler(Variant::Plain, Fault::AcceptsInvalid));
     let report = run(&config(&server.url)).await;
     let xml = report::junit(&report);
@@ -415,7 +415,19 @@ async fn the_junit_file_is_valid_xml_with_one_suite_per_check() {
         .filter(|n| n.has_tag_name("testsuite"))
         .collect();
     let judging_targets = check::CHECKS.iter().filter(|c| !c.judges_clients());
-    assert_eq!(suites.len(), judging_targets.count());
+    assert_eq!(suites.len(), judging_targets.count() + 1);
+    let coverage = suites.last().expect("suites");
+    assert_eq!(coverage.attribute("name"), Some("coverage"));
+    assert_eq!(
+        coverage.attribute("tests").map(str::to_owned),
+        Some(report.coverage.total.to_string())
+    );
+    // Not reached, without --min-coverage: skipped, not failed.
+    assert_eq!(coverage.attribute("failures"), Some("0"));
+    assert_eq!(
+        coverage.attribute("skipped").map(str::to_owned),
+        Some((report.coverage.total - report.coverage.reached).to_string())
+    );
     let failing = suites
         .iter()
         .find(|s| s.attribute("name") == Some("negative_data_rejection"))

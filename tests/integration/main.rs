@@ -18,6 +18,8 @@ mod cli;
 mod contract;
 /// `contract diff`: one rule per test, graded by whom it breaks; formats, exit codes, git:REV.
 mod contract_diff;
+/// Coverage: each item reached or not in every format, --min-coverage, drift's probes.
+mod coverage;
 /// The documentation's examples, run: each marked block prints what it shows.
 mod docs;
 /// Drift: the contract summary and the mock's behaviour as snapshots; diffs, --accept, --against.
