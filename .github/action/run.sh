@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The action's run step: runs the command, then hands GitHub what it reads: the markdown summary
-# for the job's page, the JUnit file and the exit code as step outputs, and an error annotation
-# that says what a failing exit code means. The exit code is passed through.
+# The action's run step: runs the command, then hands GitHub what it reads. Under GitHub Actions
+# the binary itself appends its markdown summary to $GITHUB_STEP_SUMMARY and annotates each
+# failure; this step adds the JUnit file and the exit code as step outputs, a summary when the
+# command stopped before judging anything, and an annotation that says what a failing exit code
+# means. The exit code is passed through.
 set -uo pipefail
 
 binary="${MFA_CONTRACT_DIR:+$MFA_CONTRACT_DIR/}mfa-contract"
@@ -44,32 +46,21 @@ if [ "${args[0]}" = "check" ]; then
     junit="${MFA_CONTRACT_JUNIT:-mfa-contract-junit.xml}"
     args+=(--junit "$junit")
   fi
-  if [ -n "$summary" ] && ! given --summary-file; then
-    args+=(--summary-file "$summary")
-  fi
 fi
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-"$binary" "${args[@]}" 2> >(tee "$log" >&2) | tee -a "$log"
+# The summary input off: the binary finds no summary file to write to.
+summary_env=()
+[ -n "$summary" ] || summary_env=(-u GITHUB_STEP_SUMMARY)
+env ${summary_env[@]+"${summary_env[@]}"} "$binary" "${args[@]}" 2> >(tee "$log" >&2) | tee -a "$log"
 code=${PIPESTATUS[0]}
 wait
 
-# drift prints text and `contract diff` prints markdown on request; check wrote its own.
-if [ -n "$summary" ] && [ "${args[0]}" != "check" ]; then
-  if [ "${args[0]} ${args[1]:-}" = "contract diff" ] && ! given --format; then
-    "$binary" "${args[@]}" --format markdown >>"$summary" 2>/dev/null
-  else
-    {
-      printf '## mfa-contract %s (exit %s)\n\n```text\n' "${args[0]}" "$code"
-      cat "$log"
-      printf '```\n'
-    } >>"$summary"
-  fi
-elif [ -n "$summary" ] && [ "$code" -ge 2 ]; then
-  # check wrote no summary: it stopped before judging anything.
+if [ -n "$summary" ] && [ "$code" -ge 2 ]; then
+  # The command wrote no summary: it stopped before judging anything.
   # shellcheck disable=SC2016 # the backticks are a markdown fence
-  printf '## mfa-contract check (exit %s)\n\n```text\n%s\n```\n' "$code" "$(tail -n 20 "$log")" >>"$summary"
+  printf '## mfa-contract %s (exit %s)\n\n```text\n%s\n```\n' "${args[0]}" "$code" "$(tail -n 20 "$log")" >>"$summary"
 fi
 
 echo "exit-code=$code" >>"$outputs"

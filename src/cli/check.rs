@@ -9,6 +9,7 @@ use mfa_contract::check::{self, CheckConfig, defaults};
 use mfa_contract::remote::defaults as target_defaults;
 use mfa_contract::{Contract, Error, exit, report};
 
+use super::ci;
 use super::target::{TargetArgs, credential, random_seed, resolve_target, seconds, target_config};
 
 #[derive(Debug, Args)]
@@ -76,9 +77,13 @@ pub(super) struct CheckArgs {
     /// Also write a JUnit XML report to FILE
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
-    /// Also write the markdown report to FILE (e.g. "$GITHUB_STEP_SUMMARY")
+    /// Also append the markdown report to FILE (under GitHub Actions: "$GITHUB_STEP_SUMMARY"
+    /// unless this names another file)
     #[arg(long, value_name = "FILE")]
     summary_file: Option<PathBuf>,
+    /// Also write a CTRF (Common Test Report Format) JSON report to FILE
+    #[arg(long, value_name = "FILE")]
+    ctrf: Option<PathBuf>,
     /// List the checks with what each asserts, and stop
     #[arg(long)]
     list_checks: bool,
@@ -121,19 +126,15 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
         Format::Markdown => out!("{}", report::markdown(&report)),
     }
     if let Some(path) = &args.junit {
-        std::fs::write(path, report::junit(&report))
-            .map_err(|e| Error::io(format!("cannot write --junit {}", path.display()), e))?;
+        ci::write_file("--junit", path, &report::junit(&report))?;
     }
-    if let Some(path) = &args.summary_file {
-        // Appended: $GITHUB_STEP_SUMMARY collects every step's summary in one file.
-        use std::io::Write as _;
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(report::markdown(&report).as_bytes()))
-            .map_err(|e| Error::io(format!("cannot write --summary-file {}", path.display()), e))?;
+    if let Some(path) = &args.ctrf {
+        let ctrf = report::ctrf(&report, std::time::SystemTime::now());
+        let text = serde_json::to_string_pretty(&ctrf).expect("a CTRF document serializes");
+        ci::write_file("--ctrf", path, &text)?;
     }
+    ci::write_summary(args.summary_file.as_deref(), &report::markdown(&report))?;
+    ci::annotate(&report::check_annotations(&report));
     Ok(if report.is_clean() {
         exit::CLEAN
     } else {

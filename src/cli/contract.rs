@@ -3,8 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use mfa_contract::contract::diff::{Breaks, Change};
 use mfa_contract::contract::{self, ContractFiles};
-use mfa_contract::{Contract, Error, exit};
+use mfa_contract::{Contract, Error, exit, report};
+
+use super::ci;
 
 #[derive(Debug, Args)]
 pub(super) struct OpenapiArgs {
@@ -51,6 +54,10 @@ pub(super) struct DiffArgs {
     /// Exit 1 when a change of this kind is found
     #[arg(long, value_enum, default_value_t = FailOn::Breaking)]
     fail_on: FailOn,
+    /// Also append the diff as markdown to FILE (under GitHub Actions: "$GITHUB_STEP_SUMMARY"
+    /// unless this names another file)
+    #[arg(long, value_name = "FILE")]
+    summary_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -72,13 +79,12 @@ pub(super) enum FailOn {
 
 pub(super) fn run_diff(args: &DiffArgs) -> Result<u8, Error> {
     let (old, _old_dir) = contract_at(&args.old)?;
-    let (new, _new_dir) = contract_at(&args.new)?;
+    let (new, new_dir) = contract_at(&args.new)?;
     let changes = contract::diff::diff(&old, &new);
-    let count =
-        |f: fn(contract::diff::Breaks) -> bool| changes.iter().filter(|c| f(c.breaks)).count();
-    let clients = count(contract::diff::Breaks::breaks_clients);
-    let server = count(contract::diff::Breaks::breaks_server);
-    let compatible = count(|b| b == contract::diff::Breaks::Compatible);
+    let count = |f: fn(Breaks) -> bool| changes.iter().filter(|c| f(c.breaks)).count();
+    let clients = count(Breaks::breaks_clients);
+    let server = count(Breaks::breaks_server);
+    let compatible = count(|b| b == Breaks::Compatible);
     let summary = format!(
         "{} changes: {clients} breaking for clients, {server} breaking for the server, {compatible} compatible",
         changes.len()
@@ -96,23 +102,7 @@ pub(super) fn run_diff(args: &DiffArgs) -> Result<u8, Error> {
             }))
             .expect("a diff serializes")
         ),
-        DiffFormat::Markdown => {
-            outln!("## Contract diff: `{}` -> `{}`\n", args.old, args.new);
-            outln!("**{summary}**\n");
-            if !changes.is_empty() {
-                outln!("| grade | where | what changed | why |");
-                outln!("|---|---|---|---|");
-                for c in &changes {
-                    outln!(
-                        "| {} | `{}` | {} | {} |",
-                        c.breaks.as_str(),
-                        c.pointer,
-                        cell(&c.what),
-                        cell(&c.why)
-                    );
-                }
-            }
-        }
+        DiffFormat::Markdown => out!("{}", diff_markdown(args, &changes, &summary)),
         DiffFormat::Human => {
             outln!("contract diff: {} -> {}", args.old, args.new);
             let width = changes.iter().map(|c| c.pointer.len()).max().unwrap_or(0);
@@ -128,13 +118,48 @@ pub(super) fn run_diff(args: &DiffArgs) -> Result<u8, Error> {
             outln!("{summary}");
         }
     }
-    let fail = match args.fail_on {
-        FailOn::Breaking => clients + server > 0,
-        FailOn::Client => clients > 0,
-        FailOn::Server => server > 0,
-        FailOn::Any => !changes.is_empty(),
+    let fails = |b: Breaks| match args.fail_on {
+        FailOn::Breaking => b != Breaks::Compatible,
+        FailOn::Client => b.breaks_clients(),
+        FailOn::Server => b.breaks_server(),
+        FailOn::Any => true,
     };
-    Ok(if fail { exit::FOUND } else { exit::CLEAN })
+    let failing: Vec<&Change> = changes.iter().filter(|c| fails(c.breaks)).collect();
+    ci::write_summary(
+        args.summary_file.as_deref(),
+        &diff_markdown(args, &changes, &summary),
+    )?;
+    // Lines only where NEW is a folder of this repository (not embedded, not git:REV).
+    let folder = (new_dir.is_none() && args.new != "embedded").then_some(&new);
+    ci::annotate(&report::diff_annotations(failing.iter().copied(), folder));
+    Ok(if failing.is_empty() {
+        exit::CLEAN
+    } else {
+        exit::FOUND
+    })
+}
+
+/// The diff for `$GITHUB_STEP_SUMMARY` or a pull-request comment.
+fn diff_markdown(args: &DiffArgs, changes: &[Change], summary: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!(
+        "## Contract diff: `{}` -> `{}`\n\n**{summary}**\n\n",
+        args.old, args.new
+    );
+    if !changes.is_empty() {
+        out.push_str("| grade | where | what changed | why |\n|---|---|---|---|\n");
+        for c in changes {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} |",
+                c.breaks.as_str(),
+                c.pointer,
+                cell(&c.what),
+                cell(&c.why)
+            );
+        }
+    }
+    out
 }
 
 fn cell(text: &str) -> String {

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use clap::Args;
 use mfa_contract::remote::Secret;
-use mfa_contract::{Contract, Error, drift, exit};
+use mfa_contract::{Contract, Error, drift, exit, report};
+
+use super::ci;
 
 use super::target::{TargetArgs, from_env, resolve_target, target_config};
 
@@ -32,6 +34,10 @@ pub(super) struct DriftArgs {
     /// Exit 1 for contract-relevant differences only (relevant), or for any difference (cosmetic)
     #[arg(long, value_enum, default_value_t = FailOn::Relevant)]
     fail_on: FailOn,
+    /// Also append the result as markdown to FILE (under GitHub Actions: "$GITHUB_STEP_SUMMARY"
+    /// unless this names another file)
+    #[arg(long, value_name = "FILE")]
+    summary_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -69,5 +75,13 @@ pub(super) fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error
     };
     let run = super::runtime()?.block_on(drift::run(&contract, &config, &options))?;
     out!("{}", run.text);
-    Ok(if run.failed { exit::FOUND } else { exit::CLEAN })
+    let code = if run.failed { exit::FOUND } else { exit::CLEAN };
+    let mark = if run.failed { "❌" } else { "✅" };
+    let markdown = format!(
+        "## {mark} mfa-contract drift (exit {code})\n\n```text\n{}```\n",
+        run.text
+    );
+    ci::write_summary(args.summary_file.as_deref(), &markdown)?;
+    ci::annotate(&report::drift_annotations(&run.problems));
+    Ok(code)
 }

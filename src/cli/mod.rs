@@ -14,6 +14,7 @@ macro_rules! outln {
 }
 
 mod check;
+mod ci;
 mod contract;
 mod drift;
 mod mock;

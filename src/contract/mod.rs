@@ -309,6 +309,11 @@ impl Contract {
         properties
     }
 
+    /// A schema by its file name under `schemas/`.
+    pub fn schema_named(&self, file: &str) -> Option<&Schema> {
+        self.schemas.get(file)
+    }
+
     fn schema(&self, file: &str) -> &Schema {
         self.schemas
             .get(file)

@@ -36,6 +36,8 @@ pub struct Schema {
     pub file: String,
     /// The schema document as written.
     pub document: Value,
+    /// The file's text, to find the line of a keyword.
+    source: String,
     validator: Validator,
 }
 
@@ -51,6 +53,7 @@ impl Schema {
     /// resolve without any network access.
     pub(crate) fn compile(
         file: &str,
+        source: String,
         document: Value,
         registry: &Registry<'_>,
     ) -> Result<Self, SchemaProblem> {
@@ -65,6 +68,7 @@ impl Schema {
         Ok(Self {
             file: file.to_owned(),
             document,
+            source,
             validator,
         })
     }
@@ -79,6 +83,41 @@ impl Schema {
             .iter_errors(instance)
             .map(|e| to_violation(&e))
             .collect()
+    }
+
+    /// The 1-based line in the file of the value at `pointer` (a schema path such as
+    /// `/properties/success/type`), or of the deepest part of it the file holds: a path that
+    /// goes on through a `$ref` stops at the `$ref`.
+    pub fn line_of(&self, pointer: &str) -> Option<usize> {
+        use jsonc_parser::ast::Value as Node;
+        use jsonc_parser::common::Ranged as _;
+        let parsed = jsonc_parser::parse_to_ast(
+            &self.source,
+            &jsonc_parser::CollectOptions::default(),
+            &jsonc_parser::ParseOptions::default(),
+        )
+        .ok()?;
+        let root = parsed.value?;
+        let mut node = &root;
+        let pointer = jsonptr::Pointer::parse(pointer).ok()?;
+        for token in pointer.tokens() {
+            let key = token.decoded();
+            let next = match node {
+                Node::Object(object) => object
+                    .properties
+                    .iter()
+                    .find(|p| p.name.as_str() == key.as_ref())
+                    .map(|p| &p.value),
+                Node::Array(array) => key
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| array.elements.get(i)),
+                _ => None,
+            };
+            let Some(next) = next else { break };
+            node = next;
+        }
+        Some(self.source[..node.start()].matches('\n').count() + 1)
     }
 
     /// The `examples` the schema documents.

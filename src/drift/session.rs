@@ -41,6 +41,8 @@ pub struct DriftOptions {
 pub struct DriftRun {
     pub text: String,
     pub failed: bool,
+    /// What fails the run, one line each (for CI annotations).
+    pub problems: Vec<String>,
 }
 
 impl DriftRun {
@@ -58,7 +60,7 @@ pub async fn run(
     let mut run = match &options.mode {
         Mode::Print => DriftRun {
             text: table(contract, &observed),
-            failed: false,
+            ..DriftRun::default()
         },
         Mode::Against(other) => {
             let theirs = observe(contract, other, None).await?;
@@ -151,6 +153,8 @@ fn against_snapshot(
             pending.display()
         ));
         run.failed = true;
+        run.problems
+            .push(format!("no snapshot at {}", path.display()));
         return Ok(run);
     };
     let changes = compare(&recorded, &table);
@@ -194,7 +198,14 @@ fn graded(
         .map(|c| (c.class.clone(), grader.grade(c)))
         .collect();
     let relevant = |d: &[super::Difference]| d.iter().any(|d| d.grade == Grade::Relevant);
-    let _ = write!(run.text, "\n{}", render_summary(&group(&graded), total));
+    let groups = group(&graded);
+    let _ = write!(run.text, "\n{}", render_summary(&groups, total));
+    run.problems.extend(
+        groups
+            .iter()
+            .filter(|g| options.fail_on_cosmetic || g.grade == Grade::Relevant)
+            .map(|g| format!("{} (in {})", g.text, g.classes.join(", "))),
+    );
     // Each class shown lists its graded differences, the relevant ones marked.
     let shown: Vec<Change> = changes
         .iter()

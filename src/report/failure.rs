@@ -2,9 +2,11 @@
 //! `--header` values hidden, the response with every secret replaced, the curl command that
 //! sends it again, and whether rechecks reproduced it.
 
-use super::{EXCERPT_BYTES, FailureReport, RequestReport, ResponseReport, curl_command};
+use super::{
+    EXCERPT_BYTES, FailureReport, RequestReport, ResponseReport, SchemaLocation, curl_command,
+};
 use crate::cases::{Auth, Case};
-use crate::contract::Contract;
+use crate::contract::{Contract, Origin};
 use crate::redact::redact;
 use crate::remote::{Outcome, TargetConfig};
 use crate::text::excerpt;
@@ -48,7 +50,31 @@ pub fn failure_report(
         flaky: finding.rechecks_passed > 0,
         reproduce,
         latency: finding.latency.clone(),
+        schema_location: schema_location(finding, contract),
     }
+}
+
+/// The line of the keyword the first violation broke, in the schema of the answer's status.
+fn schema_location(finding: &Finding, contract: &Contract) -> Option<SchemaLocation> {
+    let violation = finding.failure.violations.first()?;
+    let status = finding.exchange.response()?.status;
+    let schema = contract.schema_for_status(status);
+    let file = format!("schemas/{}", schema.file);
+    let path = match contract.origin() {
+        Origin::Dir(dir) => Some(repository_path(&dir.join(&file))),
+        Origin::Embedded => None,
+    };
+    Some(SchemaLocation {
+        line: schema.line_of(&violation.schema_path)?,
+        file,
+        path,
+    })
+}
+
+/// A path as GitHub names files in annotations: relative, without a leading `./`.
+fn repository_path(path: &std::path::Path) -> String {
+    let text = path.display().to_string();
+    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }
 
 /// The request as reports show it: the token as `$VAR`, `--header` values hidden.

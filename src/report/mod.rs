@@ -3,8 +3,10 @@
 //! recorded with the token as a variable reference, and responses have it replaced.
 
 mod coverage;
+mod ctrf;
 mod curl;
 mod failure;
+mod github;
 mod human;
 mod junit;
 mod markdown;
@@ -12,8 +14,10 @@ mod markdown;
 use serde::Serialize;
 
 pub use coverage::{coverage_brief, coverage_markdown, coverage_suite, coverage_text};
+pub use ctrf::ctrf;
 pub use curl::curl_command;
 pub use failure::failure_report;
+pub use github::{Annotation, check_annotations, diff_annotations, drift_annotations};
 pub use human::{coverage_line, human};
 pub use junit::junit;
 pub use markdown::markdown;
@@ -170,6 +174,21 @@ pub struct FailureReport {
     /// For a check of timing: how fast each case class was answered.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub latency: Vec<LatencyRow>,
+    /// Where in the contract the first violation's keyword is written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_location: Option<SchemaLocation>,
+}
+
+/// A line of a schema file: `schemas/response-200.schema.json` line 9.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaLocation {
+    /// Relative to the contract's root.
+    pub file: String,
+    pub line: usize,
+    /// The file on disk, for a contract read from a directory; none when embedded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -42,6 +42,7 @@ impl Runner {
             .env("RUNNER_TOOL_CACHE", self.path("toolcache"))
             .env("GITHUB_OUTPUT", self.path("github_output"))
             .env("GITHUB_STEP_SUMMARY", self.path("step_summary"))
+            .env("GITHUB_ACTIONS", "true")
             .env_remove("MFA_CONTRACT_TOKEN");
         command
     }
@@ -213,7 +214,12 @@ fn a_clean_check_writes_the_summary_and_the_junit_file_and_exits_0() {
     let runner = Runner::new();
     let output = run_step(&runner, "check --cases 20 --seed 3");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(runner.read("step_summary").contains("mfa-contract check"));
+    let summary = runner.read("step_summary");
+    assert_eq!(
+        summary.matches("## ✅ mfa-contract check").count(),
+        1,
+        "{summary}"
+    );
     assert!(runner.read("contract-junit.xml").contains("<testsuites"));
     assert_eq!(runner.output("exit-code").as_deref(), Some("0"));
     assert_eq!(
@@ -271,8 +277,14 @@ fn drift_output_lands_in_the_summary_as_text() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let summary = runner.read("step_summary");
     assert!(
-        summary.starts_with("## mfa-contract drift (exit 0)"),
+        summary.starts_with("## ✅ mfa-contract drift (exit 0)"),
         "{summary}"
     );
     assert!(summary.contains("```text"), "{summary}");
+    // Written by the binary, once: the step adds no second copy.
+    assert_eq!(
+        summary.matches("mfa-contract drift").count(),
+        1,
+        "{summary}"
+    );
 }

@@ -12,6 +12,9 @@ mod cases;
 /// The checker: clean against the mock and against allowed variations, every fault caught by
 /// the right check with a minimal reproduction, reports, budgets and exit codes.
 mod check;
+/// CI-native reports: CTRF validated by the reference implementation, GitHub annotations and
+/// step summaries for check, drift and contract diff.
+mod ci_reports;
 /// The command line: exit codes and messages of `contract validate` and `openapi`.
 mod cli;
 /// Loading the contract: examples, fixtures, and a precise error for every kind of broken file.

@@ -13,13 +13,17 @@ use crate::support::{DISTINCTIVE_TOKEN, Process, TestServer, assert_no_token, ht
 
 const SECOND: &str = "tok-second-Hq72-distinctive";
 
-/// Runs `mfa-contract ARGS` with the tokens in the environment: what it printed, and its exit
-/// code (checked by the caller: a renamed flag would otherwise print a usage error and pass).
-fn run(args: &[&str]) -> (String, Option<i32>) {
+/// Runs `mfa-contract ARGS` with the tokens in the environment, as on a GitHub runner (so the
+/// annotations are printed and the job's summary is written to `step_summary`): what it
+/// printed, and its exit code (checked by the caller: a renamed flag would otherwise print a
+/// usage error and pass).
+fn run(args: &[&str], step_summary: &Path) -> (String, Option<i32>) {
     let output = Command::new(env!("CARGO_BIN_EXE_mfa-contract"))
         .args(args)
         .env("MFA_CONTRACT_TOKEN", DISTINCTIVE_TOKEN)
         .env("MFA_CONTRACT_SECOND_TOKEN", SECOND)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", step_summary)
         .output()
         .expect("run");
     let printed = format!(
@@ -146,6 +150,7 @@ async fn no_command_prints_or_writes_the_token() {
     let echo = TestServer::start(handler(Variant::Plain, Fault::EchoesToken));
     let junit = out.join("junit.xml");
     let summary = out.join("summary.md");
+    let ctrf = out.join("report.ctrf.json");
     let token_command = format!("echo {DISTINCTIVE_TOKEN}");
     let failing_command = format!("echo {DISTINCTIVE_TOKEN}; exit 9");
     let snapshot = out.join("drift.snap");
@@ -179,7 +184,15 @@ async fn no_command_prints_or_writes_the_token() {
         ),
         (
             vec![
-                "check", "--target", &echo.url, "--cases", "10", "--format", "json",
+                "check",
+                "--target",
+                &echo.url,
+                "--cases",
+                "10",
+                "--format",
+                "json",
+                "--ctrf",
+                ctrf.to_str().expect("utf-8"),
             ],
             1,
         ),
@@ -292,7 +305,7 @@ async fn no_command_prints_or_writes_the_token() {
         ),
     ] {
         // The command line is the test's own; only what the command prints is searched.
-        let (output, code) = run(&args);
+        let (output, code) = run(&args, &out.join("step_summary.md"));
         printed.push(output);
         codes.push((shown(&args), exit, code));
     }
@@ -394,5 +407,11 @@ async fn no_command_prints_or_writes_the_token() {
     assert!(
         texts_under(&out).len() >= 5,
         "the commands wrote their files"
+    );
+    // The files and lines that only CI gets were written and searched too.
+    assert!(out.join("report.ctrf.json").is_file() && out.join("step_summary.md").is_file());
+    assert!(
+        all.contains("::error title=mfa-contract check%3A no_token_echo"),
+        "{all}"
     );
 }

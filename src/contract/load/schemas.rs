@@ -19,20 +19,21 @@ pub(super) fn compile(files: &ContractFiles) -> Result<BTreeMap<String, Schema>,
         }
         let name = rel.trim_start_matches("schemas/").to_owned();
         let document = files.json(rel)?;
+        let source = String::from_utf8_lossy(files.bytes(rel)?).into_owned();
         let uri = document
             .get("$id")
             .and_then(Value::as_str)
             .map(str::to_owned)
             .unwrap_or_else(|| format!("{FALLBACK_BASE}{name}"));
-        documents.push((rel, name, uri, document));
+        documents.push((rel, name, uri, document, source));
     }
     // Every document on its own first, so that a broken file is named rather than the first
     // file that refers to it.
     let known: Vec<&str> = documents
         .iter()
-        .map(|(_, _, uri, _)| uri.as_str())
+        .map(|(_, _, uri, _, _)| uri.as_str())
         .collect();
-    for (rel, _, uri, document) in &documents {
+    for (rel, _, uri, document, _) in &documents {
         let invalid = |pointer: String, message: String| ContractError::InvalidSchema {
             file: files.display_path(rel),
             pointer,
@@ -55,7 +56,7 @@ pub(super) fn compile(files: &ContractFiles) -> Result<BTreeMap<String, Schema>,
         .extend(
             documents
                 .iter()
-                .map(|(_, _, uri, doc)| (uri.as_str(), doc.clone())),
+                .map(|(_, _, uri, doc, _)| (uri.as_str(), doc.clone())),
         )
         .and_then(|builder| builder.prepare())
         .map_err(|e| ContractError::InvalidSchema {
@@ -64,8 +65,8 @@ pub(super) fn compile(files: &ContractFiles) -> Result<BTreeMap<String, Schema>,
             message: e.to_string(),
         })?;
     let mut schemas = BTreeMap::new();
-    for (rel, name, _, document) in documents {
-        let schema = Schema::compile(&name, document, &registry).map_err(|p| {
+    for (rel, name, _, document, source) in documents {
+        let schema = Schema::compile(&name, source, document, &registry).map_err(|p| {
             ContractError::InvalidSchema {
                 file: files.display_path(rel),
                 pointer: p.pointer,
