@@ -12,6 +12,7 @@
 mod checks;
 mod config;
 mod liveness;
+pub mod observed;
 mod run;
 mod send;
 mod shrink;

@@ -12,11 +12,12 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use super::state::{JudgedExchange, ProxyState};
-use super::{MAX_JUDGED_REQUEST, MAX_JUDGED_RESPONSE, Side, VIOLATIONS_HEADER, Violation, judge};
+use super::{MAX_JUDGED_REQUEST, MAX_JUDGED_RESPONSE, VIOLATIONS_HEADER};
 use crate::check::ObservedRequest;
+use crate::check::observed::{self, Judged, Seen, Side, Violation, judge_observed};
 use crate::credentials::Credentials;
 use crate::redact::replace_token;
-use crate::remote::{Exchange, Outcome, Response};
+use crate::remote::{Outcome, Response};
 use crate::server::admin::error;
 use crate::server::{RequestLine, Upstream, failure_response};
 
@@ -52,7 +53,7 @@ async fn judged(
         .get(contract.auth().header.as_str())
         .and_then(|v| v.to_str().ok());
     let token = authorization.and_then(|v| Credentials::parse(v).credential());
-    let ctx = judge::ctx(contract, token);
+    let ctx = observed::ctx(contract, token);
     let json = ObservedRequest::parse(&body);
     let observed = ObservedRequest {
         method: req.method().as_str(),
@@ -64,7 +65,6 @@ async fn judged(
         body: &body,
         json: &json,
     };
-    let (case, mut violations) = judge::judge_request(&ctx, &observed, token.is_some());
     let answer = upstream
         .buffered(&req, body.clone(), MAX_JUDGED_RESPONSE)
         .await;
@@ -77,45 +77,20 @@ async fn judged(
         )),
         Err(error) => Outcome::Transport(error.clone()),
     };
-    let exchange = Exchange { case, outcome };
-    // A rate limit is the environment, as the checker counts it: passed on, never judged,
-    // never recorded, never a 502 under --strict.
-    let environment = exchange.response().is_some_and(Response::is_rate_limit);
-    let response_violations = match environment {
-        true => Vec::new(),
-        false => judge::judge_response(&ctx, &exchange),
-    };
-    let broke_contract = !response_violations.is_empty();
-    violations.extend(response_violations);
+    let judged = judge_observed(&ctx, &observed, token.is_some(), outcome, Seen::ALL);
+    // The environment (a rate limit) is passed on, never recorded, never a 502 under --strict.
     if let (Some(recorder), Outcome::Response(response), false) =
-        (&state.recorder, &exchange.outcome, environment)
+        (&state.recorder, &judged.exchange.outcome, judged.environment)
     {
         recorder.record(contract, response, token, &state.logger);
     }
-    if let Some(token) = token {
-        for violation in &mut violations {
-            violation.message = replace_token(&violation.message, token, "[token]");
-        }
-    }
+    let broke_contract = judged.violations.iter().any(|v| v.side == Side::Response);
     let response = match answer {
         Err(error) => failure_response(&error, upstream.timeout()),
-        Ok(_) if state.strict && broke_contract => strict_response(&violations),
+        Ok(_) if state.strict && broke_contract => strict_response(&judged.violations),
         Ok(buffered) => buffered.into_response(),
     };
-    let judged = Judged {
-        exchange,
-        violations,
-        environment,
-    };
     keep(state, &req, token, judged, response, started)
-}
-
-/// What judging one exchange found.
-struct Judged {
-    exchange: Exchange,
-    violations: Vec<Violation>,
-    /// The upstream's answer was a rate limit: not judged.
-    environment: bool,
 }
 
 /// The endpoint's request body, read whole to judge it; past the bound, or unreadable, the

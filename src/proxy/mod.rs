@@ -8,7 +8,6 @@
 
 mod admin;
 mod exchange;
-mod judge;
 mod record;
 mod state;
 
@@ -23,7 +22,7 @@ use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::web;
 use futures_util::future::Either;
 
-pub use judge::{Side, Violation};
+pub use crate::check::observed::{Side, Violation};
 pub use record::Recorder;
 pub use state::{JudgedExchange, ListedViolation, ProxyState, Totals};
 

@@ -82,6 +82,8 @@ pub enum Run {
     /// which body was sent, so its failures make one finding over every input, with the
     /// latency distribution, and are never shrunk.
     Timing(SingleCheck),
+    /// A check of one answer that reads its body: not run where the body was not captured.
+    Body(SingleCheck),
     Sequence(SequenceKind, SequenceCheck),
     Request(RequestCheck),
 }
@@ -91,10 +93,10 @@ impl Check {
     pub fn judge(&self, ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
         match (self.run, &exchange.outcome) {
             (Run::Transport(run), _) => run(ctx, exchange),
-            (Run::Single(run) | Run::Timing(run), Outcome::Response(response)) => {
+            (Run::Single(run) | Run::Timing(run) | Run::Body(run), Outcome::Response(response)) => {
                 run(ctx, &exchange.case, response)
             }
-            (Run::Single(_) | Run::Timing(_), Outcome::Transport(_))
+            (Run::Single(_) | Run::Timing(_) | Run::Body(_), Outcome::Transport(_))
             | (Run::Sequence(..) | Run::Request(_), _) => Verdict::Skip,
         }
     }
@@ -111,7 +113,7 @@ impl Check {
     pub fn judges_answers(&self) -> bool {
         matches!(
             self.run,
-            Run::Transport(_) | Run::Single(_) | Run::Timing(_)
+            Run::Transport(_) | Run::Single(_) | Run::Timing(_) | Run::Body(_)
         )
     }
 
@@ -165,12 +167,12 @@ pub const CHECKS: &[Check] = &[
     Check {
         name: "response_schema_conformance",
         description: "the body validates against the schema for its status (the error shape for rejections)",
-        run: Run::Single(response_schema_conformance),
+        run: Run::Body(response_schema_conformance),
     },
     Check {
         name: "success_flag_consistency",
         description: "`success` is true on 2xx and false otherwise, when present",
-        run: Run::Single(success_flag_consistency),
+        run: Run::Body(success_flag_consistency),
     },
     Check {
         name: "ignored_auth",
@@ -180,7 +182,7 @@ pub const CHECKS: &[Check] = &[
     Check {
         name: "no_token_echo",
         description: "no response contains the token",
-        run: Run::Single(no_token_echo),
+        run: Run::Body(no_token_echo),
     },
     Check {
         name: "max_response_time",

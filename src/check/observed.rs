@@ -1,13 +1,16 @@
-//! Judging one exchange at the contract's endpoint with the checker's own registry: the
-//! request side (what the client sent) with the request checks, the response side (what the
-//! upstream answered) with the checks of an answer, against the case the request amounts to.
+//! Judging one exchange that someone else made (a client through the proxy, a browser in a
+//! HAR capture) with the checker's own registry: the request side (what the client sent) with
+//! the request checks, the response side (what the server answered) with the checks of an
+//! answer, against the case the request amounts to. The proxy and `check --har` both judge
+//! here, so a capture gets the same verdicts as live traffic.
 
 use serde::Serialize;
 
 use crate::cases::{Auth, Case, Expect, Family, Request};
-use crate::check::{CHECKS, Ctx, Failure, ObservedRequest, Verdict};
+use super::{CHECKS, Ctx, Failure, ObservedRequest, Run, Verdict};
 use crate::contract::{Contract, RejectionKind};
-use crate::remote::Exchange;
+use crate::redact::replace_token;
+use crate::remote::{Exchange, Outcome, Response};
 
 /// Which party broke the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -128,13 +131,72 @@ pub fn judge_request(
     (case, violations)
 }
 
-/// The response checks' violations for what the upstream answered (or failed to).
-pub fn judge_response(ctx: &Ctx<'_>, exchange: &Exchange) -> Vec<Violation> {
+/// How much of an answer there is to judge.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen {
+    /// The body was captured (a HAR may omit it): checks that read it run only then.
+    pub body: bool,
+    /// The time is the server's (the proxy's upstream), not a browser's network as well.
+    pub timing: bool,
+}
+
+impl Seen {
+    /// Everything, as the proxy sees its upstream's answer.
+    pub const ALL: Seen = Seen {
+        body: true,
+        timing: true,
+    };
+}
+
+/// What judging one observed exchange found.
+#[derive(Debug, Clone)]
+pub struct Judged {
+    pub exchange: Exchange,
+    /// Both sides', the token (`ctx.secrets`) replaced by `[token]` in every message.
+    pub violations: Vec<Violation>,
+    /// The answer was a rate limit: the environment, not judged.
+    pub environment: bool,
+}
+
+/// Judges both sides of one exchange: what the client sent, and what it got back (or why not).
+pub fn judge_observed(
+    ctx: &Ctx<'_>,
+    request: &ObservedRequest<'_>,
+    has_token: bool,
+    outcome: Outcome,
+    seen: Seen,
+) -> Judged {
+    let (case, mut violations) = judge_request(ctx, request, has_token);
+    let exchange = Exchange { case, outcome };
+    // A rate limit is the environment, as the checker counts it.
+    let environment = exchange.response().is_some_and(Response::is_rate_limit);
+    if !environment {
+        violations.extend(judge_response(ctx, &exchange, seen));
+    }
+    for secret in &ctx.secrets {
+        for violation in &mut violations {
+            violation.message = replace_token(&violation.message, secret, "[token]");
+        }
+    }
+    Judged {
+        exchange,
+        violations,
+        environment,
+    }
+}
+
+/// The response checks' violations for what the server answered (or failed to).
+pub fn judge_response(ctx: &Ctx<'_>, exchange: &Exchange, seen: Seen) -> Vec<Violation> {
     let exchange = token_refusal_as_auth(exchange);
     let exchange = exchange.as_ref();
     CHECKS
         .iter()
         .filter(|c| c.judges_answers())
+        .filter(|c| match c.run {
+            Run::Body(_) => seen.body,
+            Run::Timing(_) => seen.timing,
+            _ => true,
+        })
         .filter_map(|check| match check.judge(ctx, exchange) {
             Verdict::Fail(failure) => Some(violations_of(Side::Response, check.name, failure)),
             _ => None,
