@@ -16,6 +16,7 @@ pub mod coverage;
 pub mod credentials;
 pub mod drift;
 pub mod error;
+pub mod har;
 pub mod media_type;
 pub mod mock;
 pub mod net;

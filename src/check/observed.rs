@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
-use crate::cases::{Auth, Case, Expect, Family, Request};
 use super::{CHECKS, Ctx, Failure, ObservedRequest, Run, Verdict};
+use crate::cases::{Auth, Case, Expect, Family, Request};
 use crate::contract::{Contract, RejectionKind};
 use crate::redact::replace_token;
 use crate::remote::{Exchange, Outcome, Response};
@@ -61,15 +61,20 @@ fn violations_of(side: Side, check: &'static str, failure: Failure) -> Vec<Viola
 }
 
 /// The request checks' violations, and the case the request amounts to: the first thing the
-/// mock's pipeline would refuse it for, or a valid request.
-pub fn judge_request(
+/// mock's pipeline would refuse it for, or a valid request. Without the body (`seen.request_body`
+/// false) the checks that read it do not run, and the case is `None` unless something before
+/// the body (method, credentials, content type) already decides it.
+fn judge_request(
     ctx: &Ctx<'_>,
     request: &ObservedRequest<'_>,
     has_token: bool,
-) -> (Case, Vec<Violation>) {
+    seen: Seen,
+) -> (Option<Case>, Vec<Violation>) {
     let mut violations = Vec::new();
     let mut failed = Vec::new();
-    for check in CHECKS.iter().filter(|c| c.judges_clients()) {
+    let runs =
+        |c: &&crate::check::Check| seen.request_body || !matches!(c.run, Run::RequestBody(_));
+    for check in CHECKS.iter().filter(|c| c.judges_clients()).filter(runs) {
         if let Verdict::Fail(failure) = check.judge_request(ctx, request) {
             failed.push(check.name);
             violations.extend(violations_of(Side::Request, check.name, failure));
@@ -82,6 +87,8 @@ pub fn judge_request(
         Some(RejectionKind::Unauthorized)
     } else if failed.contains(&"request_content_type") {
         Some(RejectionKind::UnsupportedMediaType)
+    } else if !seen.request_body {
+        return (None, violations);
     } else if request.body.len() > contract.request_spec().max_body_bytes {
         Some(RejectionKind::PayloadTooLarge)
     } else if request.json.is_err() {
@@ -128,13 +135,16 @@ pub fn judge_request(
             body: request.body.to_vec(),
         },
     );
-    (case, violations)
+    (Some(case), violations)
 }
 
 /// How much of an answer there is to judge.
 #[derive(Debug, Clone, Copy)]
 pub struct Seen {
-    /// The body was captured (a HAR may omit it): checks that read it run only then.
+    /// The request's body was captured: the checks that read it, and every check of the
+    /// answer that depends on what the request was, run only then.
+    pub request_body: bool,
+    /// The answer's body was captured (a HAR may omit it): checks that read it run only then.
     pub body: bool,
     /// The time is the server's (the proxy's upstream), not a browser's network as well.
     pub timing: bool,
@@ -143,6 +153,7 @@ pub struct Seen {
 impl Seen {
     /// Everything, as the proxy sees its upstream's answer.
     pub const ALL: Seen = Seen {
+        request_body: true,
         body: true,
         timing: true,
     };
@@ -152,6 +163,9 @@ impl Seen {
 #[derive(Debug, Clone)]
 pub struct Judged {
     pub exchange: Exchange,
+    /// False when the request's body was not captured and would decide what the request is:
+    /// then the answer was not judged (and the case's class says so).
+    pub answer_judged: bool,
     /// Both sides', the token (`ctx.secrets`) replaced by `[token]` in every message.
     pub violations: Vec<Violation>,
     /// The answer was a rate limit: the environment, not judged.
@@ -166,11 +180,29 @@ pub fn judge_observed(
     outcome: Outcome,
     seen: Seen,
 ) -> Judged {
-    let (case, mut violations) = judge_request(ctx, request, has_token);
+    let (case, mut violations) = judge_request(ctx, request, has_token, seen);
+    let answer_judged = case.is_some();
+    let case = case.unwrap_or_else(|| {
+        Case::new(
+            "observed.request_body_not_captured",
+            Family::Positive,
+            Expect::Accept,
+            Request {
+                method: request.method.to_owned(),
+                auth: if has_token {
+                    Auth::Token
+                } else {
+                    Auth::Missing
+                },
+                content_type: request.content_type.map(str::to_owned),
+                body: Vec::new(),
+            },
+        )
+    });
     let exchange = Exchange { case, outcome };
     // A rate limit is the environment, as the checker counts it.
     let environment = exchange.response().is_some_and(Response::is_rate_limit);
-    if !environment {
+    if answer_judged && !environment {
         violations.extend(judge_response(ctx, &exchange, seen));
     }
     for secret in &ctx.secrets {
@@ -180,6 +212,7 @@ pub fn judge_observed(
     }
     Judged {
         exchange,
+        answer_judged,
         violations,
         environment,
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use mfa_contract::check::{self, CheckConfig, defaults};
 use mfa_contract::remote::defaults as target_defaults;
-use mfa_contract::{Contract, Error, exit, report};
+use mfa_contract::{Contract, Error, exit, har, report};
 
 use super::ci;
 use super::target::{TargetArgs, credential, random_seed, resolve_target, seconds, target_config};
@@ -84,6 +84,10 @@ pub(super) struct CheckArgs {
     /// Also write a CTRF (Common Test Report Format) JSON report to FILE
     #[arg(long, value_name = "FILE")]
     ctrf: Option<PathBuf>,
+    /// Judge the endpoint's exchanges in a HAR file (a browser's or Playwright's capture)
+    /// instead of sending requests: both sides, with the proxy's checks
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dry_run", "ctrf"])]
+    har: Option<PathBuf>,
     /// List the checks with what each asserts, and stop
     #[arg(long)]
     list_checks: bool,
@@ -107,6 +111,9 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
             outln!("{:<width$}  {}", c.name, c.description);
         }
         return Ok(exit::CLEAN);
+    }
+    if let Some(path) = &args.har {
+        return run_har(&contract, path, &args);
     }
     let contract = Arc::new(contract);
     let (target, _mock) = resolve_target(&contract, args.target.target.as_deref())?;
@@ -167,6 +174,34 @@ pub(super) fn check_config(args: &CheckArgs, target: String) -> Result<CheckConf
     config.expect_token_validation = args.expect_token_validation;
     config.selected_checks()?;
     Ok(config)
+}
+
+/// `--har FILE`: a capture judged offline, reported like a run.
+fn run_har(contract: &Contract, path: &std::path::Path, args: &CheckArgs) -> Result<u8, Error> {
+    if args.target.target.is_some() {
+        return Err(Error::Usage(
+            "--har judges a capture; --target sends requests: give one of them".into(),
+        ));
+    }
+    let report = har::judge_file(contract, path)?;
+    match args.format {
+        Format::Human => out!("{}", har::har_human(&report)),
+        Format::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("a report always serializes")
+        ),
+        Format::Markdown => out!("{}", har::har_markdown(&report)),
+    }
+    if let Some(path) = &args.junit {
+        ci::write_file("--junit", path, &har::har_junit(&report))?;
+    }
+    ci::write_summary(args.summary_file.as_deref(), &har::har_markdown(&report))?;
+    ci::annotate(&har::har_annotations(&report));
+    Ok(if report.is_clean() {
+        exit::CLEAN
+    } else {
+        exit::FOUND
+    })
 }
 
 /// A percentage from 0 to 100, or a usage error naming the flag.

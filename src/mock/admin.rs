@@ -5,7 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes};
-use actix_web::{HttpResponse, Scope};
+use actix_web::{HttpRequest, HttpResponse, Scope};
 use serde::Deserialize;
 use serde_json::{Map, json};
 
@@ -45,9 +45,23 @@ pub fn scope() -> Scope {
     })
 }
 
-async fn requests(state: web::Data<MockState>) -> HttpResponse {
-    let entries = state.journal().entries();
-    HttpResponse::Ok().json(json!({ "requests": entries, "capacity": state.settings.journal_size }))
+/// The journal: the admin API's JSON, or `?format=har` for HAR 1.2.
+async fn requests(req: HttpRequest, state: web::Data<MockState>) -> HttpResponse {
+    match admin::export_format(&req) {
+        Ok(admin::Export::Json) => {
+            let entries = state.journal().entries();
+            HttpResponse::Ok()
+                .json(json!({ "requests": entries, "capacity": state.settings.journal_size }))
+        }
+        Ok(admin::Export::Har) => {
+            let exchanges = state.journal().har(&admin::base_url(&req));
+            admin::har_response(&crate::har::write::document(
+                "mfa-contract mock",
+                &exchanges,
+            ))
+        }
+        Err(given) => admin::unknown_format(&given),
+    }
 }
 
 async fn clear_requests(state: web::Data<MockState>) -> HttpResponse {

@@ -34,6 +34,9 @@ pub struct Record {
     pub body_len: usize,
     /// `None` when no answer went out (see `outcome`).
     pub status: Option<u16>,
+    /// The answer's headers and at most `MAX_BODY_BYTES` of its body, for the HAR export.
+    pub reply_headers: Vec<(String, String)>,
+    pub reply_body: Bytes,
     pub outcome: Outcome,
     pub scenario: Option<String>,
     pub user: Option<Arc<str>>,
@@ -64,6 +67,31 @@ pub struct Entry {
 }
 
 impl Record {
+    /// This record as a HAR exchange, the request's URL on `base` (`http://host:port`).
+    fn har(&self, base: &str) -> crate::har::write::Exchange {
+        let headers = self.render(0).headers;
+        let comment = match (&self.scenario, self.outcome) {
+            (Some(scenario), _) => Some(format!("scenario: {scenario}")),
+            (None, Outcome::Answered) => None,
+            (None, outcome) => Some(format!("{outcome:?}")),
+        };
+        crate::har::write::Exchange {
+            started_ms: self
+                .at
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis()),
+            method: self.method.to_string(),
+            url: format!("{base}{}", self.path),
+            request_headers: headers,
+            request_body: String::from_utf8_lossy(&self.body).into_owned(),
+            status: self.status,
+            response_headers: self.reply_headers.clone(),
+            response_body: String::from_utf8_lossy(&self.reply_body).into_owned(),
+            time_ms: self.latency_ms,
+            comment,
+        }
+    }
+
     fn render(&self, id: u64) -> Entry {
         let mut headers: Vec<(String, String)> = String::from_utf8_lossy(&self.headers)
             .lines()
@@ -154,6 +182,11 @@ impl Journal {
         self.records.iter().map(|(id, r)| r.render(*id)).collect()
     }
 
+    /// The records as HAR exchanges, their URLs on `base` (`http://host:port`).
+    pub fn har(&self, base: &str) -> Vec<crate::har::write::Exchange> {
+        self.records.iter().map(|(_, r)| r.har(base)).collect()
+    }
+
     pub fn clear(&mut self) {
         self.records.clear();
     }
@@ -191,6 +224,8 @@ mod tests {
             body: Bytes::from_static(b"{}"),
             body_len: 2,
             status: Some(200),
+            reply_headers: Vec::new(),
+            reply_body: Bytes::new(),
             outcome: Outcome::Answered,
             scenario: None,
             user: None,

@@ -53,6 +53,9 @@ struct Prepared {
     body: Bytes,
     body_len: usize,
     status: u16,
+    /// What the answer said, for the journal's HAR export.
+    reply_headers: Vec<(String, String)>,
+    reply_body: Bytes,
     scenario: Option<String>,
     user: Option<Arc<str>>,
 }
@@ -134,6 +137,11 @@ pub(super) fn prepare(
             body_len: body.len(),
             body: journal::kept_body(&body),
             status: reply.status.as_u16(),
+            reply_headers: reply_headers(reply),
+            reply_body: match searchable {
+                Some(token) if journal => journal::kept_body(&redact_bytes(&reply.body, token)),
+                _ => journal::kept_body(&reply.body),
+            },
             scenario: reply.scenario.clone(),
             user,
         }),
@@ -162,6 +170,8 @@ pub(super) fn preflight(
         body: Bytes::new(),
         body_len: 0,
         status,
+        reply_headers: Vec::new(),
+        reply_body: Bytes::new(),
         scenario: Some("cors preflight".to_owned()),
         user: None,
     };
@@ -191,11 +201,25 @@ fn write(state: &MockState, prepared: Prepared, outcome: Outcome, started: Insta
         body: prepared.body,
         body_len: prepared.body_len,
         status,
+        reply_headers: prepared.reply_headers,
+        reply_body: prepared.reply_body,
         outcome,
         scenario: prepared.scenario,
         user: prepared.user,
         latency_ms,
     });
+}
+
+/// The answer's headers as it goes out: JSON, then what the pipeline added.
+fn reply_headers(reply: &Reply) -> Vec<(String, String)> {
+    let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+    headers.extend(reply.headers.iter().map(|(name, value)| {
+        (
+            name.as_str().to_owned(),
+            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        )
+    }));
+    headers
 }
 
 fn fingerprint_or_mark(fingerprint: &Option<Arc<str>>) -> &str {

@@ -79,9 +79,11 @@ async fn judged(
     };
     let judged = judge_observed(&ctx, &observed, token.is_some(), outcome, Seen::ALL);
     // The environment (a rate limit) is passed on, never recorded, never a 502 under --strict.
-    if let (Some(recorder), Outcome::Response(response), false) =
-        (&state.recorder, &judged.exchange.outcome, judged.environment)
-    {
+    if let (Some(recorder), Outcome::Response(response), false) = (
+        &state.recorder,
+        &judged.exchange.outcome,
+        judged.environment,
+    ) {
         recorder.record(contract, response, token, &state.logger);
     }
     let broke_contract = judged.violations.iter().any(|v| v.side == Side::Response);
@@ -137,6 +139,7 @@ fn keep(
         exchange,
         violations,
         environment,
+        ..
     } = judged;
     if let Ok(count) = HeaderValue::from_str(&violations.len().to_string()) {
         response

@@ -138,3 +138,53 @@ pub fn error(
     body.extend(extra);
     HttpResponse::build(status).json(Value::Object(body))
 }
+
+/// What a journal endpoint answers with: the admin API's JSON, or HAR 1.2 (`?format=har`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    Json,
+    Har,
+}
+
+/// The `format` query parameter of a journal endpoint; an unknown one is returned as is, for
+/// [`unknown_format`].
+pub fn export_format(req: &actix_web::HttpRequest) -> Result<Export, String> {
+    let format = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(name, _)| name == "format")
+        .map(|(_, value)| value.into_owned());
+    match format.as_deref() {
+        None | Some("json") => Ok(Export::Json),
+        Some("har") => Ok(Export::Har),
+        Some(_) => Err(format.unwrap_or_default()),
+    }
+}
+
+/// A 400 that names the formats there are.
+pub fn unknown_format(given: &str) -> HttpResponse {
+    error(
+        StatusCode::BAD_REQUEST,
+        "Bad Request: unknown format",
+        &format!("format={given}: the journal comes as format=json (the default) or format=har"),
+        Map::new(),
+    )
+}
+
+/// `http://host:port` as the client reached this server, for the URLs of exported requests.
+pub fn base_url(req: &actix_web::HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
+/// A HAR document, with the media type HAR viewers expect.
+pub fn har_response(document: &Value) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("inline; filename=\"mfa-contract.har\""),
+        ))
+        .body(document.to_string())
+}

@@ -3,12 +3,13 @@
 //! where one applies) and the markdown summary in `$GITHUB_STEP_SUMMARY`, for check, drift and
 //! contract diff.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::support::npm::node_tool;
 use crate::support::reference::{Fault, Variant, handler};
 use crate::support::{
-    ContractCopy, DISTINCTIVE_TOKEN, TestServer, assert_no_token, skipped, stderr, stdout,
+    ContractCopy, DISTINCTIVE_TOKEN, TestServer, assert_no_token, stderr, stdout,
 };
 
 /// The binary with a runner's environment (or none), a token in the environment, in `dir`.
@@ -160,26 +161,6 @@ fn path(copy: &ContractCopy) -> String {
     copy.path().to_str().expect("utf-8").to_owned()
 }
 
-/// Where `ctrf` (the reference implementation) is installed: `MFA_CONTRACT_CTRF_DIR`, a folder
-/// holding `node_modules/ctrf` (`.ci/run` installs it). Missing, the test says SKIPPED, except
-/// where `MFA_CONTRACT_REQUIRE_NPM=1` (CI), where it fails.
-fn ctrf_package(test: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("MFA_CONTRACT_CTRF_DIR")
-        .map(PathBuf::from)
-        .filter(|d| d.join("node_modules/ctrf/package.json").is_file());
-    if dir.is_none() {
-        assert!(
-            std::env::var("MFA_CONTRACT_REQUIRE_NPM").as_deref() != Ok("1"),
-            "MFA_CONTRACT_REQUIRE_NPM=1 but MFA_CONTRACT_CTRF_DIR holds no node_modules/ctrf"
-        );
-        skipped(
-            test,
-            "the ctrf package is not installed (MFA_CONTRACT_CTRF_DIR)",
-        );
-    }
-    dir
-}
-
 #[test]
 fn the_ctrf_report_validates_with_the_reference_implementation_and_holds_the_run() {
     let server = TestServer::start(handler(Variant::Plain, Fault::WrongSuccessFlag));
@@ -230,8 +211,10 @@ fn the_ctrf_report_validates_with_the_reference_implementation_and_holds_the_run
         Some(tests.len() as u64)
     );
 
-    let Some(package) = ctrf_package("the_ctrf_report_validates_with_the_reference_implementation")
-    else {
+    let Some(package) = node_tool(
+        "the_ctrf_report_validates_with_the_reference_implementation",
+        "ctrf",
+    ) else {
         return;
     };
     let script = "const { validate } = require(process.argv[1]); \
@@ -241,7 +224,7 @@ fn the_ctrf_report_validates_with_the_reference_implementation_and_holds_the_run
     let validated = Command::new("node")
         .arg("-e")
         .arg(script)
-        .arg(package.join("node_modules/ctrf"))
+        .arg(&package)
         .arg(&file)
         .output()
         .expect("run node");

@@ -29,6 +29,8 @@ mod docs;
 mod drift;
 /// A bounded fuzz run of the mock's request pipeline (longer on demand, see the module).
 mod fuzz;
+/// Captured traffic: `check --har` on a browser-style export.
+mod har;
 /// The mock under attack over a real socket: garbage, huge input, slow and many clients, memory.
 mod hostile_mock;
 /// The checker against hostile targets: silence, hang-ups, floods, garbage, deep JSON,

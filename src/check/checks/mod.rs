@@ -86,6 +86,8 @@ pub enum Run {
     Body(SingleCheck),
     Sequence(SequenceKind, SequenceCheck),
     Request(RequestCheck),
+    /// A check of what a client sent that reads the body: not run where it was not captured.
+    RequestBody(RequestCheck),
 }
 
 impl Check {
@@ -97,14 +99,14 @@ impl Check {
                 run(ctx, &exchange.case, response)
             }
             (Run::Single(_) | Run::Timing(_) | Run::Body(_), Outcome::Transport(_))
-            | (Run::Sequence(..) | Run::Request(_), _) => Verdict::Skip,
+            | (Run::Sequence(..) | Run::Request(_) | Run::RequestBody(_), _) => Verdict::Skip,
         }
     }
 
     /// This check's verdict on a request a client sent; only request checks apply.
     pub fn judge_request(&self, ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> Verdict {
         match self.run {
-            Run::Request(run) => run(ctx, request),
+            Run::Request(run) | Run::RequestBody(run) => run(ctx, request),
             _ => Verdict::Skip,
         }
     }
@@ -120,7 +122,7 @@ impl Check {
     /// Whether the check judges what a client sent rather than what a target answered; the
     /// checker makes its own requests, so only the proxy runs these.
     pub fn judges_clients(&self) -> bool {
-        matches!(self.run, Run::Request(_))
+        matches!(self.run, Run::Request(_) | Run::RequestBody(_))
     }
 }
 
@@ -217,7 +219,7 @@ pub const CHECKS: &[Check] = &[
     Check {
         name: "request_schema_conformance",
         description: "(proxy, the client's side) request bodies validate against the request schema",
-        run: Run::Request(request_schema_conformance),
+        run: Run::RequestBody(request_schema_conformance),
     },
 ];
 

@@ -283,3 +283,23 @@ pub fn ready_url(file: &Path, limit: Duration) -> String {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// A validator installed from npm (`.ci/run` puts `ctrf` and `har-validator` under
+/// `MFA_CONTRACT_NODE_TOOLS`): the path of `node_modules/PACKAGE`. Missing, the test says
+/// SKIPPED, except where `MFA_CONTRACT_REQUIRE_NPM=1` (CI), where it fails.
+pub fn node_tool(test: &str, package: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("MFA_CONTRACT_NODE_TOOLS")
+        .map(|d| PathBuf::from(d).join("node_modules").join(package))
+        .filter(|d| d.join("package.json").is_file());
+    if dir.is_none() {
+        assert!(
+            std::env::var("MFA_CONTRACT_REQUIRE_NPM").as_deref() != Ok("1"),
+            "MFA_CONTRACT_REQUIRE_NPM=1 but MFA_CONTRACT_NODE_TOOLS holds no node_modules/{package}"
+        );
+        super::skipped(
+            test,
+            &format!("{package} is not installed (MFA_CONTRACT_NODE_TOOLS)"),
+        );
+    }
+    dir
+}

@@ -1,0 +1,296 @@
+//! Captured traffic (issue 20): `check --har` judges a browser-style export entry by entry with
+//! the proxy's checks, and says what a capture cannot tell instead of judging it.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::support::npm::node_tool;
+use crate::support::{
+    DISTINCTIVE_TOKEN, Process, assert_no_token, http_client, mfa_contract, stderr, stdout,
+};
+
+/// A DevTools-style export (HTTP/2 pseudo-headers, a page, Chromium's private fields): a page
+/// load, a preflight, a correct exchange, a broken request, a broken response, an omitted
+/// body, an aborted request and a base64 body.
+fn browser_export() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/har/browser-export.har")
+}
+
+fn har(args: &[&str]) -> std::process::Output {
+    let file = browser_export();
+    let mut all = vec!["check", "--har", file.to_str().expect("utf-8")];
+    all.extend_from_slice(args);
+    mfa_contract(&all)
+}
+
+#[test]
+fn a_browser_export_gets_the_right_verdict_for_each_entry() {
+    let output = har(&["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["entries"], 8);
+    assert_eq!(
+        report["otherPaths"], 1,
+        "the page load is counted, not judged"
+    );
+    assert_eq!(report["preflights"], 1);
+    // The correct exchange (2), both broken ones (3, 4), the omitted body (5), base64 (7).
+    assert_eq!(report["judged"], 5);
+    let environment = report["environment"].as_array().expect("environment");
+    assert_eq!(environment.len(), 1);
+    assert_eq!(environment[0]["entry"]["index"], 6);
+    assert!(
+        environment[0]["why"]
+            .as_str()
+            .is_some_and(|w| w.contains("net::ERR_ABORTED")),
+        "{environment:?}"
+    );
+    let omitted = report["notCaptured"].as_array().expect("omitted");
+    assert_eq!(omitted.len(), 1);
+    assert_eq!(omitted[0]["entry"]["index"], 5);
+    assert_eq!(
+        omitted[0]["why"],
+        "not captured: the response body: its checks were not run"
+    );
+    let findings = report["findings"].as_array().expect("findings");
+    let found: Vec<(u64, &str, &str, &str)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["entry"]["index"].as_u64().unwrap_or(99),
+                f["side"].as_str().unwrap_or(""),
+                f["check"].as_str().unwrap_or(""),
+                f["instancePointer"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (3, "request", "request_schema_conformance", "/mfaType"),
+            (4, "response", "response_schema_conformance", "/success"),
+        ],
+        "{findings:#?}"
+    );
+    // Each finding names its entry: position, start, page.
+    assert_eq!(
+        findings[0]["entry"]["startedDateTime"],
+        "2026-12-01T10:15:13.123Z"
+    );
+    assert_eq!(findings[0]["entry"]["page"], "Security settings – Example");
+    assert_eq!(report["checks"]["request_schema_conformance"], 1);
+    assert_eq!(report["checks"]["no_token_echo"], 0);
+}
+
+#[test]
+fn every_format_names_the_entries_and_never_the_token() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let junit = dir.path().join("har.xml");
+    let human = har(&["--junit", junit.to_str().expect("utf-8")]);
+    assert_eq!(human.status.code(), Some(1));
+    let text = stdout(&human);
+    assert!(
+        text.contains("8 entries: 5 judged for the endpoint, 1 for other paths"),
+        "{text}"
+    );
+    assert!(
+        text.contains("entry 5 (2026-12-01T10:15:15.123Z): not captured: the response body"),
+        "{text}"
+    );
+    assert!(
+        text.contains("entry 4 (2026-12-01T10:15:14.123Z, page Security settings – Example): POST observed.valid -> 200: the server answered response_schema_conformance"),
+        "{text}"
+    );
+    assert!(text.contains("Result: 2 violations (exit 1)"), "{text}");
+    let markdown = stdout(&har(&["--format", "markdown"]));
+    assert!(
+        markdown.starts_with("## ❌ mfa-contract check --har"),
+        "{markdown}"
+    );
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    let doc = roxmltree::Document::parse(&xml).expect("valid XML");
+    let failures: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .collect();
+    assert_eq!(failures.len(), 2, "{xml}");
+    let json = stdout(&har(&["--format", "json"]));
+    for (name, output) in [
+        ("human", text.as_str()),
+        ("markdown", &markdown),
+        ("json", &json),
+        ("junit", &xml),
+    ] {
+        assert_no_token(name, output, DISTINCTIVE_TOKEN);
+    }
+    // The fixture does hold the token: the test would catch a leak.
+    let capture = std::fs::read_to_string(browser_export()).expect("fixture");
+    assert!(capture.contains(DISTINCTIVE_TOKEN));
+}
+
+#[test]
+fn a_file_that_is_not_a_har_is_exit_2_naming_where() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broken = dir.path().join("broken.har");
+    std::fs::write(&broken, "{\"log\": {\"entries\": [\n  {\"request\": }\n]}}").expect("write");
+    let output = mfa_contract(&["check", "--har", broken.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("broken.har: not a HAR file") && err.contains("line 2"),
+        "{err}"
+    );
+    std::fs::write(&broken, "{\"entries\": []}").expect("write");
+    let output = mfa_contract(&["check", "--har", broken.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no \"log\" object"),
+        "{}",
+        stderr(&output)
+    );
+    let output = mfa_contract(&["check", "--har", "/nonexistent/x.har"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot read --har /nonexistent/x.har"));
+    let both = mfa_contract(&[
+        "check",
+        "--har",
+        broken.to_str().expect("utf-8"),
+        "--target",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(
+        stderr(&both).contains("give one of them"),
+        "{}",
+        stderr(&both)
+    );
+}
+
+/// Validates `file` with har-validator (HAR 1.2's JSON Schema), where it is installed.
+fn assert_valid_har(test: &str, file: &Path) {
+    let Some(validator) = node_tool(test, "har-validator") else {
+        return;
+    };
+    let script = "require(process.argv[1]).har(JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'))) \
+        .then(() => console.log('valid HAR')) \
+        .catch((e) => { console.log(JSON.stringify(e.errors || e.message)); process.exit(1); });";
+    let output = std::process::Command::new("node")
+        .args(["-e", script])
+        .arg(&validator)
+        .arg(file)
+        .output()
+        .expect("run node");
+    assert!(
+        output.status.success(),
+        "har-validator: {}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+}
+
+#[tokio::test]
+async fn the_mocks_journal_as_har_is_valid_and_loads_back_with_the_same_verdicts() {
+    let mock = Process::mock(&[]);
+    let client = http_client(std::time::Duration::from_secs(10));
+    let endpoint = format!("{}/mfa/primary", mock.url);
+    let bearer = format!("Bearer {DISTINCTIVE_TOKEN}");
+    for (auth, content_type, body) in [
+        (
+            Some(bearer.as_str()),
+            "application/json",
+            r#"{"mfaType":"PASSKEY"}"#,
+        ),
+        (
+            Some(bearer.as_str()),
+            "application/json",
+            r#"{"mfaType":"SMS"}"#,
+        ),
+        (None, "application/json", r#"{"mfaType":"PASSKEY"}"#),
+        (
+            Some(bearer.as_str()),
+            "text/plain",
+            r#"{"mfaType":"PASSKEY"}"#,
+        ),
+    ] {
+        let mut request = client
+            .post(&endpoint)
+            .header("Content-Type", content_type)
+            .body(body);
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        request.send().await.expect("answered");
+    }
+    let har = client
+        .get(format!("{}/__admin/requests?format=har", mock.url))
+        .send()
+        .await
+        .expect("exported")
+        .text()
+        .await
+        .expect("text");
+    assert_no_token("the HAR export", &har, DISTINCTIVE_TOKEN);
+    let document: Value = serde_json::from_str(&har).expect("JSON");
+    let entries = document["log"]["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 4);
+    assert_eq!(entries[0]["response"]["status"], 200);
+    assert!(
+        entries[0]["time"].as_f64().is_some_and(|t| t > 0.0),
+        "real timings"
+    );
+    assert!(
+        entries[0]["response"]["content"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Primary MFA method updated"))
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("mock.har");
+    std::fs::write(&file, &har).expect("write");
+    assert_valid_har("the_mocks_journal_as_har_is_valid", &file);
+
+    // What the mock refused, check --har finds on the client's side; the mock's answers pass.
+    let output = mfa_contract(&[
+        "check",
+        "--har",
+        file.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["judged"], 4);
+    let found: Vec<(u64, &str, &str)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["entry"]["index"].as_u64().unwrap_or(99),
+                f["side"].as_str().unwrap_or(""),
+                f["check"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (1, "request", "request_schema_conformance"),
+            (2, "request", "request_auth_scheme"),
+            (3, "request", "request_content_type"),
+        ],
+        "{report:#}"
+    );
+    let unknown = reqwest::get(format!("{}/__admin/requests?format=xml", mock.url))
+        .await
+        .expect("answered");
+    assert_eq!(unknown.status().as_u16(), 400);
+}
+
+#[test]
+fn the_browser_style_fixture_is_a_valid_har() {
+    assert_valid_har(
+        "the_browser_style_fixture_is_a_valid_har",
+        &browser_export(),
+    );
+}
