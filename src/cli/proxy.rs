@@ -23,6 +23,10 @@ pub(super) struct ProxyArgs {
     /// (exported there if DIR is missing or empty); serve them with `--contract-dir DIR mock`
     #[arg(long, value_name = "DIR")]
     record: Option<PathBuf>,
+    /// Append each judged exchange at the endpoint to FILE as HAR 1.2 (a whole document after
+    /// every exchange; credentials as fingerprints), for DevTools or `check --har`
+    #[arg(long, value_name = "FILE")]
+    record_har: Option<PathBuf>,
 }
 
 pub(super) fn run_proxy(contract: Contract, args: ProxyArgs) -> Result<u8, Error> {
@@ -41,6 +45,7 @@ pub(super) fn run_proxy(contract: Contract, args: ProxyArgs) -> Result<u8, Error
     config.server = args.server.options()?;
     config.strict = args.strict;
     config.record = args.record.clone();
+    config.record_har = args.record_har.clone();
     let ready_file = args.server.ready_file()?;
     let contract = Arc::new(contract);
     let banner_contract = contract.clone();
@@ -82,6 +87,13 @@ fn print_banner(contract: &Contract, args: &ProxyArgs, upstream: &str, addr: std
             "  recording new response shapes into {} (serve them: mfa-contract --contract-dir {} mock)",
             dir.display(),
             dir.display()
+        );
+    }
+    if let Some(file) = &args.record_har {
+        outln!(
+            "  recording each judged exchange into {} (HAR; judge it later: mfa-contract check --har {})",
+            file.display(),
+            file.display()
         );
     }
     outln!("  press Ctrl-C to stop and print the summary");

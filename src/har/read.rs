@@ -26,10 +26,7 @@ pub struct Log {
 }
 
 /// Calls `each(index, entry, pages so far)` for every entry of the HAR read from `reader`.
-pub fn for_each_entry<R: Read>(
-    reader: R,
-    each: &mut Each<'_>,
-) -> Result<Log, serde_json::Error> {
+pub fn for_each_entry<R: Read>(reader: R, each: &mut Each<'_>) -> Result<Log, serde_json::Error> {
     let mut log = Log::default();
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     Root {

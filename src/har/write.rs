@@ -124,3 +124,52 @@ fn reason(status: u16) -> Option<&'static str> {
         .ok()
         .and_then(|s| s.canonical_reason())
 }
+
+/// The file's last bytes; each new entry goes in front of them, so the file is a whole HAR
+/// document after every exchange and the recorder holds nothing but the file.
+const CLOSING: &[u8] = b"\n]}}\n";
+
+/// `proxy --record-har FILE`: a HAR document that grows by one entry per exchange.
+pub struct HarFile {
+    path: std::path::PathBuf,
+    file: std::sync::Mutex<(std::fs::File, usize)>,
+}
+
+impl HarFile {
+    /// Creates (or empties) `path` as a HAR document with no entries.
+    pub fn create(path: &std::path::Path, creator: &str) -> std::io::Result<Self> {
+        use std::io::Write as _;
+        let mut file = std::fs::File::create(path)?;
+        let head = document(creator, &[]);
+        let text = head.to_string();
+        // `{"log":{...,"entries":[]}}` opened up at the entries.
+        let open = text
+            .strip_suffix("]}}")
+            .expect("a document ends with its entries");
+        file.write_all(open.as_bytes())?;
+        file.write_all(CLOSING)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            file: std::sync::Mutex::new((file, 0)),
+        })
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// Appends one entry, keeping the document whole.
+    pub fn append(&self, exchange: &Exchange) -> std::io::Result<()> {
+        use std::io::{Seek as _, SeekFrom, Write as _};
+        let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let (file, count) = &mut *guard;
+        file.seek(SeekFrom::End(-(CLOSING.len() as i64)))?;
+        let separator: &[u8] = if *count == 0 { b"\n" } else { b",\n" };
+        file.write_all(separator)?;
+        file.write_all(entry(exchange).to_string().as_bytes())?;
+        file.write_all(CLOSING)?;
+        file.flush()?;
+        *count += 1;
+        Ok(())
+    }
+}

@@ -13,8 +13,7 @@ use serde::Serialize;
 pub use crate::server::Outcome;
 use crate::text::cut;
 
-/// Bodies are shown up to this many bytes.
-pub const MAX_BODY_BYTES: usize = 4096;
+pub use crate::server::kept::MAX_BODY_BYTES;
 /// Each header value is shown up to this many bytes.
 pub const MAX_HEADER_BYTES: usize = 1024;
 

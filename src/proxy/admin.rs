@@ -2,7 +2,7 @@
 //! the violations with their exchanges, the judged exchanges and the totals per check, and the
 //! page that shows them. Off with `--no-admin`.
 
-use actix_web::{HttpResponse, Scope, web};
+use actix_web::{HttpRequest, HttpResponse, Scope, web};
 use serde_json::json;
 
 use super::ProxyState;
@@ -37,8 +37,18 @@ async fn violations(state: web::Data<ProxyState>) -> HttpResponse {
     }))
 }
 
-async fn requests(state: web::Data<ProxyState>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "exchanges": state.exchanges() }))
+/// The judged exchanges: the admin API's JSON, or `?format=har` for HAR 1.2.
+async fn requests(req: HttpRequest, state: web::Data<ProxyState>) -> HttpResponse {
+    match admin::export_format(&req) {
+        Ok(admin::Export::Json) => {
+            HttpResponse::Ok().json(json!({ "exchanges": state.exchanges() }))
+        }
+        Ok(admin::Export::Har) => admin::har_response(&crate::har::write::document(
+            "mfa-contract proxy",
+            &state.har(),
+        )),
+        Err(given) => admin::unknown_format(&given),
+    }
 }
 
 async fn clear(state: web::Data<ProxyState>) -> HttpResponse {

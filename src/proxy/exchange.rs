@@ -16,9 +16,13 @@ use super::{MAX_JUDGED_REQUEST, MAX_JUDGED_RESPONSE, VIOLATIONS_HEADER};
 use crate::check::ObservedRequest;
 use crate::check::observed::{self, Judged, Seen, Side, Violation, judge_observed};
 use crate::credentials::Credentials;
+use crate::har;
+use crate::redact::fingerprint;
 use crate::redact::replace_token;
+use crate::remote::Exchange;
 use crate::remote::{Outcome, Response};
-use crate::server::admin::error;
+use crate::server::admin::{self, error};
+use crate::server::kept::{MAX_BODY_BYTES, fingerprint_or_mark, journal_headers};
 use crate::server::{RequestLine, Upstream, failure_response};
 
 /// Every request: the endpoint's path is judged, every other path passed through as a stream.
@@ -161,11 +165,13 @@ fn keep(
         scenario: None,
         user: None,
     });
+    let received_at_ms = (SystemTime::now() - started.elapsed())
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let har = har_exchange(req, token, &exchange, &path, received_at_ms, latency_ms);
     state.keep(JudgedExchange {
         id: state.next_id(),
-        received_at_ms: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis()),
+        received_at_ms,
         method: req.method().as_str().to_owned(),
         path,
         upstream_status: exchange.response().map(|r| r.status),
@@ -174,8 +180,52 @@ fn keep(
         class: exchange.case.class.clone(),
         violations,
         environment,
+        har,
     });
     response
+}
+
+/// The exchange as a HAR entry: the request as the client sent it (credentials as
+/// fingerprints), the upstream's answer as it came (what was judged), bodies cut as the
+/// journal cuts them.
+fn har_exchange(
+    req: &HttpRequest,
+    token: Option<&str>,
+    exchange: &Exchange,
+    path: &str,
+    started_ms: u128,
+    latency_ms: f64,
+) -> har::write::Exchange {
+    let fingerprint: Option<std::sync::Arc<str>> = token.map(|t| fingerprint(t).into());
+    let kept = |body: &[u8]| {
+        let text = String::from_utf8_lossy(&body[..body.len().min(MAX_BODY_BYTES)]).into_owned();
+        match token {
+            Some(token) => replace_token(&text, token, fingerprint_or_mark(&fingerprint)),
+            None => text,
+        }
+    };
+    let request_headers =
+        String::from_utf8_lossy(&journal_headers(req.headers(), token, &fingerprint))
+            .lines()
+            .filter_map(|line| line.split_once(": "))
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+    let response = exchange.response();
+    har::write::Exchange {
+        started_ms,
+        method: req.method().as_str().to_owned(),
+        url: format!("{}{path}", admin::base_url(req)),
+        request_headers,
+        request_body: kept(&exchange.case.request.body),
+        status: response.map(|r| r.status),
+        response_headers: response.map(|r| r.headers.clone()).unwrap_or_default(),
+        response_body: response.map(|r| kept(&r.body)).unwrap_or_default(),
+        time_ms: latency_ms,
+        comment: match &exchange.outcome {
+            Outcome::Transport(error) => Some(format!("the upstream did not answer: {error}")),
+            Outcome::Response(_) => None,
+        },
+    }
 }
 
 /// `--strict`: the upstream's answer broke the contract, so the client gets a 502 that says how.

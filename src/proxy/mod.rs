@@ -57,6 +57,8 @@ pub struct ProxyConfig {
     pub strict: bool,
     /// Write each new response shape as a fixture under this contract copy.
     pub record: Option<PathBuf>,
+    /// Append each judged exchange to this HAR file.
+    pub record_har: Option<PathBuf>,
 }
 
 impl ProxyConfig {
@@ -68,6 +70,7 @@ impl ProxyConfig {
             tls: crate::tls::TlsOptions::default(),
             strict: false,
             record: None,
+            record_har: None,
         }
     }
 }

@@ -33,6 +33,9 @@ pub struct JudgedExchange {
     /// The upstream's answer was the environment (a rate limit), not judged.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub environment: bool,
+    /// The exchange as a HAR entry (`?format=har`, `--record-har`), credentials as fingerprints.
+    #[serde(skip)]
+    pub har: crate::har::write::Exchange,
 }
 
 /// A violation in the list at `/__admin/violations`: the violation, with its exchange.
@@ -74,6 +77,8 @@ pub struct ProxyState {
     journal: Mutex<VecDeque<JudgedExchange>>,
     totals: Mutex<Totals>,
     pub(super) recorder: Option<Recorder>,
+    /// `--record-har FILE`.
+    pub(super) har_file: Option<crate::har::write::HarFile>,
     /// What `/__admin/health` says, and the handle `/__admin/shutdown` stops.
     pub(super) control: web::Data<Control>,
 }
@@ -101,6 +106,19 @@ impl ProxyState {
             journal: Mutex::new(VecDeque::new()),
             totals: Mutex::new(Totals::default()),
             recorder,
+            har_file: match &config.record_har {
+                Some(path) => Some(
+                    crate::har::write::HarFile::create(path, "mfa-contract proxy").map_err(
+                        |e| {
+                            crate::Error::io(
+                                format!("cannot write --record-har {}", path.display()),
+                                e,
+                            )
+                        },
+                    )?,
+                ),
+                None => None,
+            },
             contract,
         })
     }
@@ -136,6 +154,11 @@ impl ProxyState {
 
     pub fn exchanges(&self) -> Vec<JudgedExchange> {
         self.journal().iter().cloned().collect()
+    }
+
+    /// The journal as HAR exchanges.
+    pub fn har(&self) -> Vec<crate::har::write::Exchange> {
+        self.journal().iter().map(|e| e.har.clone()).collect()
     }
 
     pub(super) fn clear(&self) {
@@ -206,6 +229,14 @@ impl ProxyState {
             self.logger.warn(&format!(
                 "contract violation by {side}: {}{at}: {} [{} {} exchange {}]",
                 violation.check, violation.message, exchange.method, exchange.path, exchange.id
+            ));
+        }
+        if let Some(file) = &self.har_file
+            && let Err(e) = file.append(&exchange.har)
+        {
+            self.logger.warn(&format!(
+                "--record-har {}: cannot append the exchange: {e}",
+                file.path().display()
             ));
         }
         if self.journal_size == 0 {

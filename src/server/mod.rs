@@ -7,6 +7,7 @@
 pub mod admin;
 mod cors;
 mod forward;
+pub mod kept;
 mod log;
 mod thread;
 

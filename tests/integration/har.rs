@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::support::npm::node_tool;
+use crate::support::reference::{Fault, Variant, handler};
 use crate::support::{
-    DISTINCTIVE_TOKEN, Process, assert_no_token, http_client, mfa_contract, stderr, stdout,
+    DISTINCTIVE_TOKEN, Process, TestServer, assert_no_token, http_client, mfa_contract, stderr,
+    stdout,
 };
 
 /// A DevTools-style export (HTTP/2 pseudo-headers, a page, Chromium's private fields): a page
@@ -293,4 +295,79 @@ fn the_browser_style_fixture_is_a_valid_har() {
         "the_browser_style_fixture_is_a_valid_har",
         &browser_export(),
     );
+}
+
+#[tokio::test]
+async fn the_proxys_exchanges_as_har_judge_the_same_offline_as_they_did_live() {
+    let upstream = TestServer::start(handler(Variant::Plain, Fault::WrongFieldTypes));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recorded = dir.path().join("recorded.har");
+    let proxy = Process::proxy(&[
+        "--upstream",
+        &upstream.url,
+        "--record-har",
+        recorded.to_str().expect("utf-8"),
+    ]);
+    let client = http_client(std::time::Duration::from_secs(10));
+    for body in [r#"{"mfaType":"PASSKEY"}"#, r#"{"mfaType":"SMS"}"#] {
+        client
+            .post(format!("{}/mfa/primary", proxy.url))
+            .header("Authorization", format!("Bearer {DISTINCTIVE_TOKEN}"))
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("answered");
+    }
+    let live: Value = client
+        .get(format!("{}/__admin/violations", proxy.url))
+        .send()
+        .await
+        .expect("violations")
+        .json()
+        .await
+        .expect("JSON");
+    let mut live: Vec<(String, String)> = live["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .map(|v| (v["side"].to_string(), v["check"].to_string()))
+        .collect();
+    live.sort();
+    assert!(!live.is_empty());
+    let exported = client
+        .get(format!("{}/__admin/requests?format=har", proxy.url))
+        .send()
+        .await
+        .expect("exported")
+        .text()
+        .await
+        .expect("text");
+    let from_admin = dir.path().join("admin.har");
+    std::fs::write(&from_admin, &exported).expect("write");
+    // The recording is a whole document while the proxy still runs.
+    for file in [&recorded, &from_admin] {
+        let text = std::fs::read_to_string(file).expect("read");
+        assert_no_token("the proxy's HAR", &text, DISTINCTIVE_TOKEN);
+        let document: Value = serde_json::from_str(&text).expect("a whole JSON document");
+        assert_eq!(document["log"]["entries"].as_array().map(Vec::len), Some(2));
+        assert_valid_har("the_proxys_exchanges_as_har", file);
+        let output = mfa_contract(&[
+            "check",
+            "--har",
+            file.to_str().expect("utf-8"),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let mut offline: Vec<(String, String)> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| (f["side"].to_string(), f["check"].to_string()))
+            .collect();
+        offline.sort();
+        assert_eq!(offline, live, "{}", file.display());
+    }
 }
