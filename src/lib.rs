@@ -5,8 +5,9 @@
 //!
 //! From the bottom up: the `contract`; plumbing, each written once (`tls`, `credentials`,
 //! `redact`, `media_type`, `net`, `text`); `cases` from the request schema; `remote` (talking to
-//! a target); `verdict`; `restore`; `report`; `check` (the registry and the run); `drift`; the
-//! `server` layer; the `mock` and the `proxy` on top of it. No module imports one above it, the
+//! a target); `verdict`; `coverage`; `restore`; `report`; `check` (the registry, the run, and
+//! judging observed exchanges); `har` (captures in and out) and `pact` (the journal as a
+//! consumer contract); `drift`; the `server` layer; the `mock` and the `proxy` on top of it. No module imports one above it, the
 //! mock and the proxy import nothing from each other, and the checker nothing from either.
 
 pub mod cases;
@@ -20,6 +21,7 @@ pub mod har;
 pub mod media_type;
 pub mod mock;
 pub mod net;
+pub mod pact;
 pub mod proxy;
 pub mod redact;
 pub mod remote;

@@ -138,6 +138,19 @@ fn judge_request(
     (Some(case), violations)
 }
 
+/// The case a request amounts to, as the proxy would class it, and the request checks' verdicts.
+pub fn request_case(
+    ctx: &Ctx<'_>,
+    request: &ObservedRequest<'_>,
+    has_token: bool,
+) -> (Case, Vec<Violation>) {
+    let (case, violations) = judge_request(ctx, request, has_token, Seen::ALL);
+    (
+        case.expect("with the body seen, a request always has a case"),
+        violations,
+    )
+}
+
 /// How much of an answer there is to judge.
 #[derive(Debug, Clone, Copy)]
 pub struct Seen {

@@ -250,7 +250,7 @@ pub(super) fn validate(contract: &Contract) -> Result<u8, Error> {
         manifest.request.content_type,
         manifest.request.max_body_bytes
     );
-    let methods: Vec<String> = contract.methods().into_iter().map(|(m, _)| m).collect();
+    let methods: Vec<String> = contract.method_names();
     outln!("  methods    {}", methods.join(", "));
     let schemas: Vec<&str> = contract.schemas().map(|s| s.file.as_str()).collect();
     outln!(

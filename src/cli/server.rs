@@ -5,9 +5,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use mfa_contract::Error;
 use mfa_contract::server::{self, ServerOptions, Upstream, defaults};
 use mfa_contract::tls::TlsOptions;
+use mfa_contract::{Error, pact};
 
 /// How a server (the mock or the proxy) listens and logs.
 #[derive(Debug, Args)]
@@ -39,6 +39,12 @@ pub(super) struct ServerArgs {
     /// that start the server in the background, with --port 0 too; removed when it stops
     #[arg(long, value_name = "FILE")]
     pub(super) ready_file: Option<PathBuf>,
+    /// The consumer's name in the journal's Pact export (/__admin/requests?format=pact)
+    #[arg(long, value_name = "NAME", default_value = pact::defaults::CONSUMER)]
+    pub(super) pact_consumer: String,
+    /// The provider's name in the journal's Pact export
+    #[arg(long, value_name = "NAME", default_value = pact::defaults::PROVIDER)]
+    pub(super) pact_provider: String,
 }
 
 impl ServerArgs {
@@ -59,6 +65,10 @@ impl ServerArgs {
                 LogFormat::Off => server::LogFormat::Off,
             },
             journal_size: self.journal_size,
+            pact: pact::Names {
+                consumer: self.pact_consumer.clone(),
+                provider: self.pact_provider.clone(),
+            },
         })
     }
 

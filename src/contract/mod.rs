@@ -254,6 +254,11 @@ impl Contract {
             .collect()
     }
 
+    /// The values of [`Contract::methods`] alone.
+    pub fn method_names(&self) -> Vec<String> {
+        self.methods().into_iter().map(|(m, _)| m).collect()
+    }
+
     /// The selected value in a request body that the request schema accepted.
     pub fn selected_method<'a>(&self, body: &'a Value) -> Option<&'a str> {
         use jsonptr::resolve::Resolve as _;

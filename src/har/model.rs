@@ -40,7 +40,9 @@ impl Request {
     /// The body, when the capture has it: its `postData`, or nothing where nothing was sent.
     pub fn body(&self) -> Option<Vec<u8>> {
         if let Some(bytes) = self.post_data.as_ref().and_then(Content::bytes) {
-            return Some(bytes);
+            // A text shorter than the body sent was cut by whoever exported it.
+            let cut = self.body_size.is_some_and(|size| size > bytes.len() as i64);
+            return (!cut).then_some(bytes);
         }
         let length = header(&self.headers, "content-length")
             .and_then(|v| v.trim().parse::<u64>().ok())

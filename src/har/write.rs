@@ -16,6 +16,8 @@ pub struct Exchange {
     pub url: String,
     pub request_headers: Vec<(String, String)>,
     pub request_body: String,
+    /// The whole request body's length: more than `request_body` holds when it was cut.
+    pub request_body_size: usize,
     /// `None` when no answer went out (the client gave up, a fault closed the connection).
     pub status: Option<u16>,
     pub response_headers: Vec<(String, String)>,
@@ -54,7 +56,7 @@ pub fn entry(exchange: &Exchange) -> Value {
         "headers": headers(&exchange.request_headers),
         "queryString": query(&exchange.url),
         "headersSize": -1,
-        "bodySize": exchange.request_body.len(),
+        "bodySize": exchange.request_body_size,
     });
     if !exchange.request_body.is_empty() {
         request["postData"] = json!({

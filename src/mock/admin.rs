@@ -17,35 +17,44 @@ use crate::server::admin::{self, not_allowed};
 const PAGE: &str = include_str!("admin.html");
 
 pub fn scope() -> Scope {
-    admin::scope(PAGE, "/requests, /state, /reset and /scenarios", |scope| {
-        scope
-            .service(
-                web::resource("/requests")
-                    .get(requests)
-                    .delete(clear_requests)
-                    .default_service(web::to(|| not_allowed("GET, DELETE"))),
-            )
-            .service(
-                web::resource("/state")
-                    .get(state)
-                    .default_service(web::to(|| not_allowed("GET"))),
-            )
-            .service(
-                web::resource("/reset")
-                    .post(reset)
-                    .default_service(web::to(|| not_allowed("POST"))),
-            )
-            .service(
-                web::resource("/scenarios")
-                    .get(scenarios)
-                    .post(arm)
-                    .delete(disarm)
-                    .default_service(web::to(|| not_allowed("GET, POST, DELETE"))),
-            )
-    })
+    admin::scope(
+        PAGE,
+        "/requests, /state, /reset, /scenarios and /provider-states",
+        |scope| {
+            scope
+                .service(
+                    web::resource("/provider-states")
+                        .post(super::pact::change)
+                        .default_service(web::to(|| not_allowed("POST"))),
+                )
+                .service(
+                    web::resource("/requests")
+                        .get(requests)
+                        .delete(clear_requests)
+                        .default_service(web::to(|| not_allowed("GET, DELETE"))),
+                )
+                .service(
+                    web::resource("/state")
+                        .get(state)
+                        .default_service(web::to(|| not_allowed("GET"))),
+                )
+                .service(
+                    web::resource("/reset")
+                        .post(reset)
+                        .default_service(web::to(|| not_allowed("POST"))),
+                )
+                .service(
+                    web::resource("/scenarios")
+                        .get(scenarios)
+                        .post(arm)
+                        .delete(disarm)
+                        .default_service(web::to(|| not_allowed("GET, POST, DELETE"))),
+                )
+        },
+    )
 }
 
-/// The journal: the admin API's JSON, or `?format=har` for HAR 1.2.
+/// The journal: the admin API's JSON, `?format=har` for HAR 1.2, `?format=pact` for Pact V4.
 async fn requests(req: HttpRequest, state: web::Data<MockState>) -> HttpResponse {
     match admin::export_format(&req) {
         Ok(admin::Export::Json) => {
@@ -60,6 +69,7 @@ async fn requests(req: HttpRequest, state: web::Data<MockState>) -> HttpResponse
                 &exchanges,
             ))
         }
+        Ok(admin::Export::Pact) => super::pact::export(&req, &state),
         Err(given) => admin::unknown_format(&given),
     }
 }

@@ -83,6 +83,7 @@ impl Record {
             url: format!("{base}{}", self.path),
             request_headers: headers,
             request_body: String::from_utf8_lossy(&self.body).into_owned(),
+            request_body_size: self.body_len,
             status: self.status,
             response_headers: self.reply_headers.clone(),
             response_body: String::from_utf8_lossy(&self.reply_body).into_owned(),
@@ -184,6 +185,17 @@ impl Journal {
     /// The records as HAR exchanges, their URLs on `base` (`http://host:port`).
     pub fn har(&self, base: &str) -> Vec<crate::har::write::Exchange> {
         self.records.iter().map(|(_, r)| r.har(base)).collect()
+    }
+
+    /// The records as HAR exchanges, each with the user it concerned (by name).
+    pub fn har_with_users(
+        &self,
+        base: &str,
+    ) -> Vec<(crate::har::write::Exchange, Option<Arc<str>>)> {
+        self.records
+            .iter()
+            .map(|(_, r)| (r.har(base), r.user.clone()))
+            .collect()
     }
 
     pub fn clear(&mut self) {

@@ -10,6 +10,7 @@ mod armed;
 mod bodies;
 mod journal;
 mod memo;
+mod pact;
 mod pipeline;
 mod record;
 mod reply;
@@ -94,6 +95,7 @@ struct Settings {
     admin: bool,
     journal_size: usize,
     cors: CorsPolicy,
+    pact: crate::pact::Names,
 }
 
 /// Everything the handlers share, across worker threads.
@@ -128,6 +130,7 @@ impl MockState {
                 admin: config.server.admin,
                 journal_size: config.server.journal_size,
                 cors: config.server.cors(),
+                pact: config.server.pact.clone(),
             },
             rules: Rules::new(&contract, config.max_delay),
             bodies: Bodies::new(&contract),

@@ -132,6 +132,38 @@ impl UserStore {
         from_file.chain(auto).cloned().collect()
     }
 
+    /// A provider state set up: the token's user has exactly these methods enrolled, the
+    /// first of them primary. Known from now on, as a users-file user is (so strict tokens
+    /// accept it too), until a reset.
+    pub fn provide(&mut self, token: &str, enrolled: Vec<String>) {
+        let fp = fingerprint(token);
+        if !self.by_token.contains_key(token) {
+            self.auto_created.push_back(token.to_owned());
+        }
+        self.by_token.insert(
+            token.to_owned(),
+            UserState {
+                name: fp.as_str().into(),
+                token_fingerprint: fp.into(),
+                from_users_file: true,
+                primary: enrolled.first().cloned(),
+                enrolled,
+            },
+        );
+    }
+
+    /// The methods the user of this name has enrolled; a name the store does not hold is a
+    /// default user's.
+    pub fn enrolled_of(&self, name: &str) -> Vec<String> {
+        self.by_token
+            .values()
+            .find(|u| &*u.name == name)
+            .map_or_else(
+                || self.users.default_user.enrolled.clone(),
+                |u| u.enrolled.clone(),
+            )
+    }
+
     pub fn default_user(&self) -> &Account {
         &self.users.default_user
     }

@@ -47,6 +47,15 @@ async fn requests(req: HttpRequest, state: web::Data<ProxyState>) -> HttpRespons
             "mfa-contract proxy",
             &state.har(),
         )),
+        // The proxy knows no users: its interactions carry no provider state.
+        Ok(admin::Export::Pact) => {
+            let exchanges: Vec<_> = state.har().into_iter().map(|e| (e, None)).collect();
+            HttpResponse::Ok().json(crate::pact::document(
+                &state.contract,
+                &state.pact,
+                &exchanges,
+            ))
+        }
         Err(given) => admin::unknown_format(&given),
     }
 }

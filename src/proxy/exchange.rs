@@ -217,6 +217,7 @@ fn har_exchange(
         url: format!("{}{path}", admin::base_url(req)),
         request_headers,
         request_body: kept(&exchange.case.request.body),
+        request_body_size: exchange.case.request.body.len(),
         status: response.map(|r| r.status),
         response_headers: response.map(|r| r.headers.clone()).unwrap_or_default(),
         response_body: response.map(|r| kept(&r.body)).unwrap_or_default(),

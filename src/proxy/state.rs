@@ -79,6 +79,8 @@ pub struct ProxyState {
     pub(super) recorder: Option<Recorder>,
     /// `--record-har FILE`.
     pub(super) har_file: Option<crate::har::write::HarFile>,
+    /// Who the Pact export is between.
+    pub(super) pact: crate::pact::Names,
     /// What `/__admin/health` says, and the handle `/__admin/shutdown` stops.
     pub(super) control: web::Data<Control>,
 }
@@ -119,6 +121,7 @@ impl ProxyState {
                 ),
                 None => None,
             },
+            pact: config.server.pact.clone(),
             contract,
         })
     }

@@ -139,11 +139,14 @@ pub fn error(
     HttpResponse::build(status).json(Value::Object(body))
 }
 
-/// What a journal endpoint answers with: the admin API's JSON, or HAR 1.2 (`?format=har`).
+/// What a journal endpoint answers with: the admin API's JSON, HAR 1.2 (`?format=har`), or a
+/// Pact V4 file (`?format=pact`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Export {
     Json,
     Har,
+    /// A Pact V4 consumer contract.
+    Pact,
 }
 
 /// The `format` query parameter of a journal endpoint; an unknown one is returned as is, for
@@ -155,6 +158,7 @@ pub fn export_format(req: &actix_web::HttpRequest) -> Result<Export, String> {
     match format.as_deref() {
         None | Some("json") => Ok(Export::Json),
         Some("har") => Ok(Export::Har),
+        Some("pact") => Ok(Export::Pact),
         Some(_) => Err(format.unwrap_or_default()),
     }
 }
@@ -164,7 +168,9 @@ pub fn unknown_format(given: &str) -> HttpResponse {
     error(
         StatusCode::BAD_REQUEST,
         "Bad Request: unknown format",
-        &format!("format={given}: the journal comes as format=json (the default) or format=har"),
+        &format!(
+            "format={given}: the journal comes as format=json (the default), format=har or format=pact"
+        ),
         Map::new(),
     )
 }

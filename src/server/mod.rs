@@ -49,6 +49,8 @@ pub struct ServerOptions {
     pub log: LogFormat,
     /// How many entries the journal keeps (0 turns it off).
     pub journal_size: usize,
+    /// Who the journal's Pact export (`?format=pact`) is between.
+    pub pact: crate::pact::Names,
 }
 
 impl Default for ServerOptions {
@@ -61,6 +63,7 @@ impl Default for ServerOptions {
             admin: true,
             log: LogFormat::Off,
             journal_size: defaults::JOURNAL_SIZE,
+            pact: crate::pact::Names::default(),
         }
     }
 }

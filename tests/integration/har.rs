@@ -343,6 +343,23 @@ async fn the_proxys_exchanges_as_har_judge_the_same_offline_as_they_did_live() {
         .text()
         .await
         .expect("text");
+    // The same journal as a pact: the proxy knows no users, so no provider states.
+    let pact: Value = client
+        .get(format!("{}/__admin/requests?format=pact", proxy.url))
+        .send()
+        .await
+        .expect("pact")
+        .json()
+        .await
+        .expect("JSON");
+    let interactions = pact["interactions"].as_array().expect("interactions");
+    assert_eq!(interactions.len(), 2, "{pact:#}");
+    assert!(
+        interactions
+            .iter()
+            .all(|i| i.get("providerStates").is_none())
+    );
+    assert_eq!(interactions[0]["description"], "a valid PASSKEY request");
     let from_admin = dir.path().join("admin.har");
     std::fs::write(&from_admin, &exported).expect("write");
     // The recording is a whole document while the proxy still runs.

@@ -47,6 +47,8 @@ mod mock_cases;
 mod npm;
 /// The OpenAPI 3.1 export: valid against the official schema, and snapshotted.
 mod openapi;
+/// The journal as a Pact V4 consumer contract, replayed by the real Pact verifier.
+mod pact;
 /// The proxy over real sockets: both sides judged, pass-through, failing upstreams, --strict,
 /// recording, and mock --upstream.
 mod proxy;

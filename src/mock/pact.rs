@@ -1,0 +1,150 @@
+//! The mock's side of Pact: the journal as a consumer contract whose valid requests carry
+//! the state of the user who sent them (its enrolled methods, named as a reader says it), and
+//! `POST /__admin/provider-states`, where the Pact verifier asks for that state before it
+//! replays an interaction, so "the user has only GOOGLE_AUTH enrolled" is real.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Map, json};
+
+use super::MockState;
+use crate::credentials::Credentials;
+use crate::har::write::Exchange;
+use crate::pact::{self, ProviderState};
+use crate::server::admin;
+
+/// `GET /__admin/requests?format=pact`.
+pub(super) fn export(req: &HttpRequest, state: &MockState) -> HttpResponse {
+    let records = state.journal().har_with_users(&admin::base_url(req));
+    let users = state.users();
+    let methods = state.contract.method_names();
+    let exchanges: Vec<(Exchange, Option<ProviderState>)> = records
+        .into_iter()
+        .map(|(exchange, user)| {
+            let provider_state = user.and_then(|name| {
+                let enrolled = users.enrolled_of(&name);
+                provider_state(state, &exchange, enrolled, &methods)
+            });
+            (exchange, provider_state)
+        })
+        .collect();
+    drop(users);
+    let document = pact::document(&state.contract, &state.settings.pact, &exchanges);
+    HttpResponse::Ok().json(document)
+}
+
+/// The state of the user who sent `exchange`: named by what it has enrolled, with the
+/// credential the pact's request carries, so the state can be set up for exactly it.
+fn provider_state(
+    state: &MockState,
+    exchange: &Exchange,
+    enrolled: Vec<String>,
+    methods: &[String],
+) -> Option<ProviderState> {
+    let header = &state.contract.auth().header;
+    let token = exchange
+        .request_headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(header))
+        .and_then(|(_, v)| Credentials::parse(v).credential())?
+        .to_owned();
+    Some(ProviderState {
+        name: state_name(&enrolled, methods),
+        params: json!({ "token": token, "enrolled": enrolled }),
+    })
+}
+
+/// "the user has only GOOGLE_AUTH enrolled", "the user has MAGIC_LINK and PASSKEY enrolled".
+fn state_name(enrolled: &[String], methods: &[String]) -> String {
+    match enrolled {
+        [] => "the user has no MFA method enrolled".to_owned(),
+        [only] if methods.len() > 1 => format!("the user has only {only} enrolled"),
+        [rest @ .., last] if !rest.is_empty() => {
+            format!("the user has {} and {last} enrolled", rest.join(", "))
+        }
+        [one] => format!("the user has {one} enrolled"),
+        _ => unreachable!("every length is matched above"),
+    }
+}
+
+/// What the Pact verifier posts (`--state-change-url`).
+#[derive(Debug, Deserialize)]
+struct StateChange {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    params: Map<String, serde_json::Value>,
+    #[serde(default)]
+    action: Option<String>,
+}
+
+/// `POST /__admin/provider-states`: set up the named state from its params (teardown: nothing
+/// to undo, the next setup replaces the user).
+pub(super) async fn change(state: web::Data<MockState>, body: web::Bytes) -> HttpResponse {
+    let change: StateChange = match serde_json::from_slice(&body) {
+        Ok(change) => change,
+        Err(e) => return refuse(&format!("the body is not a provider state change: {e}")),
+    };
+    // The verifier asks for an unnamed state before an interaction that has none.
+    if change.action.as_deref() == Some("teardown") || change.state.is_empty() {
+        return HttpResponse::Ok().json(json!({}));
+    }
+    let token = change.params.get("token").and_then(|t| t.as_str());
+    let enrolled: Option<Vec<String>> = change
+        .params
+        .get("enrolled")
+        .and_then(|e| serde_json::from_value(e.clone()).ok());
+    let (Some(token), Some(enrolled)) = (token, enrolled) else {
+        return refuse(&format!(
+            "state {:?}: params.token and params.enrolled (a list of methods) are needed; the states of a pact exported with ?format=pact carry them",
+            change.state
+        ));
+    };
+    let methods = state.contract.method_names();
+    if let Some(unknown) = enrolled.iter().find(|m| !methods.contains(m)) {
+        return refuse(&format!(
+            "state {:?}: {unknown} is not a method of the contract ({})",
+            change.state,
+            methods.join(", ")
+        ));
+    }
+    state.users().provide(token, enrolled);
+    HttpResponse::Ok().json(json!({ "state": change.state }))
+}
+
+fn refuse(detail: &str) -> HttpResponse {
+    admin::error(
+        StatusCode::BAD_REQUEST,
+        "Bad Request: cannot set up this provider state",
+        detail,
+        Map::new(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state_name;
+
+    #[test]
+    fn states_are_named_as_a_reader_says_them() {
+        let all: Vec<String> = ["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"]
+            .map(String::from)
+            .to_vec();
+        let name =
+            |e: &[&str]| state_name(&e.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &all);
+        assert_eq!(
+            name(&["GOOGLE_AUTH"]),
+            "the user has only GOOGLE_AUTH enrolled"
+        );
+        assert_eq!(
+            name(&["MAGIC_LINK", "PASSKEY"]),
+            "the user has MAGIC_LINK and PASSKEY enrolled"
+        );
+        assert_eq!(
+            name(&["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"]),
+            "the user has GOOGLE_AUTH, MAGIC_LINK and PASSKEY enrolled"
+        );
+        assert_eq!(name(&[]), "the user has no MFA method enrolled");
+    }
+}
