@@ -48,17 +48,17 @@ pub struct ProviderState {
     pub params: Value,
 }
 
-/// The Pact V4 document of these exchanges, each with the state its sender was in (if any).
+/// The Pact V4 document of these exchanges, each with the states it was made in (if any).
 pub fn document(
     contract: &Contract,
     names: &Names,
-    exchanges: &[(Exchange, Option<ProviderState>)],
+    exchanges: &[(Exchange, Vec<ProviderState>)],
 ) -> Value {
     let mut seen = BTreeSet::new();
     let mut interactions = Vec::new();
     let mut left_out = Vec::new();
-    for (exchange, state) in exchanges {
-        match interaction(contract, exchange, state.as_ref()) {
+    for (exchange, states) in exchanges {
+        match interaction(contract, exchange, states) {
             Ok((key, value)) => {
                 if seen.insert(key) {
                     interactions.push(value);
@@ -93,7 +93,7 @@ fn header<'a>(exchange: &'a [(String, String)], name: &str) -> Option<&'a str> {
 fn interaction(
     contract: &Contract,
     exchange: &Exchange,
-    state: Option<&ProviderState>,
+    states: &[ProviderState],
 ) -> Result<(String, Value), &'static str> {
     let status = exchange.status.ok_or("no answer went out")?;
     let path = url::Url::parse(&exchange.url)
@@ -134,19 +134,24 @@ fn interaction(
     if let Some(prefer) = header(headers, "prefer") {
         description.push_str(&format!(" (Prefer: {prefer})"));
     }
-    let state = state.filter(|_| case.expect == Expect::Accept);
-    let key = format!(
-        "{description}|{status}|{}",
-        state.map_or("", |s| s.name.as_str())
-    );
+    // Who sent a refused request, and what was armed, does not change its answer.
+    let states = match case.expect {
+        Expect::Accept => states,
+        Expect::Reject(_) => &[],
+    };
+    let names: Vec<&str> = states.iter().map(|s| s.name.as_str()).collect();
+    let key = format!("{description}|{status}|{}", names.join("|"));
     let mut value = json!({
         "type": "Synchronous/HTTP",
         "description": description,
         "request": request(contract, exchange, &path, json.as_ref().ok(), case.expect),
         "response": response(contract, exchange, status, response_body),
     });
-    if let Some(state) = state {
-        value["providerStates"] = json!([{ "name": state.name, "params": state.params }]);
+    if !states.is_empty() {
+        value["providerStates"] = states
+            .iter()
+            .map(|s| json!({ "name": s.name, "params": s.params }))
+            .collect();
     }
     Ok((key, value))
 }

@@ -123,6 +123,12 @@ impl Record {
     }
 }
 
+/// Who a record's request concerned and what shaped its answer, for the Pact export.
+pub struct Who {
+    pub user: Option<Arc<str>>,
+    pub scenario: Option<String>,
+}
+
 pub struct Journal {
     capacity: usize,
     next_id: u64,
@@ -187,14 +193,18 @@ impl Journal {
         self.records.iter().map(|(_, r)| r.har(base)).collect()
     }
 
-    /// The records as HAR exchanges, each with the user it concerned (by name).
-    pub fn har_with_users(
-        &self,
-        base: &str,
-    ) -> Vec<(crate::har::write::Exchange, Option<Arc<str>>)> {
+    /// The records as HAR exchanges, each with the user it concerned (by name) and the
+    /// scenario that shaped its answer.
+    pub fn har_with_users(&self, base: &str) -> Vec<(crate::har::write::Exchange, Who)> {
         self.records
             .iter()
-            .map(|(_, r)| (r.har(base), r.user.clone()))
+            .map(|(_, r)| {
+                let who = Who {
+                    user: r.user.clone(),
+                    scenario: r.scenario.clone(),
+                };
+                (r.har(base), who)
+            })
             .collect()
     }
 

@@ -9,6 +9,8 @@ use serde::Deserialize;
 use serde_json::{Map, json};
 
 use super::MockState;
+use super::armed::Times;
+use super::scenario::Scenario;
 use crate::credentials::Credentials;
 use crate::har::write::Exchange;
 use crate::pact::{self, ProviderState};
@@ -16,17 +18,32 @@ use crate::server::admin;
 
 /// `GET /__admin/requests?format=pact`.
 pub(super) fn export(req: &HttpRequest, state: &MockState) -> HttpResponse {
+    // One lock at a time: the journal's records first, then the users.
     let records = state.journal().har_with_users(&admin::base_url(req));
     let users = state.users();
     let methods = state.contract.method_names();
-    let exchanges: Vec<(Exchange, Option<ProviderState>)> = records
+    let exchanges: Vec<(Exchange, Vec<ProviderState>)> = records
         .into_iter()
-        .map(|(exchange, user)| {
-            let provider_state = user.and_then(|name| {
-                let enrolled = users.enrolled_of(&name);
-                provider_state(state, &exchange, enrolled, &methods)
-            });
-            (exchange, provider_state)
+        .map(|(exchange, record)| {
+            let Some(token) = credential(state, &exchange) else {
+                return (exchange, Vec::new());
+            };
+            let mut states = Vec::new();
+            if let Some(name) = &record.user {
+                let enrolled = users.enrolled_of(name);
+                states.push(ProviderState {
+                    name: state_name(&enrolled, &methods),
+                    params: json!({ "token": token, "enrolled": enrolled }),
+                });
+            }
+            // An armed scenario shaped the answer: the state arms it again for this token.
+            if let Some(armed) = record.scenario.as_deref().and_then(armed_scenario) {
+                states.push(ProviderState {
+                    name: format!("the mock is armed to answer with {armed}"),
+                    params: json!({ "token": token, "prefer": armed }),
+                });
+            }
+            (exchange, states)
         })
         .collect();
     drop(users);
@@ -34,25 +51,23 @@ pub(super) fn export(req: &HttpRequest, state: &MockState) -> HttpResponse {
     HttpResponse::Ok().json(document)
 }
 
-/// The state of the user who sent `exchange`: named by what it has enrolled, with the
-/// credential the pact's request carries, so the state can be set up for exactly it.
-fn provider_state(
-    state: &MockState,
-    exchange: &Exchange,
-    enrolled: Vec<String>,
-    methods: &[String],
-) -> Option<ProviderState> {
+/// `armed #3: code=500` -> `code=500`, the scenario as a `Prefer` header says it.
+fn armed_scenario(label: &str) -> Option<&str> {
+    label
+        .strip_prefix("armed #")?
+        .split_once(": ")
+        .map(|(_, s)| s)
+}
+
+/// The credential the exchange's request carries (a fingerprint, as the journal keeps it).
+fn credential(state: &MockState, exchange: &Exchange) -> Option<String> {
     let header = &state.contract.auth().header;
-    let token = exchange
+    exchange
         .request_headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(header))
-        .and_then(|(_, v)| Credentials::parse(v).credential())?
-        .to_owned();
-    Some(ProviderState {
-        name: state_name(&enrolled, methods),
-        params: json!({ "token": token, "enrolled": enrolled }),
-    })
+        .and_then(|(_, v)| Credentials::parse(v).credential())
+        .map(str::to_owned)
 }
 
 /// "the user has only GOOGLE_AUTH enrolled", "the user has MAGIC_LINK and PASSKEY enrolled".
@@ -95,11 +110,32 @@ pub(super) async fn change(state: web::Data<MockState>, body: web::Bytes) -> Htt
         .params
         .get("enrolled")
         .and_then(|e| serde_json::from_value(e.clone()).ok());
-    let (Some(token), Some(enrolled)) = (token, enrolled) else {
-        return refuse(&format!(
-            "state {:?}: params.token and params.enrolled (a list of methods) are needed; the states of a pact exported with ?format=pact carry them",
-            change.state
-        ));
+    let prefer = change.params.get("prefer").and_then(|p| p.as_str());
+    let token = match (token, &enrolled, prefer) {
+        (Some(token), Some(_), _) | (Some(token), _, Some(_)) => token,
+        _ => {
+            return refuse(&format!(
+                "state {:?}: params.token and params.enrolled (a list of methods) or params.prefer (a scenario) are needed; the states of a pact exported with ?format=pact carry them",
+                change.state
+            ));
+        }
+    };
+    if let Some(prefer) = prefer {
+        let armed = Scenario::from_prefer([prefer], &state.rules)
+            .map_err(|e| e.detail)
+            .and_then(|s| s.ok_or_else(|| "no scenario".to_owned()))
+            .and_then(|s| {
+                state
+                    .armed
+                    .arm(s, Some(token.to_owned()), Times::Count(1))
+                    .map(|_| ())
+            });
+        if let Err(detail) = armed {
+            return refuse(&format!("state {:?}: {prefer}: {detail}", change.state));
+        }
+    }
+    let Some(enrolled) = enrolled else {
+        return HttpResponse::Ok().json(json!({ "state": change.state }));
     };
     let methods = state.contract.method_names();
     if let Some(unknown) = enrolled.iter().find(|m| !methods.contains(m)) {

@@ -49,7 +49,7 @@ async fn requests(req: HttpRequest, state: web::Data<ProxyState>) -> HttpRespons
         )),
         // The proxy knows no users: its interactions carry no provider state.
         Ok(admin::Export::Pact) => {
-            let exchanges: Vec<_> = state.har().into_iter().map(|e| (e, None)).collect();
+            let exchanges: Vec<_> = state.har().into_iter().map(|e| (e, Vec::new())).collect();
             HttpResponse::Ok().json(crate::pact::document(
                 &state.contract,
                 &state.pact,

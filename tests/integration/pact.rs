@@ -112,6 +112,23 @@ async fn session(mock: &Process) {
         }
         request.send().await.expect("answered");
     }
+    // A scenario armed on the server for this token, for a client that cannot send Prefer.
+    let armed = client
+        .post(format!("{}/__admin/scenarios", mock.url))
+        .json(&serde_json::json!({"code": 500, "token": DISTINCTIVE_TOKEN, "times": 1}))
+        .send()
+        .await
+        .expect("armed");
+    assert_eq!(armed.status().as_u16(), 201);
+    let answer = client
+        .post(&endpoint)
+        .header("Authorization", &token)
+        .header("Content-Type", "application/json")
+        .body(r#"{"mfaType":"GOOGLE_AUTH"}"#)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answer.status().as_u16(), 500);
 }
 
 fn interaction<'a>(pact: &'a Value, description: &str) -> &'a Value {
@@ -166,7 +183,7 @@ async fn a_pact_exported_from_a_mock_session_passes_the_pact_verifier_against_a_
         .iter()
         .filter_map(|i| i["description"].as_str())
         .collect();
-    assert_eq!(descriptions.len(), 8, "{descriptions:#?}");
+    assert_eq!(descriptions.len(), 9, "{descriptions:#?}");
     let valid = interaction(&pact, "a valid PASSKEY request");
     assert_eq!(
         valid["providerStates"][0]["name"],
@@ -199,6 +216,11 @@ async fn a_pact_exported_from_a_mock_session_passes_the_pact_verifier_against_a_
             .get("detail")
             .is_none(),
         "{invalid:#}"
+    );
+    let armed = interaction(&pact, "a valid GOOGLE_AUTH request answered 500");
+    assert_eq!(
+        armed["providerStates"][1]["name"],
+        "the mock is armed to answer with code=500"
     );
     interaction(&pact, "a request whose body is not JSON");
     interaction(&pact, "a DELETE request");
