@@ -666,6 +666,9 @@ async fn the_admin_page_is_self_contained_html() {
     assert_eq!(response.status().as_u16(), 200);
     let html = String::from_utf8(test::read_body(response).await.to_vec()).expect("utf-8");
     assert!(html.contains("id=\"arm-code-500\""));
+    // The journal downloads as HAR and as a pact from the page.
+    assert!(html.contains("href=\"/__admin/requests?format=har\""));
+    assert!(html.contains("href=\"/__admin/requests?format=pact\""));
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "the page loads nothing from elsewhere"
