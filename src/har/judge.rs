@@ -185,7 +185,7 @@ impl HarReport {
             status,
             header_pairs(&response.headers),
             captured.clone().unwrap_or_default(),
-            Duration::from_secs_f64(entry.time.unwrap_or(0.0).max(0.0) / 1000.0),
+            Duration::try_from_secs_f64(entry.time.unwrap_or(0.0) / 1000.0).unwrap_or_default(),
         );
         let seen = Seen {
             request_body: sent.is_some(),

@@ -388,3 +388,47 @@ async fn the_proxys_exchanges_as_har_judge_the_same_offline_as_they_did_live() {
         assert_eq!(offline, live, "{}", file.display());
     }
 }
+
+#[test]
+fn odd_entries_are_said_never_a_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("odd.har");
+    let post = |extra: Value| {
+        let mut entry = serde_json::json!({
+            "startedDateTime": "2026-12-01T10:00:00Z",
+            "request": {"method": "POST", "url": "https://api.example.test/mfa/primary", "headers": []},
+        });
+        if let (Some(entry), Value::Object(extra)) = (entry.as_object_mut(), extra) {
+            entry.extend(extra);
+        }
+        entry
+    };
+    let har = serde_json::json!({"log": {"entries": [
+        post(serde_json::json!({"time": 1e300, "response": {"status": 200, "headers": [], "content": {"text": "{}"}}})),
+        post(serde_json::json!({"response": {"status": 999}})),
+        post(serde_json::json!({})),
+        {"request": {"method": "POST", "url": "not a url"}},
+        post(serde_json::json!({"response": {"status": 200, "content": {"text": "%%%", "encoding": "base64"}}})),
+    ]}});
+    std::fs::write(&file, har.to_string()).expect("write");
+    let output = mfa_contract(&[
+        "check",
+        "--har",
+        file.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    let err = stderr(&output);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{err}");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["entries"], 5);
+    assert_eq!(report["otherPaths"], 1, "the URL that is not one");
+    assert_eq!(
+        report["environmentCount"], 2,
+        "status 999 and no response: {report:#}"
+    );
+    // The undecodable body is not captured; the other is judged (no token: a request-side finding).
+    assert_eq!(report["judged"], 2, "{report:#}");
+    assert_eq!(report["notCapturedCount"], 1, "{report:#}");
+}
