@@ -360,6 +360,18 @@ async fn the_proxys_exchanges_as_har_judge_the_same_offline_as_they_did_live() {
             .all(|i| i.get("providerStates").is_none())
     );
     assert_eq!(interactions[0]["description"], "a valid PASSKEY request");
+    let page = client
+        .get(format!("{}/__admin/", proxy.url))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("href=\"/__admin/requests?format=har\""),
+        "the page links the HAR"
+    );
     let from_admin = dir.path().join("admin.har");
     std::fs::write(&from_admin, &exported).expect("write");
     // The recording is a whole document while the proxy still runs.
