@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::http::Method;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use serde::Serialize;
 
@@ -34,7 +35,8 @@ pub struct Record {
     /// `None` when no answer went out (see `outcome`).
     pub status: Option<u16>,
     /// The answer's headers and at most `MAX_BODY_BYTES` of its body, for the HAR export.
-    pub reply_headers: Vec<(String, String)>,
+    /// Besides `Content-Type: application/json`, which every answer has.
+    pub reply_headers: Vec<(HeaderName, HeaderValue)>,
     pub reply_body: Bytes,
     pub outcome: Outcome,
     pub scenario: Option<String>,
@@ -85,11 +87,26 @@ impl Record {
             request_body: String::from_utf8_lossy(&self.body).into_owned(),
             request_body_size: self.body_len,
             status: self.status,
-            response_headers: self.reply_headers.clone(),
+            response_headers: self.reply_headers_text(),
             response_body: String::from_utf8_lossy(&self.reply_body).into_owned(),
             time_ms: self.latency_ms,
             comment,
         }
+    }
+
+    /// The answer's headers as text: JSON's content type (when there is a body), then what the
+    /// pipeline added.
+    fn reply_headers_text(&self) -> Vec<(String, String)> {
+        let json = (!self.reply_body.is_empty())
+            .then(|| ("content-type".to_owned(), "application/json".to_owned()));
+        json.into_iter()
+            .chain(self.reply_headers.iter().map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            }))
+            .collect()
     }
 
     fn render(&self, id: u64) -> Entry {

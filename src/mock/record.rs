@@ -6,6 +6,7 @@ use std::time::{Instant, SystemTime};
 
 use actix_web::HttpRequest;
 use actix_web::http::Method;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::{self, Bytes};
 
 use super::MockState;
@@ -46,7 +47,7 @@ struct Prepared {
     body_len: usize,
     status: u16,
     /// What the answer said, for the journal's HAR export.
-    reply_headers: Vec<(String, String)>,
+    reply_headers: Vec<(HeaderName, HeaderValue)>,
     reply_body: Bytes,
     scenario: Option<String>,
     user: Option<Arc<str>>,
@@ -129,7 +130,8 @@ pub(super) fn prepare(
             body_len: body.len(),
             body: journal::kept_body(&body),
             status: reply.status.as_u16(),
-            reply_headers: reply_headers(reply),
+            // Shared, not copied: made text only if someone exports the journal.
+            reply_headers: reply.headers.clone(),
             reply_body: match searchable {
                 Some(token) if journal => journal::kept_body(&redact_bytes(&reply.body, token)),
                 _ => journal::kept_body(&reply.body),
@@ -200,16 +202,4 @@ fn write(state: &MockState, prepared: Prepared, outcome: Outcome, started: Insta
         user: prepared.user,
         latency_ms,
     });
-}
-
-/// The answer's headers as it goes out: JSON, then what the pipeline added.
-fn reply_headers(reply: &Reply) -> Vec<(String, String)> {
-    let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
-    headers.extend(reply.headers.iter().map(|(name, value)| {
-        (
-            name.as_str().to_owned(),
-            String::from_utf8_lossy(value.as_bytes()).into_owned(),
-        )
-    }));
-    headers
 }
