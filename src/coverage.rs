@@ -38,6 +38,17 @@ impl Area {
             Area::Method => "methods",
         }
     }
+
+    /// One item's kind: `status`, `enum value`, ...
+    pub fn singular(self) -> &'static str {
+        match self {
+            Area::Status => "status",
+            Area::EnumValue => "enum value",
+            Area::NegativeClass => "negative class",
+            Area::Auth => "auth variant",
+            Area::Method => "method",
+        }
+    }
 }
 
 /// One item and how the target answered it: status (or `no answer`) -> times.

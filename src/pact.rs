@@ -226,9 +226,9 @@ fn request(
     expect: Expect,
 ) -> Value {
     let mut headers = Map::new();
-    for name in [contract.auth().header.as_str(), "content-type", "prefer"] {
+    for name in [contract.auth().header.as_str(), "Content-Type", "Prefer"] {
         if let Some(value) = header(&exchange.request_headers, name) {
-            headers.insert(canonical(name), json!([value]));
+            headers.insert(name.to_owned(), json!([value]));
         }
     }
     let mut request = json!({ "method": exchange.method, "path": path, "headers": headers });
@@ -300,17 +300,4 @@ fn response(contract: &Contract, exchange: &Exchange, status: u16, body: Option<
 
 fn rule(matcher: Value) -> Value {
     json!({ "combine": "AND", "matchers": [matcher] })
-}
-
-/// `content-type` -> `Content-Type`.
-fn canonical(name: &str) -> String {
-    name.split('-')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase()
-            })
-        })
-        .collect::<Vec<_>>()
-        .join("-")
 }

@@ -124,18 +124,23 @@ fn judge_request(
         class,
         family,
         expect,
-        Request {
-            method: request.method.to_owned(),
-            auth: if has_token {
-                Auth::Token
-            } else {
-                Auth::Missing
-            },
-            content_type: request.content_type.map(str::to_owned),
-            body: request.body.to_vec(),
-        },
+        as_sent(request, has_token, request.body.to_vec()),
     );
     (Some(case), violations)
+}
+
+/// The request a case holds for what a client sent (the token itself never: `Auth::Token`).
+fn as_sent(request: &ObservedRequest<'_>, has_token: bool, body: Vec<u8>) -> Request {
+    Request {
+        method: request.method.to_owned(),
+        auth: if has_token {
+            Auth::Token
+        } else {
+            Auth::Missing
+        },
+        content_type: request.content_type.map(str::to_owned),
+        body,
+    }
 }
 
 /// The case a request amounts to, as the proxy would class it, and the request checks' verdicts.
@@ -200,16 +205,7 @@ pub fn judge_observed(
             "observed.request_body_not_captured",
             Family::Positive,
             Expect::Accept,
-            Request {
-                method: request.method.to_owned(),
-                auth: if has_token {
-                    Auth::Token
-                } else {
-                    Auth::Missing
-                },
-                content_type: request.content_type.map(str::to_owned),
-                body: Vec::new(),
-            },
+            as_sent(request, has_token, Vec::new()),
         )
     });
     let exchange = Exchange { case, outcome };

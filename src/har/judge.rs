@@ -165,7 +165,8 @@ impl HarReport {
         let request = &entry.request;
         let response = entry.response.as_ref().expect("a status means a response");
         let sent = request.body();
-        let body = sent.clone().unwrap_or_default();
+        let request_body_seen = sent.is_some();
+        let body = sent.unwrap_or_default();
         let authorization = header(&request.headers, &contract.auth().header);
         let token = authorization.and_then(|v| Credentials::parse(v).credential());
         let ctx = observed::ctx(contract, token);
@@ -178,18 +179,19 @@ impl HarReport {
             json: &json,
         };
         let captured = response.content.as_ref().and_then(|c| c.bytes());
-        if captured.is_none() {
+        let body_seen = captured.is_some();
+        if !body_seen {
             self.not_captured(&at, "the response body: its checks were not run");
         }
         let answer = Response::new(
             status,
             header_pairs(&response.headers),
-            captured.clone().unwrap_or_default(),
+            captured.unwrap_or_default(),
             Duration::try_from_secs_f64(entry.time.unwrap_or(0.0) / 1000.0).unwrap_or_default(),
         );
         let seen = Seen {
-            request_body: sent.is_some(),
-            body: captured.is_some(),
+            request_body: request_body_seen,
+            body: body_seen,
             timing: false,
         };
         let judged = judge_observed(

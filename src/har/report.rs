@@ -29,6 +29,21 @@ fn pointer(f: &HarFinding) -> String {
         .unwrap_or_default()
 }
 
+/// `entry 4 (...): POST observed.valid -> 200: the server answered CHECK: MESSAGE at /pointer`.
+fn finding_text(f: &HarFinding) -> String {
+    format!(
+        "{}: {} {} -> {}: {} {}: {}{}",
+        entry_name(f),
+        f.method,
+        f.class,
+        f.status,
+        side(f),
+        f.violation.check,
+        f.violation.message,
+        pointer(f)
+    )
+}
+
 fn side(f: &HarFinding) -> &'static str {
     match f.violation.side {
         crate::check::observed::Side::Request => "the client sent",
@@ -81,18 +96,7 @@ pub fn har_human(report: &HarReport) -> String {
         let _ = writeln!(out, "\nViolations ({})", report.finding_count);
     }
     for f in &report.findings {
-        let _ = writeln!(
-            out,
-            "  {}: {} {} -> {}: {} {}: {}{}",
-            entry_name(f),
-            f.method,
-            f.class,
-            f.status,
-            side(f),
-            f.violation.check,
-            f.violation.message,
-            pointer(f)
-        );
+        let _ = writeln!(out, "  {}", finding_text(f));
     }
     if report.finding_count > report.findings.len() {
         let _ = writeln!(
@@ -174,16 +178,7 @@ pub fn har_annotations(report: &HarReport) -> Vec<crate::report::Annotation> {
         .iter()
         .map(|f| crate::report::Annotation {
             title: format!("mfa-contract check --har: {}", f.violation.check),
-            message: format!(
-                "{}: {} {} -> {}: {}: {}{}",
-                entry_name(f),
-                f.method,
-                f.class,
-                f.status,
-                side(f),
-                f.violation.message,
-                pointer(f)
-            ),
+            message: finding_text(f),
             file: None,
         })
         .collect()

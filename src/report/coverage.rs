@@ -138,28 +138,13 @@ pub fn coverage_markdown(coverage: &Coverage) -> String {
         let _ = writeln!(out, "\nNot reached, and how to reach it:\n");
         for item in missing {
             let how = item.how_to_reach.as_deref().unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "- `{}` ({}): {how}",
-                item.name,
-                area_singular(item.area)
-            );
+            let _ = writeln!(out, "- `{}` ({}): {how}", item.name, item.area.singular());
         }
     }
     if let Some(line) = minimum_line(coverage) {
         let _ = writeln!(out, "\n**{line}**");
     }
     out
-}
-
-fn area_singular(area: Area) -> &'static str {
-    match area {
-        Area::Status => "status",
-        Area::EnumValue => "enum value",
-        Area::NegativeClass => "negative class",
-        Area::Auth => "auth variant",
-        Area::Method => "method",
-    }
 }
 
 /// A `coverage` suite: a passed case per item reached; one not reached is skipped with how to
@@ -184,10 +169,7 @@ pub fn coverage_suite(coverage: &Coverage) -> TestSuite {
             }
         };
         let mut case = TestCase::new(item.name.as_str(), status);
-        case.set_classname(format!(
-            "mfa-contract.coverage.{}",
-            area_singular(item.area)
-        ));
+        case.set_classname(format!("mfa-contract.coverage.{}", item.area.singular()));
         suite.add_test_case(case);
     }
     suite

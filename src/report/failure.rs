@@ -72,7 +72,7 @@ fn schema_location(finding: &Finding, contract: &Contract) -> Option<SchemaLocat
 }
 
 /// A path as GitHub names files in annotations: relative, without a leading `./`.
-fn repository_path(path: &std::path::Path) -> String {
+pub(super) fn repository_path(path: &std::path::Path) -> String {
     let text = path.display().to_string();
     text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }

@@ -111,8 +111,10 @@ fn change_line(change: &Change, new: &Contract) -> Option<(String, usize)> {
     };
     let (file, pointer) = change.pointer.split_once('#')?;
     let line = new.schema_named(file)?.line_of(pointer)?;
-    let path = dir.join("schemas").join(file).display().to_string();
-    Some((path.trim_start_matches("./").to_owned(), line))
+    Some((
+        super::failure::repository_path(&dir.join("schemas").join(file)),
+        line,
+    ))
 }
 
 /// One per problem that fails `drift`.

@@ -169,6 +169,12 @@ fn a_file_that_is_not_a_har_is_exit_2_naming_where() {
     );
 }
 
+/// The body of a GET that must be answered.
+async fn get_text(client: &reqwest::Client, url: &str) -> String {
+    let answer = client.get(url).send().await.expect("answered");
+    answer.text().await.expect("a body")
+}
+
 /// Validates `file` with har-validator (HAR 1.2's JSON Schema), where it is installed.
 fn assert_valid_har(test: &str, file: &Path) {
     let Some(validator) = node_tool(test, "har-validator") else {
@@ -224,14 +230,11 @@ async fn the_mocks_journal_as_har_is_valid_and_loads_back_with_the_same_verdicts
         }
         request.send().await.expect("answered");
     }
-    let har = client
-        .get(format!("{}/__admin/requests?format=har", mock.url))
-        .send()
-        .await
-        .expect("exported")
-        .text()
-        .await
-        .expect("text");
+    let har = get_text(
+        &client,
+        &format!("{}/__admin/requests?format=har", mock.url),
+    )
+    .await;
     assert_no_token("the HAR export", &har, DISTINCTIVE_TOKEN);
     let document: Value = serde_json::from_str(&har).expect("JSON");
     let entries = document["log"]["entries"].as_array().expect("entries");
@@ -319,14 +322,10 @@ async fn the_proxys_exchanges_as_har_judge_the_same_offline_as_they_did_live() {
             .await
             .expect("answered");
     }
-    let live: Value = client
-        .get(format!("{}/__admin/violations", proxy.url))
-        .send()
-        .await
-        .expect("violations")
-        .json()
-        .await
-        .expect("JSON");
+    let live: Value = serde_json::from_str(
+        &get_text(&client, &format!("{}/__admin/violations", proxy.url)).await,
+    )
+    .expect("JSON");
     let mut live: Vec<(String, String)> = live["violations"]
         .as_array()
         .expect("violations")
@@ -335,23 +334,20 @@ async fn the_proxys_exchanges_as_har_judge_the_same_offline_as_they_did_live() {
         .collect();
     live.sort();
     assert!(!live.is_empty());
-    let exported = client
-        .get(format!("{}/__admin/requests?format=har", proxy.url))
-        .send()
-        .await
-        .expect("exported")
-        .text()
-        .await
-        .expect("text");
+    let exported = get_text(
+        &client,
+        &format!("{}/__admin/requests?format=har", proxy.url),
+    )
+    .await;
     // The same journal as a pact: the proxy knows no users, so no provider states.
-    let pact: Value = client
-        .get(format!("{}/__admin/requests?format=pact", proxy.url))
-        .send()
-        .await
-        .expect("pact")
-        .json()
-        .await
-        .expect("JSON");
+    let pact: Value = serde_json::from_str(
+        &get_text(
+            &client,
+            &format!("{}/__admin/requests?format=pact", proxy.url),
+        )
+        .await,
+    )
+    .expect("JSON");
     let interactions = pact["interactions"].as_array().expect("interactions");
     assert_eq!(interactions.len(), 2, "{pact:#}");
     assert!(
@@ -360,14 +356,7 @@ async fn the_proxys_exchanges_as_har_judge_the_same_offline_as_they_did_live() {
             .all(|i| i.get("providerStates").is_none())
     );
     assert_eq!(interactions[0]["description"], "a valid PASSKEY request");
-    let page = client
-        .get(format!("{}/__admin/", proxy.url))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
+    let page = get_text(&client, &format!("{}/__admin/", proxy.url)).await;
     assert!(
         page.contains("href=\"/__admin/requests?format=har\""),
         "the page links the HAR"
