@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
-# mfa-contract in a container: the mock by default, listening on 0.0.0.0:4010 inside it.
+# mfa-contract in a container: the mock by default, listening on 0.0.0.0:4010 inside it. Beyond
+# loopback its admin API needs a token: set MFA_CONTRACT_ADMIN_TOKEN, or read the generated one
+# from `docker logs`.
 #   docker build -t mfa-contract .
-#   docker run --rm -p 4010:4010 mfa-contract
+#   docker run --rm -p 4010:4010 -e MFA_CONTRACT_ADMIN_TOKEN mfa-contract
 #   docker run --rm mfa-contract check --target https://staging.example.com
 # The release workflow builds it on a runner of each CPU, probes it with one POST, then pushes it
 # (.github/workflows/publish-image.yml).
@@ -24,7 +26,8 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /mfa-contract /usr/local/bin/mfa-contract
 USER 65532:65532
-# Inside a container loopback is unreachable from outside; the mock still warns that it is exposed.
+# Inside a container loopback is unreachable from outside; the mock warns that it is exposed and
+# guards its admin API with a token.
 ENV MFA_CONTRACT_HOST=0.0.0.0
 EXPOSE 4010
 ENTRYPOINT ["/usr/local/bin/mfa-contract"]

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 use mfa_contract::mock::{self, MockConfig};
+use mfa_contract::server::ServerOptions;
 use mfa_contract::{Contract, Error, exit};
 
 use super::server::{ServerArgs, UpstreamArgs};
@@ -35,8 +36,9 @@ pub(super) fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> 
         Some(path) => Some(contract.load_users(path)?),
         None => None,
     };
+    let server = args.server.options()?;
     let config = MockConfig {
-        server: args.server.options()?,
+        server: server.clone(),
         upstream: args.upstream.upstream()?.map(Arc::new),
         users,
         strict_tokens: args.strict_tokens,
@@ -47,7 +49,7 @@ pub(super) fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> 
     let contract = Arc::new(contract);
     let banner_contract = contract.clone();
     let summary = mock::serve(contract, config, |addr| {
-        print_banner(&banner_contract, &args, addr);
+        print_banner(&banner_contract, &args, &server, addr);
         ready_file
             .as_ref()
             .map_or(Ok(()), |file| file.announce(&format!("http://{addr}")))
@@ -63,7 +65,12 @@ pub(super) fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> 
     Ok(exit::CLEAN)
 }
 
-pub(super) fn print_banner(contract: &Contract, args: &MockArgs, addr: std::net::SocketAddr) {
+pub(super) fn print_banner(
+    contract: &Contract,
+    args: &MockArgs,
+    server: &ServerOptions,
+    addr: std::net::SocketAddr,
+) {
     let base = format!("http://{addr}");
     outln!(
         "mfa-contract mock: {} {base}{} ({})",
@@ -74,8 +81,11 @@ pub(super) fn print_banner(contract: &Contract, args: &MockArgs, addr: std::net:
     if let Some(warning) = args.server.exposure_warning("mock") {
         outln!("{warning}");
     }
-    if !args.server.no_admin {
-        outln!("  admin page: {base}/__admin/");
+    for line in args
+        .server
+        .admin_banner(server, &format!("admin page: {base}/__admin/"))
+    {
+        outln!("{line}");
     }
     let token = if args.strict_tokens {
         "<a token from the users file>"

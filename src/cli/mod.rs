@@ -63,7 +63,7 @@ enum Command {
         Scenarios: send `Prefer: code=500`, `example=NAME`, `delay=MS` or `fault=reset|empty|malformed|timeout`, \
         or arm them for clients that cannot add headers at /__admin/ (a page in your browser)."
     )]
-    Mock(MockArgs),
+    Mock(Box<MockArgs>),
     /// Sit in an app's real traffic: pass everything to --upstream, judge the endpoint's exchanges on both sides
     #[command(
         long_about = "Sit in an app's real traffic: every request is passed through to --upstream (bodies \
@@ -138,7 +138,7 @@ pub fn parse() -> Cli {
 pub fn run(cli: Cli) -> Result<u8, Error> {
     let contract_dir = cli.contract_dir.as_deref();
     match cli.command {
-        Command::Mock(args) => mock::run_mock(load(contract_dir)?, args),
+        Command::Mock(args) => mock::run_mock(load(contract_dir)?, *args),
         Command::Proxy(args) => proxy::run_proxy(load(contract_dir)?, *args),
         Command::Check(args) => check::run_check(load(contract_dir)?, *args),
         Command::Openapi(args) => contract::run_openapi(&load(contract_dir)?, args),

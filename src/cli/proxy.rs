@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use clap::Args;
 use mfa_contract::proxy::{self, ProxyConfig};
+use mfa_contract::server::ServerOptions;
 use mfa_contract::{Contract, Error, exit};
 
 use super::server::{ServerArgs, UpstreamArgs};
@@ -43,6 +44,7 @@ pub(super) fn run_proxy(contract: Contract, args: ProxyArgs) -> Result<u8, Error
         super::target::seconds("--upstream-timeout", args.upstream.upstream_timeout)?;
     config.tls = args.upstream.tls();
     config.server = args.server.options()?;
+    let server = config.server.clone();
     config.strict = args.strict;
     config.record = args.record.clone();
     config.record_har = args.record_har.clone();
@@ -50,7 +52,7 @@ pub(super) fn run_proxy(contract: Contract, args: ProxyArgs) -> Result<u8, Error
     let contract = Arc::new(contract);
     let banner_contract = contract.clone();
     let summary = proxy::serve(contract, config, |addr| {
-        print_banner(&banner_contract, &args, upstream, addr);
+        print_banner(&banner_contract, &args, &server, upstream, addr);
         ready_file
             .as_ref()
             .map_or(Ok(()), |file| file.announce(&format!("http://{addr}")))
@@ -60,7 +62,13 @@ pub(super) fn run_proxy(contract: Contract, args: ProxyArgs) -> Result<u8, Error
     Ok(exit::CLEAN)
 }
 
-fn print_banner(contract: &Contract, args: &ProxyArgs, upstream: &str, addr: std::net::SocketAddr) {
+fn print_banner(
+    contract: &Contract,
+    args: &ProxyArgs,
+    server: &ServerOptions,
+    upstream: &str,
+    addr: std::net::SocketAddr,
+) {
     let base = format!("http://{addr}");
     outln!(
         "mfa-contract proxy: {base} -> {upstream} ({})",
@@ -79,8 +87,9 @@ fn print_banner(contract: &Contract, args: &ProxyArgs, upstream: &str, addr: std
             ""
         }
     );
-    if !args.server.no_admin {
-        outln!("  violations: {base}/__admin/ (page), {base}/__admin/violations (JSON)");
+    let page = format!("violations: {base}/__admin/ (page), {base}/__admin/violations (JSON)");
+    for line in args.server.admin_banner(server, &page) {
+        outln!("{line}");
     }
     if let Some(dir) = &args.record {
         outln!(

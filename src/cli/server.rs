@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use mfa_contract::server::{self, ServerOptions, Upstream, defaults};
+use mfa_contract::server::{self, AdminToken, ServerOptions, Upstream, defaults};
 use mfa_contract::tls::TlsOptions;
 use mfa_contract::{Error, pact};
 
@@ -26,6 +26,15 @@ pub(super) struct ServerArgs {
     /// Do not serve the admin API and page under /__admin
     #[arg(long)]
     pub(super) no_admin: bool,
+    /// The token every /__admin request must carry (Authorization: Bearer TOKEN, or the password
+    /// a browser asks for). Required beyond loopback: without it one is generated and printed once
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "MFA_CONTRACT_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub(super) admin_token: Option<String>,
     /// Request log on stdout, one line per request (off: none)
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub(super) log_format: LogFormat,
@@ -53,12 +62,19 @@ impl ServerArgs {
         if self.workers == Some(0) {
             return Err(Error::Usage("--workers must be at least 1".into()));
         }
-        Ok(ServerOptions {
+        let admin_token = match self.admin_token.as_deref() {
+            None => None,
+            Some(given) => Some(AdminToken::new(given).ok_or_else(|| {
+                Error::Usage("--admin-token (or MFA_CONTRACT_ADMIN_TOKEN) is empty".into())
+            })?),
+        };
+        let mut options = ServerOptions {
             host: self.host.clone(),
             port: self.port,
             workers: self.workers,
             cors_origins: self.cors_origins.clone(),
             admin: !self.no_admin,
+            admin_token,
             log: match self.log_format {
                 LogFormat::Text => server::LogFormat::Text,
                 LogFormat::Json => server::LogFormat::Json,
@@ -69,7 +85,39 @@ impl ServerArgs {
                 consumer: self.pact_consumer.clone(),
                 provider: self.pact_provider.clone(),
             },
-        })
+        };
+        if options.needs_admin_token() {
+            let generated = AdminToken::generate()
+                .map_err(|e| Error::io("cannot generate an admin token", e))?;
+            options.admin_token = Some(generated);
+        }
+        Ok(options)
+    }
+
+    /// The banner's lines on the admin API at `base`: where its page is and, beyond loopback,
+    /// that it needs the token; a token generated for this run is shown here, once.
+    pub(super) fn admin_banner(&self, options: &ServerOptions, page: &str) -> Vec<String> {
+        if !options.admin {
+            return Vec::new();
+        }
+        let Some(token) = &options.admin_token else {
+            return vec![format!("  {page}")];
+        };
+        let mut lines = vec![format!(
+            "  {page}; every /__admin request needs the admin token"
+        )];
+        if self.admin_token.is_none() {
+            lines.push(format!(
+                "  admin token (generated for this run): {}",
+                token.reveal()
+            ));
+            lines.push(
+                "    send it as Authorization: Bearer <token>, or as the password when the browser asks; \
+                 choose your own with MFA_CONTRACT_ADMIN_TOKEN"
+                    .to_owned(),
+            );
+        }
+        lines
     }
 
     /// The `--ready-file`, with a stale one from an earlier run removed, so a script waiting
@@ -98,7 +146,7 @@ impl ServerArgs {
     pub(super) fn exposure_warning(&self, what: &str) -> Option<String> {
         (!mfa_contract::net::is_loopback_host(&self.host)).then(|| {
             format!(
-                "  warning: listening on {}, not loopback: anyone on your network can reach this {what}",
+                "  warning: listening on {}, not loopback: anyone on your network can reach this {what} (its admin API only with the admin token)",
                 self.host
             )
         })

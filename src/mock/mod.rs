@@ -26,7 +26,8 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::web;
-use futures_util::future::Either;
+use futures_util::FutureExt as _;
+use futures_util::future::{Either, ready};
 use serde_json::Map;
 
 pub use journal::Entry as JournalEntry;
@@ -35,10 +36,12 @@ pub use scenario::{Fault, Scenario};
 use crate::contract::{Contract, RejectionKind, Users};
 use crate::server::admin::Control;
 use crate::server::{
-    CorsPolicy, Logger, Peers, ServerOptions, ServerThread, Upstream, in_error_shape, is_preflight,
+    AdminGate, CorsPolicy, Logger, Peers, ServerOptions, ServerThread, Upstream, gate,
+    in_error_shape, is_preflight,
 };
 use armed::Sticky;
 use bodies::Bodies;
+use gate::Admission;
 use journal::Journal;
 use memo::ValidBodies;
 use reply::Reply;
@@ -92,7 +95,8 @@ struct Settings {
     auth_header: header::HeaderName,
     strict_tokens: bool,
     max_body_bytes: usize,
-    admin: bool,
+    /// The admin API's gate; `None` without an admin API (`--no-admin`).
+    admin: Option<AdminGate>,
     journal_size: usize,
     cors: CorsPolicy,
     pact: crate::pact::Names,
@@ -127,7 +131,7 @@ impl MockState {
                 max_body_bytes: config
                     .max_body_bytes
                     .unwrap_or(contract.request_spec().max_body_bytes),
-                admin: config.server.admin,
+                admin: config.server.admin_gate(),
                 journal_size: config.server.journal_size,
                 cors: config.server.cors(),
                 pact: config.server.pact.clone(),
@@ -232,7 +236,7 @@ pub fn app(
             }
         })
         .configure(|cfg| {
-            if state.settings.admin {
+            if state.settings.admin.is_some() {
                 cfg.service(admin::scope());
             }
             cfg.default_service(web::to(pipeline::endpoint));
@@ -244,20 +248,35 @@ pub fn app(
                 .middleware(&["GET", "POST", "DELETE"], false),
         )
         .wrap_fn(move |req, srv| {
-            // Outside actix-cors: a refused preflight in the error shape, and every preflight
-            // in the journal. Everything else passes untouched.
-            if !is_preflight(req.method(), req.headers()) {
-                return Either::Left(srv.call(req));
-            }
+            // Outside actix-cors: the admin gate, a refused preflight in the error shape, and
+            // every preflight in the journal. Everything else passes untouched.
+            let req = match gate::admit(cors_state.settings.admin.as_ref(), req) {
+                Admission::Other(req) if !is_preflight(req.method(), req.headers()) => {
+                    return Either::Left(srv.call(req));
+                }
+                Admission::Other(req) => req,
+                Admission::Admin(req) => {
+                    let call = srv.call(req);
+                    return Either::Right(
+                        async { Ok(gate::without_cors(call.await?)) }.boxed_local(),
+                    );
+                }
+                Admission::Refused(refused) => {
+                    return Either::Right(ready(Ok(refused)).boxed_local());
+                }
+            };
             let state = cors_state.clone();
             let started = std::time::Instant::now();
             let call = srv.call(req);
-            Either::Right(async move {
-                let res = call.await?;
-                let res = in_error_shape(res, state.settings.cors.origins(), &state.logger);
-                record::preflight(res.request(), &state, res.status().as_u16(), started);
-                Ok(res)
-            })
+            Either::Right(
+                async move {
+                    let res = call.await?;
+                    let res = in_error_shape(res, state.settings.cors.origins(), &state.logger);
+                    record::preflight(res.request(), &state, res.status().as_u16(), started);
+                    Ok(res)
+                }
+                .boxed_local(),
+            )
         })
 }
 

@@ -20,14 +20,16 @@ use actix_web::App;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::web;
-use futures_util::future::Either;
+use futures_util::FutureExt as _;
+use futures_util::future::{Either, ready};
 
 pub use crate::check::observed::{Side, Violation};
 pub use record::Recorder;
 pub use state::{JudgedExchange, ListedViolation, ProxyState, Totals};
 
 use crate::contract::Contract;
-use crate::server::{Peers, ServerOptions, ServerThread, in_error_shape, is_preflight};
+use crate::server::{Peers, ServerOptions, ServerThread, gate, in_error_shape, is_preflight};
+use gate::Admission;
 
 /// The header every judged answer carries.
 pub const VIOLATIONS_HEADER: &str = "mfa-contract-violations";
@@ -95,7 +97,7 @@ pub fn app(
         .app_data(web::Data::new(upstream))
         .app_data(web::PayloadConfig::new(MAX_JUDGED_REQUEST))
         .configure(|cfg| {
-            if state.admin {
+            if state.admin.is_some() {
                 cfg.service(admin::scope());
             }
             cfg.default_service(web::to(exchange::handle));
@@ -106,16 +108,32 @@ pub fn app(
                 .middleware(&["GET", "POST", "PUT", "PATCH", "DELETE"], true),
         )
         .wrap_fn(move |req, srv| {
-            // Outside actix-cors: a refused preflight in the contract's error shape.
-            if !is_preflight(req.method(), req.headers()) {
-                return Either::Left(srv.call(req));
-            }
+            // Outside actix-cors: the admin gate, and a refused preflight in the contract's
+            // error shape.
+            let req = match gate::admit(cors_state.admin.as_ref(), req) {
+                Admission::Other(req) if !is_preflight(req.method(), req.headers()) => {
+                    return Either::Left(srv.call(req));
+                }
+                Admission::Other(req) => req,
+                Admission::Admin(req) => {
+                    let call = srv.call(req);
+                    return Either::Right(
+                        async { Ok(gate::without_cors(call.await?)) }.boxed_local(),
+                    );
+                }
+                Admission::Refused(refused) => {
+                    return Either::Right(ready(Ok(refused)).boxed_local());
+                }
+            };
             let state = cors_state.clone();
             let call = srv.call(req);
-            Either::Right(async move {
-                let res = call.await?;
-                Ok(in_error_shape(res, state.cors.origins(), &state.logger))
-            })
+            Either::Right(
+                async move {
+                    let res = call.await?;
+                    Ok(in_error_shape(res, state.cors.origins(), &state.logger))
+                }
+                .boxed_local(),
+            )
         })
 }
 

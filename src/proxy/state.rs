@@ -69,7 +69,8 @@ pub struct ProxyState {
     /// The template each worker copies its own client from.
     pub(super) upstream: Upstream,
     pub(super) cors: CorsPolicy,
-    pub(super) admin: bool,
+    /// The admin API's gate; `None` without an admin API (`--no-admin`).
+    pub(super) admin: Option<crate::server::AdminGate>,
     pub(super) strict: bool,
     journal_size: usize,
     pub(super) logger: Logger,
@@ -99,7 +100,7 @@ impl ProxyState {
         Ok(Self {
             upstream,
             cors: config.server.cors(),
-            admin: config.server.admin,
+            admin: config.server.admin_gate(),
             strict: config.strict,
             journal_size: config.server.journal_size,
             logger: Logger::new(config.server.log),

@@ -7,6 +7,7 @@
 pub mod admin;
 mod cors;
 mod forward;
+pub mod gate;
 pub mod kept;
 mod log;
 mod thread;
@@ -22,6 +23,7 @@ use actix_web::dev::{AppConfig, Server, ServerHandle, Service, ServiceFactory};
 
 pub use cors::{ALLOWED_HEADERS, CorsPolicy, DEFAULT_ORIGINS, in_error_shape, is_preflight};
 pub use forward::{Upstream, failure_response};
+pub use gate::{AdminGate, AdminToken};
 pub use log::{LogFormat, Logger, Outcome, RequestLine};
 pub use thread::ServerThread;
 
@@ -45,6 +47,8 @@ pub struct ServerOptions {
     pub cors_origins: Vec<String>,
     /// Serve `/__admin`.
     pub admin: bool,
+    /// The token every admin request must carry; required beyond loopback (see [`gate`]).
+    pub admin_token: Option<AdminToken>,
     /// The request log on stdout.
     pub log: LogFormat,
     /// How many entries the journal keeps (0 turns it off).
@@ -61,6 +65,7 @@ impl Default for ServerOptions {
             workers: None,
             cors_origins: Vec::new(),
             admin: true,
+            admin_token: None,
             log: LogFormat::Off,
             journal_size: defaults::JOURNAL_SIZE,
             pact: crate::pact::Names::default(),
@@ -74,6 +79,17 @@ impl ServerOptions {
         self.workers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         })
+    }
+
+    /// The admin API's gate, or `None` when there is no admin API.
+    pub fn admin_gate(&self) -> Option<AdminGate> {
+        self.admin
+            .then(|| AdminGate::new(&self.host, self.admin_token.as_ref()))
+    }
+
+    /// Whether the admin API needs a token and none was given: the CLI then generates one.
+    pub fn needs_admin_token(&self) -> bool {
+        self.admin && self.admin_token.is_none() && !crate::net::is_loopback_host(&self.host)
     }
 
     pub fn cors(&self) -> CorsPolicy {

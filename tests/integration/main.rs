@@ -5,6 +5,9 @@ mod support;
 /// The GitHub Action's scripts: installing a verified release, the run step's summary, JUnit,
 /// outputs, annotations and exit codes.
 mod action;
+/// The admin API closed to other machines and websites: rebound hosts, cross-site requests,
+/// the admin token beyond loopback; the mock and the proxy alike.
+mod admin_gate;
 /// A real browser (headless Chromium over WebDriver) against the mock, across origins.
 mod browser;
 /// Case generation: the validator as the oracle, determinism, coverage of the classes.

@@ -4,7 +4,9 @@ use mfa_contract::Contract;
 use serde_json::{Value, json};
 
 use crate::mock_cases::{TOKEN, cases};
-use crate::support::{DISTINCTIVE_TOKEN, Process, assert_conforms, assert_no_token, http_client};
+use crate::support::{
+    DISTINCTIVE_TOKEN, Process, assert_conforms, assert_no_token, http_client, wait_for_line,
+};
 
 fn contract() -> Contract {
     Contract::embedded().expect("contract loads")
@@ -317,22 +319,6 @@ async fn sigterm_and_sigint_stop_the_mock_gracefully_with_a_summary_of_its_reque
             "SIG{signal}"
         );
     }
-}
-
-/// The first stdout line of `process` that contains `needle`, waited for (bounded): the
-/// reader thread may be a moment behind the exit.
-async fn wait_for_line(process: &Process, needle: &str) -> String {
-    for _ in 0..250 {
-        if let Some(line) = process
-            .stdout_lines()
-            .into_iter()
-            .find(|l| l.contains(needle))
-        {
-            return line;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("no line with {needle:?}: {:?}", process.stdout_lines());
 }
 
 #[tokio::test]

@@ -173,14 +173,20 @@ impl Process {
     }
 
     fn server(command: &str, args: &[&str]) -> Self {
+        Self::server_with_env(command, args, &[])
+    }
+
+    /// Starts `mfa-contract COMMAND --port 0 ARGS...` with `env` added to its environment, and
+    /// waits (bounded) for its banner; a banner URL on 0.0.0.0 is reached through 127.0.0.1.
+    pub fn server_with_env(command: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut all = vec![command, "--port", "0"];
         all.extend_from_slice(args);
-        let mut process = Self::spawn(&all);
+        let mut process = Self::spawn_with_env(&all, env);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         loop {
             let first = process.stdout_lines().into_iter().next();
             if let Some(url) = first.as_deref().and_then(banner_url) {
-                process.url = url;
+                process.url = url.replace("://0.0.0.0:", "://127.0.0.1:");
                 return process;
             }
             if let Ok(Some(status)) = process.child.try_wait() {
@@ -199,10 +205,16 @@ impl Process {
 
     /// Starts `mfa-contract ARGS...` with stdout and stderr collected line by line.
     pub fn spawn(args: &[&str]) -> Self {
+        Self::spawn_with_env(args, &[])
+    }
+
+    /// As [`Process::spawn`], with `env` added to the environment.
+    pub fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> Self {
         use std::io::BufRead;
         use std::process::Stdio;
         let mut child = Command::new(env!("CARGO_BIN_EXE_mfa-contract"))
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -293,6 +305,22 @@ fn banner_url(line: &str) -> Option<String> {
     let word = line.split_whitespace().find(|w| w.starts_with("http://"))?;
     let url = url::Url::parse(word).ok()?;
     Some(url.origin().ascii_serialization())
+}
+
+/// The first stdout line of `process` that contains `needle`, waited for (bounded): the
+/// reader thread may be a moment behind the exit.
+pub async fn wait_for_line(process: &Process, needle: &str) -> String {
+    for _ in 0..250 {
+        if let Some(line) = process
+            .stdout_lines()
+            .into_iter()
+            .find(|l| l.contains(needle))
+        {
+            return line;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no line with {needle:?}: {:?}", process.stdout_lines());
 }
 
 /// A reqwest client for loopback tests: no proxy, no redirects, bounded time.
