@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use mfa_contract::mock::{self, MockConfig};
+use mfa_contract::mock::{self, ChaosConfig, ChaosWeights, MockConfig};
 use mfa_contract::server::ServerOptions;
 use mfa_contract::{Contract, Error, exit};
 
@@ -29,6 +29,49 @@ pub(super) struct MockArgs {
     max_delay_ms: u64,
     #[command(flatten)]
     upstream: UpstreamArgs,
+    /// Disturb about RATE (0 to 1) of the valid requests with a documented error answer or a
+    /// fault, replayable with --chaos-seed; 0 (the default) is off
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    chaos: f64,
+    /// The seed of --chaos's draws: the same seed and requests give the same disturbances
+    /// (default: picked at start and printed)
+    #[arg(long, value_name = "N")]
+    chaos_seed: Option<u64>,
+    /// The kinds of disturbance to draw and their weights, e.g. documented:3,reset:1,timeout:1
+    /// (kinds: documented, reset, empty, malformed, delay, timeout). Default: each operation's
+    /// contract weights over documented:3,reset:1,empty:1,malformed:1,delay:2
+    #[arg(long, value_name = "KIND:WEIGHT,...")]
+    chaos_weights: Option<String>,
+    /// The longest delay a `delay` disturbance draws (from half of it up to it)
+    #[arg(long, value_name = "MS", default_value_t = mock::chaos_defaults::DELAY_MS)]
+    chaos_delay_ms: u64,
+}
+
+impl MockArgs {
+    /// The chaos flags, checked, with a seed picked when none is given.
+    fn chaos(&self) -> Result<ChaosConfig, Error> {
+        let rate =
+            mock::parse_chaos_rate(self.chaos).map_err(|e| Error::Usage(format!("--chaos {e}")))?;
+        let weights = match &self.chaos_weights {
+            None => None,
+            Some(text) => Some(
+                ChaosWeights::parse(text)
+                    .map_err(|e| Error::Usage(format!("--chaos-weights {text}: {e}")))?,
+            ),
+        };
+        if u128::from(self.chaos_delay_ms) > u128::from(self.max_delay_ms) {
+            return Err(Error::Usage(format!(
+                "--chaos-delay-ms {} is over --max-delay-ms {}",
+                self.chaos_delay_ms, self.max_delay_ms
+            )));
+        }
+        Ok(ChaosConfig {
+            rate,
+            seed: Some(self.chaos_seed.unwrap_or_else(mock::random_chaos_seed)),
+            weights,
+            delay_ms: self.chaos_delay_ms,
+        })
+    }
 }
 
 pub(super) fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> {
@@ -44,12 +87,20 @@ pub(super) fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> 
         strict_tokens: args.strict_tokens,
         max_body_bytes: args.max_body_bytes,
         max_delay: Duration::from_millis(args.max_delay_ms),
+        chaos: args.chaos()?,
     };
+    let chaos_banner = mock::chaos_banner(&contract, &config);
     let ready_file = args.server.ready_file()?;
     let contract = Arc::new(contract);
     let banner_contract = contract.clone();
     let summary = mock::serve(contract, config, |addr| {
-        print_banner(&banner_contract, &args, &server, addr);
+        print_banner(
+            &banner_contract,
+            &args,
+            &server,
+            chaos_banner.as_deref(),
+            addr,
+        );
         ready_file
             .as_ref()
             .map_or(Ok(()), |file| file.announce(&format!("http://{addr}")))
@@ -69,6 +120,7 @@ pub(super) fn print_banner(
     contract: &Contract,
     args: &MockArgs,
     server: &ServerOptions,
+    chaos: Option<&str>,
     addr: std::net::SocketAddr,
 ) {
     let base = format!("http://{addr}");
@@ -108,6 +160,9 @@ pub(super) fn print_banner(
     );
     if let Some(upstream) = &args.upstream.upstream {
         outln!("  every other path goes to {upstream} (--upstream)");
+    }
+    if let Some(chaos) = chaos {
+        outln!("  {chaos}");
     }
     outln!("  press Ctrl-C to stop");
 }

@@ -25,6 +25,37 @@ pub struct Manifest {
     pub responses: BTreeMap<String, ResponseSpec>,
     pub gap_policy: GapPolicy,
     pub fixtures: FixtureDirs,
+    /// How a mock under `--chaos` disturbs this operation; absent: the mock's defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chaos: Option<ChaosSpec>,
+}
+
+/// An operation's chaos: the weight of each kind of disturbance a mock under `--chaos` draws
+/// for it. A kind left out keeps the mock's default weight; 0 switches it off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChaosSpec {
+    pub weights: ChaosWeights,
+}
+
+/// A weight per kind of disturbance (`None`: not said here).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChaosWeights {
+    /// One of the operation's documented error answers (a documented 4xx or 5xx example).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documented: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub malformed: Option<u32>,
+    /// The normal answer, late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

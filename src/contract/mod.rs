@@ -25,8 +25,8 @@ pub use files::{ContractFiles, Origin};
 pub use identity::Identity;
 pub use load::BREAKS_CONTRACT;
 pub use manifest::{
-    Auth, FixtureDirs, GapPolicy, Manifest, RejectionKind, RejectionPolicy, RequestSpec,
-    ResponseSpec, Server,
+    Auth, ChaosSpec, ChaosWeights, FixtureDirs, GapPolicy, Manifest, RejectionKind,
+    RejectionPolicy, RequestSpec, ResponseSpec, Server,
 };
 pub use schema::{Schema, Violation, json_type, required_names, type_shape, types_of};
 pub use summary::summary;

@@ -19,7 +19,7 @@ const PAGE: &str = include_str!("admin.html");
 pub fn scope() -> Scope {
     admin::scope(
         PAGE,
-        "/requests, /state, /reset, /scenarios and /provider-states",
+        "/requests, /state, /reset, /scenarios, /chaos and /provider-states",
         |scope| {
             scope
                 .service(
@@ -42,6 +42,12 @@ pub fn scope() -> Scope {
                     web::resource("/reset")
                         .post(reset)
                         .default_service(web::to(|| not_allowed("POST"))),
+                )
+                .service(
+                    web::resource("/chaos")
+                        .get(chaos)
+                        .post(change_chaos)
+                        .default_service(web::to(|| not_allowed("GET, POST"))),
                 )
                 .service(
                     web::resource("/scenarios")
@@ -88,15 +94,42 @@ async fn state(state: web::Data<MockState>) -> HttpResponse {
         "methods": state.contract.methods().into_iter().map(|(m, meaning)| json!({"value": m, "meaning": meaning})).collect::<Vec<_>>(),
         "scenarioForms": state.rules.accepted(),
         "armed": state.armed.list(),
+        "chaos": state.chaos.snapshot(),
     }))
 }
 
-/// Everything back as at start: users from the file, no armed scenario, an empty journal.
+/// Everything back as at start: users from the file, no armed scenario, an empty journal, and
+/// chaos's sequence from its first request again.
 async fn reset(state: web::Data<MockState>) -> HttpResponse {
     state.users().reset();
     state.armed.clear();
     state.journal().clear();
+    state.chaos.restart();
     ok(json!({}))
+}
+
+/// Chaos: rate, seed, weights, delay, each operation's request count, the last disturbances.
+async fn chaos(state: web::Data<MockState>) -> HttpResponse {
+    HttpResponse::Ok().json(state.chaos.snapshot())
+}
+
+/// Changes chaos while the mock runs: `{"rate": 0.2, "seed": 7, "weights": {"reset": 1},
+/// "delayMs": 500}`, any of them (`"weights": null` goes back to the contract's).
+async fn change_chaos(state: web::Data<MockState>, body: Bytes) -> HttpResponse {
+    let change = serde_json::from_slice(&body)
+        .map_err(|e| format!("the body is not JSON: {e}"))
+        .and_then(|change| state.chaos.update(&change));
+    match change {
+        Ok(()) => {
+            HttpResponse::Ok().json(json!({ "success": true, "chaos": state.chaos.snapshot() }))
+        }
+        Err(detail) => admin::error(
+            StatusCode::BAD_REQUEST,
+            "Bad Request: not a chaos setting",
+            &detail,
+            Map::new(),
+        ),
+    }
 }
 
 async fn scenarios(state: web::Data<MockState>) -> HttpResponse {

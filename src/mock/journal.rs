@@ -40,6 +40,8 @@ pub struct Record {
     pub reply_body: Bytes,
     pub outcome: Outcome,
     pub scenario: Option<String>,
+    /// What chaos injected, when it disturbed this request.
+    pub chaos: Option<String>,
     pub user: Option<Arc<str>>,
     /// Until the answer was complete: a scenario's `delay` included.
     pub latency_ms: f64,
@@ -62,6 +64,9 @@ pub struct Entry {
     pub outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
+    /// What chaos injected (`fault=reset`, `example=failed`, `delay=900`), when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chaos: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Arc<str>>,
     pub latency_ms: f64,
@@ -72,6 +77,8 @@ impl Record {
     fn har(&self, base: &str) -> crate::har::write::Exchange {
         let headers = self.render(0).headers;
         let comment = match (&self.scenario, self.outcome) {
+            // The label says `chaos: ...`: a disturbance, not what the app asked for.
+            (Some(scenario), _) if self.chaos.is_some() => Some(scenario.clone()),
             (Some(scenario), _) => Some(format!("scenario: {scenario}")),
             (None, Outcome::Answered) => None,
             (None, outcome) => Some(format!("{outcome:?}")),
@@ -134,6 +141,7 @@ impl Record {
             status: self.status,
             outcome: self.outcome,
             scenario: self.scenario.clone(),
+            chaos: self.chaos.clone(),
             user: self.user.clone(),
             latency_ms: self.latency_ms,
         }
@@ -144,6 +152,8 @@ impl Record {
 pub struct Who {
     pub user: Option<Arc<str>>,
     pub scenario: Option<String>,
+    /// Chaos disturbed the answer: not what a consumer expects, so not in a pact.
+    pub chaos: bool,
 }
 
 pub struct Journal {
@@ -219,6 +229,7 @@ impl Journal {
                 let who = Who {
                     user: r.user.clone(),
                     scenario: r.scenario.clone(),
+                    chaos: r.chaos.is_some(),
                 };
                 (r.har(base), who)
             })
@@ -266,6 +277,7 @@ mod tests {
             reply_body: Bytes::new(),
             outcome: Outcome::Answered,
             scenario: None,
+            chaos: None,
             user: None,
             latency_ms: 0.0,
         }

@@ -8,6 +8,8 @@
 mod admin;
 mod armed;
 mod bodies;
+mod chaos;
+mod choose;
 mod journal;
 mod memo;
 mod pact;
@@ -30,6 +32,10 @@ use futures_util::FutureExt as _;
 use futures_util::future::{Either, ready};
 use serde_json::Map;
 
+pub use chaos::{
+    ChaosConfig, Weights as ChaosWeights, defaults as chaos_defaults,
+    parse_rate as parse_chaos_rate, random_seed as random_chaos_seed,
+};
 pub use journal::Entry as JournalEntry;
 pub use scenario::{Fault, Scenario};
 
@@ -63,6 +69,8 @@ pub struct MockConfig {
     pub max_delay: Duration,
     /// Forward every path but the endpoint's here (`mock --upstream`), e.g. to staging.
     pub upstream: Option<Arc<Upstream>>,
+    /// `--chaos`: disturbances at a rate, replayable by their seed.
+    pub chaos: ChaosConfig,
 }
 
 /// The mock's own defaults, defined once: clap shows them in `--help` and `MockConfig::default`
@@ -83,6 +91,7 @@ impl Default for MockConfig {
             max_body_bytes: None,
             max_delay: defaults::MAX_DELAY,
             upstream: None,
+            chaos: ChaosConfig::default(),
         }
     }
 }
@@ -110,6 +119,7 @@ pub struct MockState {
     bodies: Bodies,
     users: Mutex<UserStore>,
     armed: Sticky,
+    chaos: chaos::Chaos,
     journal: Mutex<Journal>,
     logger: Logger,
     upstream: Option<Arc<Upstream>>,
@@ -140,6 +150,12 @@ impl MockState {
             bodies: Bodies::new(&contract),
             users: Mutex::new(UserStore::new(users, config.strict_tokens)),
             armed: Sticky::default(),
+            chaos: chaos::Chaos::new(
+                &contract,
+                &config.chaos,
+                config.chaos.seed.unwrap_or_else(chaos::random_seed),
+                config.max_delay.as_millis().try_into().unwrap_or(u64::MAX),
+            ),
             journal: Mutex::new(Journal::new(config.server.journal_size)),
             logger: Logger::new(config.server.log),
             upstream: config.upstream.clone(),
@@ -200,12 +216,25 @@ impl MockState {
                 tally.client_gave_up
             ));
         }
+        if self.chaos.disturbed() > 0 {
+            parts.push(format!(
+                "{} disturbed by chaos (seed {})",
+                self.chaos.disturbed(),
+                self.chaos.seed()
+            ));
+        }
         if !parts.is_empty() {
             line.push_str(": ");
             line.push_str(&parts.join(", "));
         }
         line
     }
+}
+
+/// The start-up banner's line on chaos, when `config` turns it on: rate, weights and seed.
+pub fn chaos_banner(contract: &Contract, config: &MockConfig) -> Option<String> {
+    let seed = config.chaos.seed.unwrap_or_default();
+    chaos::Chaos::new(contract, &config.chaos, seed, u64::MAX).banner()
 }
 
 /// The whole mock as an actix app: CORS around the admin API and the request pipeline.

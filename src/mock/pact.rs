@@ -24,6 +24,8 @@ pub(super) fn export(req: &HttpRequest, state: &MockState) -> HttpResponse {
     let methods = state.contract.method_names();
     let exchanges: Vec<(Exchange, Vec<ProviderState>)> = records
         .into_iter()
+        // A disturbance chaos drew is not what the consumer expects of the provider.
+        .filter(|(_, record)| !record.chaos)
         .map(|(exchange, record)| {
             let Some(token) = credential(state, &exchange) else {
                 return (exchange, Vec::new());
@@ -123,7 +125,7 @@ pub(super) async fn change(state: web::Data<MockState>, body: web::Bytes) -> Htt
     if let Some(prefer) = prefer {
         let armed = Scenario::from_prefer([prefer], &state.rules)
             .map_err(|e| e.detail)
-            .and_then(|s| s.ok_or_else(|| "no scenario".to_owned()))
+            .and_then(|p| p.scenario.ok_or_else(|| "no scenario".to_owned()))
             .and_then(|s| {
                 state
                     .armed

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::web::{self, Bytes, BytesMut};
 use actix_web::{HttpRequest, HttpResponse};
@@ -13,23 +12,14 @@ use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
 use super::MockState;
+use super::choose::{Chosen, scenario};
 use super::record::{self, redact_bytes};
-use super::reply::Reply;
-use super::scenario::Scenario;
+use super::reply::{Reply, Step, stop};
 use super::state::Update;
 use crate::contract::{RejectionKind, strip_position};
 use crate::credentials::{Credentials, wrong_scheme};
 use crate::media_type;
 use crate::server::Outcome;
-
-const PREFER: header::HeaderName = header::HeaderName::from_static("prefer");
-
-/// A step's outcome: go on with a value, or stop with this reply (boxed: stopping is rare).
-type Step<T> = Result<T, Box<Reply>>;
-
-fn stop<T>(reply: Reply) -> Step<T> {
-    Err(Box::new(reply))
-}
 
 /// The handler behind every path but `/__admin`.
 pub async fn endpoint(
@@ -313,46 +303,13 @@ fn validate(body: &Value, state: &MockState) -> Step<()> {
     stop(state.reject_with(RejectionKind::SchemaViolation, summary.join("; "), extra))
 }
 
-/// A scenario from the `Prefer` header, else the first armed one that applies to this token.
-fn scenario(req: &HttpRequest, state: &MockState, token: &str) -> Step<Option<(String, Scenario)>> {
-    let mut values = Vec::new();
-    for value in req.headers().get_all(PREFER) {
-        let Ok(text) = value.to_str() else {
-            return stop(bad_prefer(
-                "the Prefer header is not printable ASCII".into(),
-                state.rules.accepted(),
-            ));
-        };
-        values.push(text);
-    }
-    match Scenario::from_prefer(values, &state.rules) {
-        Err(e) => stop(bad_prefer(e.detail, e.accepted)),
-        Ok(Some(scenario)) => Ok(Some((format!("prefer: {scenario}"), scenario))),
-        Ok(None) => Ok(state
-            .armed
-            .take(token)
-            .map(|(id, scenario)| (format!("armed #{id}: {scenario}"), scenario))),
-    }
-}
-
-fn bad_prefer(detail: String, accepted: Vec<String>) -> Reply {
-    let mut extra = Map::new();
-    extra.insert("accepted".into(), json!(accepted));
-    Reply::error(
-        StatusCode::BAD_REQUEST,
-        "Bad Request: unsupported Prefer header",
-        detail,
-        extra,
-    )
-}
-
-fn answer(
-    state: &MockState,
-    token: &str,
-    method: &str,
-    scenario: Option<(String, Scenario)>,
-) -> Reply {
-    let Some((label, scenario)) = scenario else {
+fn answer(state: &MockState, token: &str, method: &str, chosen: Option<Chosen>) -> Reply {
+    let Some(Chosen {
+        label,
+        scenario,
+        chaos,
+    }) = chosen
+    else {
         return answer_from_state(state, token, method);
     };
     let mut reply = if let Some(name) = &scenario.example {
@@ -366,6 +323,7 @@ fn answer(
     reply.fault = scenario.fault;
     reply.delay = scenario.delay();
     reply.scenario = Some(label);
+    reply.chaos = chaos;
     reply
 }
 

@@ -50,6 +50,7 @@ struct Prepared {
     reply_headers: Vec<(HeaderName, HeaderValue)>,
     reply_body: Bytes,
     scenario: Option<String>,
+    chaos: Option<String>,
     user: Option<Arc<str>>,
 }
 
@@ -137,6 +138,7 @@ pub(super) fn prepare(
                 _ => journal::kept_body(&reply.body),
             },
             scenario: reply.scenario.clone(),
+            chaos: reply.chaos.clone(),
             user,
         }),
     })
@@ -167,6 +169,7 @@ pub(super) fn preflight(
         reply_headers: Vec::new(),
         reply_body: Bytes::new(),
         scenario: Some("cors preflight".to_owned()),
+        chaos: None,
         user: None,
     };
     write(state, prepared, Outcome::Answered, started);
@@ -199,6 +202,7 @@ fn write(state: &MockState, prepared: Prepared, outcome: Outcome, started: Insta
         reply_body: prepared.reply_body,
         outcome,
         scenario: prepared.scenario,
+        chaos: prepared.chaos,
         user: prepared.user,
         latency_ms,
     });

@@ -14,6 +14,13 @@ use serde_json::{Map, Value, json};
 use super::scenario::Fault;
 use crate::contract::RejectionPolicy;
 
+/// A step's outcome: go on with a value, or stop with this reply (boxed: stopping is rare).
+pub(super) type Step<T> = Result<T, Box<Reply>>;
+
+pub(super) fn stop<T>(reply: Reply) -> Step<T> {
+    Err(Box::new(reply))
+}
+
 pub struct Reply {
     pub status: StatusCode,
     pub body: Bytes,
@@ -22,6 +29,8 @@ pub struct Reply {
     pub delay: Option<Duration>,
     /// How a scenario shaped this reply, for the journal and the log.
     pub scenario: Option<String>,
+    /// What chaos injected, when it did (`fault=reset`, `example=failed`, `delay=900`).
+    pub chaos: Option<String>,
     /// The user it concerned, by name and token fingerprint (never by token).
     pub user: Option<super::state::Who>,
     /// The request body, when it was not read to its end (a rejection came first). Held until
@@ -39,6 +48,7 @@ impl Reply {
             fault: None,
             delay: None,
             scenario: None,
+            chaos: None,
             user: None,
             unread: None,
         }

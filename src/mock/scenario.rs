@@ -84,14 +84,24 @@ pub struct ScenarioError {
     pub accepted: Vec<String>,
 }
 
+/// What a request's `Prefer` header asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Preferences {
+    /// `None`: no scenario asked for.
+    pub scenario: Option<Scenario>,
+    /// `chaos=off`: no chaos for this request (a test's own setup calls).
+    pub chaos_off: bool,
+}
+
 impl Scenario {
-    /// Parses `Prefer` header values: `code=500, example=NAME, delay=MS, fault=KIND`.
-    /// No header, or only empty values, is `None`.
+    /// Parses `Prefer` header values: `code=500, example=NAME, delay=MS, fault=KIND`, and
+    /// `chaos=off`. No header, or only empty values, asks for nothing.
     pub fn from_prefer<'a>(
         values: impl IntoIterator<Item = &'a str>,
         rules: &Rules,
-    ) -> Result<Option<Self>, ScenarioError> {
+    ) -> Result<Preferences, ScenarioError> {
         let mut scenario = Scenario::default();
+        let mut chaos_off = false;
         let mut any = false;
         for value in values {
             for item in value
@@ -99,12 +109,22 @@ impl Scenario {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
             {
-                any = true;
                 let Some((key, raw)) = item.split_once('=') else {
                     return Err(rules.error(format!("`{item}` is not of the form key=value")));
                 };
                 let raw = raw.trim().trim_matches('"');
-                match key.trim().to_ascii_lowercase().as_str() {
+                let key = key.trim().to_ascii_lowercase();
+                if key == "chaos" {
+                    if !raw.eq_ignore_ascii_case("off") {
+                        return Err(
+                            rules.error(format!("chaos={raw}: only chaos=off is a preference"))
+                        );
+                    }
+                    chaos_off = true;
+                    continue;
+                }
+                any = true;
+                match key.as_str() {
                     "code" => {
                         let code = raw
                             .parse()
@@ -133,10 +153,16 @@ impl Scenario {
             }
         }
         if !any {
-            return Ok(None);
+            return Ok(Preferences {
+                scenario: None,
+                chaos_off,
+            });
         }
         rules.check(&scenario)?;
-        Ok(Some(scenario))
+        Ok(Preferences {
+            scenario: Some(scenario),
+            chaos_off,
+        })
     }
 
     pub fn delay(&self) -> Option<Duration> {
@@ -180,6 +206,7 @@ impl Rules {
         );
         accepted.push(format!("delay=0..{}", self.max_delay.as_millis()));
         accepted.extend(Fault::ALL.iter().map(|(name, _)| format!("fault={name}")));
+        accepted.push("chaos=off".to_owned());
         accepted
     }
 
@@ -240,6 +267,7 @@ mod tests {
     fn prefer_header_parses_every_key() {
         let s = Scenario::from_prefer(["code=500, delay=20", "fault=timeout"], &rules())
             .expect("valid")
+            .scenario
             .expect("present");
         assert_eq!(s.code, Some(500));
         assert_eq!(s.delay, Some(20));
@@ -263,6 +291,14 @@ mod tests {
         assert!(Scenario::from_prefer(["delay=10001"], &r).is_err());
         assert!(Scenario::from_prefer(["example=nope"], &r).is_err());
         assert!(Scenario::from_prefer(["code"], &r).is_err());
-        assert_eq!(Scenario::from_prefer(["", " "], &r), Ok(None));
+        assert_eq!(
+            Scenario::from_prefer(["", " "], &r),
+            Ok(Preferences::default())
+        );
+        assert!(Scenario::from_prefer(["chaos=on"], &r).is_err());
+        let off = Scenario::from_prefer(["chaos=off, code=500"], &r).expect("valid");
+        assert!(off.chaos_off && off.scenario.is_some_and(|s| s.code == Some(500)));
+        let only_off = Scenario::from_prefer(["chaos=off"], &r).expect("valid");
+        assert!(only_off.chaos_off && only_off.scenario.is_none());
     }
 }

@@ -12,6 +12,9 @@ mod admin_gate;
 mod browser;
 /// Case generation: the validator as the oracle, determinism, coverage of the classes.
 mod cases;
+/// Seeded chaos: the rate, replay by seed, only documented answers and named faults, marks in
+/// the journal and the exports, exemptions, weights from the contract and the admin API.
+mod chaos;
 /// The checker: clean against the mock and against allowed variations, every fault caught by
 /// the right check with a minimal reproduction, reports, budgets and exit codes.
 mod check;
