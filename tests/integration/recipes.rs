@@ -55,6 +55,61 @@ fn playwright_starts_the_mock_waits_for_its_health_url_and_the_tests_pass() {
     assert!(std::net::TcpListener::bind(("127.0.0.1", port.parse::<u16>().expect("port"))).is_ok());
 }
 
+/// `npx playwright test --config playwright.chaos.config.js` with `env`: its exit code and output.
+fn chaos_run(project: &Project, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let port = free_port().to_string();
+    let output = npm::run(
+        Command::new("npx")
+            .args([
+                "--offline",
+                "playwright",
+                "test",
+                "--config",
+                "playwright.chaos.config.js",
+                "--reporter=line",
+            ])
+            .env("MFA_CONTRACT_PORT", &port)
+            .env("CI", "1")
+            .envs(env.iter().copied())
+            .current_dir(project.path()),
+        LIMIT,
+    );
+    (output.status.code(), text(&output))
+}
+
+#[test]
+fn a_ui_test_under_chaos_passes_and_a_failing_run_prints_the_seed_that_replays_it() {
+    if !npm::available("a_ui_test_under_chaos") {
+        return;
+    }
+    let project = project();
+    // The UI's retries ride out seed 4242's disturbances.
+    let (code, output) = chaos_run(&project, &[("MFA_CONTRACT_CHAOS_SEED", "4242")]);
+    assert_eq!(code, Some(0), "{output}");
+    assert!(output.contains("1 passed"), "{output}");
+    // Without retries the first disturbance fails the test, which names the seed...
+    let env = [
+        ("MFA_CONTRACT_CHAOS_SEED", "4242"),
+        ("MFA_CONTRACT_RETRIES", "0"),
+    ];
+    let (code, failed) = chaos_run(&project, &env);
+    assert_eq!(code, Some(1), "{failed}");
+    assert!(
+        failed.contains("replay with MFA_CONTRACT_CHAOS_SEED=4242 npx playwright test"),
+        "{failed}"
+    );
+    let failing_call = |output: &str| {
+        let at = output
+            .find("Error: call ")
+            .expect("the failing call is named");
+        output[at..].split(" failed").next().map(str::to_owned)
+    };
+    // ...and the seed replays it: the same call fails again.
+    let (code, replayed) = chaos_run(&project, &env);
+    assert_eq!(code, Some(1), "{replayed}");
+    assert_eq!(failing_call(&failed), failing_call(&replayed));
+}
+
 #[test]
 fn vite_forwards_the_apps_call_to_the_mock() {
     if !npm::available("vite_forwards_the_apps_call") {
@@ -141,10 +196,15 @@ fn the_ci_step_runs_the_e2e_suite_against_the_mock_and_stops_it() {
 
 #[test]
 fn the_mock_reference_shows_the_recipes_as_they_are_run() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/mock.md"))
-            .expect("docs/mock.md");
-    for file in ["vite.config.js", "playwright.config.js", "ci-step.sh"] {
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/mock.md"))
+        .expect("docs/mock.md");
+    for file in [
+        "vite.config.js",
+        "playwright.config.js",
+        "ci-step.sh",
+        "playwright.chaos.config.js",
+        "chaos.spec.js",
+    ] {
         let recipe = std::fs::read_to_string(recipes().join(file)).expect("recipe");
         for line in recipe
             .lines()
@@ -152,7 +212,7 @@ fn the_mock_reference_shows_the_recipes_as_they_are_run() {
             .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("set -"))
         {
             assert!(
-                readme.lines().any(|r| r.trim() == line),
+                docs.lines().any(|r| r.trim() == line),
                 "docs/mock.md does not show this line of tests/recipes/{file}: {line}"
             );
         }

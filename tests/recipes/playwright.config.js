@@ -5,6 +5,7 @@ const port = process.env.MFA_CONTRACT_PORT ?? '4010';
 
 export default defineConfig({
   testDir: '.',
+  testMatch: 'mfa.spec.js',
   webServer: {
     command: `npx mfa-contract mock --port ${port}`,
     url: `http://127.0.0.1:${port}/__admin/health`,

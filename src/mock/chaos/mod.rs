@@ -312,7 +312,7 @@ impl Chaos {
         (inner.rate > 0.0).then(|| {
             format!(
                 "chaos: about {}% of valid requests disturbed ({}), seed {}; replay with --chaos {} --chaos-seed {}",
-                inner.rate * 100.0,
+                (inner.rate * 1000.0).round() / 10.0,
                 self.weights(&inner),
                 inner.seed,
                 inner.rate,
