@@ -26,6 +26,9 @@ pub enum Area {
     Auth,
     /// A method: the documented one answered, the others refused (4xx).
     Method,
+    /// A variation a valid request may carry (`positive.variation.*`), accepted (2xx) at least
+    /// once.
+    Variation,
 }
 
 impl Area {
@@ -36,6 +39,7 @@ impl Area {
             Area::NegativeClass => "negative classes",
             Area::Auth => "auth variants",
             Area::Method => "methods",
+            Area::Variation => "allowed variations",
         }
     }
 
@@ -47,6 +51,7 @@ impl Area {
             Area::NegativeClass => "negative class",
             Area::Auth => "auth variant",
             Area::Method => "method",
+            Area::Variation => "allowed variation",
         }
     }
 }
@@ -223,6 +228,9 @@ fn keys(contract: &Contract, case: &Case) -> Vec<(Area, String)> {
         Family::Negative => keys.push((Area::NegativeClass, negative_family(&case.class))),
         Family::Auth => keys.push((Area::Auth, case.class.clone())),
         Family::Method => keys.push((Area::Method, request.method.clone())),
+        Family::Positive if case.variation().is_some() => {
+            keys.push((Area::Variation, case.class.clone()));
+        }
         Family::Positive => {}
     }
     if case.expect == Expect::Accept {
@@ -256,6 +264,7 @@ fn reached(contract: &Contract, area: Area, name: &str, answers: &BTreeMap<Strin
         Area::Auth if name == SECOND_ACCOUNT => any(|a| a != NO_ANSWER),
         Area::Method if name == contract.method() => any(|a| a != NO_ANSWER),
         Area::NegativeClass | Area::Auth | Area::Method => any(is_refusal),
+        Area::Variation => any(|a| a.starts_with('2') && a.len() == 3),
     }
 }
 
@@ -284,6 +293,7 @@ fn hint(contract: &Contract, area: Area, name: &str, answers: &BTreeMap<String, 
         Area::Auth if name == SECOND_ACCOUNT => "answered",
         Area::Method if name == contract.method() => "answered",
         Area::NegativeClass | Area::Auth | Area::Method => "refused (4xx)",
+        Area::Variation => "accepted (2xx)",
     };
     format!("sent, never {goal} (answered {})", seen.join(", "))
 }

@@ -12,6 +12,7 @@
 
 pub mod cases;
 pub mod check;
+pub mod coding;
 pub mod contract;
 pub mod coverage;
 pub mod credentials;

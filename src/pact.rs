@@ -121,6 +121,7 @@ fn interaction(
         authorization,
         body,
         json: &json,
+        accept: header(headers, "accept"),
     };
     let ctx = observed::ctx(contract, token);
     let (case, violations) = request_case(&ctx, &observed_request, token.is_some());

@@ -52,6 +52,8 @@ pub async fn restore(
             method: contract.method().to_owned(),
             auth: Auth::Token,
             content_type: Some(contract.request_spec().content_type.clone()),
+            headers: Vec::new(),
+            title_case: false,
             body,
         },
     );

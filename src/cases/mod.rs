@@ -9,6 +9,7 @@ mod negative;
 mod planner;
 mod sample;
 mod space;
+mod variation;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -63,6 +64,12 @@ pub struct Request {
     pub method: String,
     pub auth: Auth,
     pub content_type: Option<String>,
+    /// Headers sent besides the credentials and `Content-Type` (`Accept`, ...), as sent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    /// Header names written in HTTP/1 title case (`Content-Type`) instead of lower case.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub title_case: bool,
     #[serde(serialize_with = "body_text")]
     pub body: Vec<u8>,
 }
@@ -93,6 +100,25 @@ impl Case {
             request,
             generated: None,
         }
+    }
+
+    /// What a `positive.variation.*` case varies, in words, for the messages that name it.
+    pub fn variation(&self) -> Option<String> {
+        let name = self.class.strip_prefix("positive.variation.")?;
+        let request = &self.request;
+        let said = if request.title_case {
+            "header names in title case (Content-Type, Authorization)".to_owned()
+        } else if let Some((header, value)) = request.headers.first() {
+            format!("{header}: {value}")
+        } else if name.starts_with("content_type") {
+            format!(
+                "Content-Type: {}",
+                request.content_type.as_deref().unwrap_or("")
+            )
+        } else {
+            format!("a body with an extra property ({name})")
+        };
+        Some(format!("{name}, {said}"))
     }
 
     /// The same case, marked as sampled from proptest value tree `index`.

@@ -20,6 +20,7 @@ pub(super) fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c>
         ..PlanCoverage::default()
     };
     let mut cases = enumerated(&space, &mut coverage);
+    cases.extend(super::variation::variations(&space));
     cases.extend(fixtures(&space, contract));
     cases.extend(negatives(&space, options.max_body_bytes));
     cases.extend(auth_matrix(&space, contract, options));

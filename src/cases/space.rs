@@ -45,6 +45,8 @@ impl<'c> Space<'c> {
             method: self.method.clone(),
             auth,
             content_type: Some(self.content_type.clone()),
+            headers: Vec::new(),
+            title_case: false,
             body,
         }
     }

@@ -139,6 +139,12 @@ fn as_sent(request: &ObservedRequest<'_>, has_token: bool, body: Vec<u8>) -> Req
             Auth::Missing
         },
         content_type: request.content_type.map(str::to_owned),
+        headers: request
+            .accept
+            .map(|accept| ("Accept".to_owned(), accept.to_owned()))
+            .into_iter()
+            .collect(),
+        title_case: false,
         body,
     }
 }

@@ -45,6 +45,10 @@ pub(super) struct MockArgs {
     /// The longest delay a `delay` disturbance draws (from half of it up to it)
     #[arg(long, value_name = "MS", default_value_t = mock::chaos_defaults::DELAY_MS)]
     chaos_delay_ms: u64,
+    /// Send answers uncompressed even when a request's Accept-Encoding asks for gzip, br, zstd
+    /// or deflate (by default the mock compresses as real servers do)
+    #[arg(long)]
+    no_compress: bool,
 }
 
 impl MockArgs {
@@ -88,6 +92,7 @@ pub(super) fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> 
         max_body_bytes: args.max_body_bytes,
         max_delay: Duration::from_millis(args.max_delay_ms),
         chaos: args.chaos()?,
+        compress: !args.no_compress,
     };
     let chaos_banner = mock::chaos_banner(&contract, &config);
     let ready_file = args.server.ready_file()?;

@@ -15,6 +15,10 @@ use crate::contract::Contract;
 use crate::credentials::Credentials;
 use crate::remote::{Outcome, Response};
 
+/// Largest a captured answer may decode to (from raw compressed bytes in the capture) to be
+/// judged; past it, the body is cut and reported.
+const MAX_DECODED_BODY: usize = 16 << 20;
+
 /// Findings and lists kept in full; past this, counted only, so memory stays bounded.
 pub const KEPT: usize = 1000;
 
@@ -177,17 +181,19 @@ impl HarReport {
             authorization,
             body: &body,
             json: &json,
+            accept: header(&request.headers, "accept"),
         };
         let captured = response.content.as_ref().and_then(|c| c.bytes());
         let body_seen = captured.is_some();
         if !body_seen {
             self.not_captured(&at, "the response body: its checks were not run");
         }
-        let answer = Response::new(
+        let answer = Response::captured(
             status,
             header_pairs(&response.headers),
             captured.unwrap_or_default(),
             Duration::try_from_secs_f64(entry.time.unwrap_or(0.0) / 1000.0).unwrap_or_default(),
+            MAX_DECODED_BODY,
         );
         let seen = Seen {
             request_body: request_body_seen,

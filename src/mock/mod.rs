@@ -27,6 +27,7 @@ use actix_web::App;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
+use actix_web::middleware::{Compress, Condition};
 use actix_web::web;
 use futures_util::FutureExt as _;
 use futures_util::future::{Either, ready};
@@ -71,6 +72,9 @@ pub struct MockConfig {
     pub upstream: Option<Arc<Upstream>>,
     /// `--chaos`: disturbances at a rate, replayable by their seed.
     pub chaos: ChaosConfig,
+    /// Compress answers as a request's `Accept-Encoding` asks (gzip, br, zstd, deflate), as
+    /// real servers do; off with `--no-compress`.
+    pub compress: bool,
 }
 
 /// The mock's own defaults, defined once: clap shows them in `--help` and `MockConfig::default`
@@ -92,6 +96,7 @@ impl Default for MockConfig {
             max_delay: defaults::MAX_DELAY,
             upstream: None,
             chaos: ChaosConfig::default(),
+            compress: true,
         }
     }
 }
@@ -106,6 +111,7 @@ struct Settings {
     max_body_bytes: usize,
     /// The admin API's gate; `None` without an admin API (`--no-admin`).
     admin: Option<AdminGate>,
+    compress: bool,
     journal_size: usize,
     cors: CorsPolicy,
     pact: crate::pact::Names,
@@ -142,6 +148,7 @@ impl MockState {
                     .max_body_bytes
                     .unwrap_or(contract.request_spec().max_body_bytes),
                 admin: config.server.admin_gate(),
+                compress: config.compress,
                 journal_size: config.server.journal_size,
                 cors: config.server.cors(),
                 pact: config.server.pact.clone(),
@@ -270,6 +277,7 @@ pub fn app(
             }
             cfg.default_service(web::to(pipeline::endpoint));
         })
+        .wrap(Condition::new(state.settings.compress, Compress::default()))
         .wrap(
             state
                 .settings

@@ -58,7 +58,15 @@ async fn judged(
         .and_then(|v| v.to_str().ok());
     let token = authorization.and_then(|v| Credentials::parse(v).credential());
     let ctx = observed::ctx(contract, token);
-    let json = ObservedRequest::parse(&body);
+    // Judged as the upstream reads it (decoded), forwarded as the client sent it.
+    let request_coding = req
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let judged_body = request_coding
+        .map(|coding| crate::coding::decode(Some(coding), body.to_vec(), MAX_JUDGED_REQUEST).body);
+    let judged_body = judged_body.as_deref().unwrap_or(&body);
+    let json = ObservedRequest::parse(judged_body);
     let observed = ObservedRequest {
         method: req.method().as_str(),
         content_type: req
@@ -66,8 +74,12 @@ async fn judged(
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok()),
         authorization,
-        body: &body,
+        body: judged_body,
         json: &json,
+        accept: req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
     };
     let answer = upstream
         .buffered(&req, body.clone(), MAX_JUDGED_RESPONSE)
@@ -78,6 +90,7 @@ async fn judged(
             buffered.header_pairs(),
             buffered.body.to_vec(),
             buffered.elapsed,
+            super::MAX_DECODED_RESPONSE,
         )),
         Err(error) => Outcome::Transport(error.clone()),
     };

@@ -37,6 +37,9 @@ pub const VIOLATIONS_HEADER: &str = "mfa-contract-violations";
 const MAX_JUDGED_REQUEST: usize = 16 << 20;
 /// Largest endpoint answer the proxy reads to judge it.
 const MAX_JUDGED_RESPONSE: usize = 8 << 20;
+/// Largest an endpoint answer may decode to (from its `Content-Encoding`) to be judged; past
+/// it, a compression bomb as far as the proxy can tell: cut and reported, the bytes passed on.
+const MAX_DECODED_RESPONSE: usize = 16 << 20;
 
 /// The proxy's own defaults, defined once: clap shows them and `ProxyConfig::new` uses them
 /// (the server's are in [`crate::server::defaults`]).

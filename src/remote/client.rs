@@ -46,6 +46,8 @@ pub struct Environment {
 
 pub struct Client {
     http: reqwest::Client,
+    /// The same client writing header names in HTTP/1 title case, for the cases that vary it.
+    http_title_case: reqwest::Client,
     url: String,
     auth_header: String,
     scheme: String,
@@ -65,13 +67,22 @@ impl Client {
     /// The client for `config`'s target, with the contract's auth header and scheme. Runs the
     /// token commands once if there is no token yet.
     pub fn new(contract: &Contract, config: &TargetConfig) -> Result<Self, Error> {
-        let http = http_client_builder(config.timeout, &config.tls)?
-            .timeout(config.timeout)
-            .user_agent(concat!("mfa-contract/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Usage(format!("cannot build the HTTP client: {e}")))?;
+        let build = |title_case: bool| {
+            let builder = http_client_builder(config.timeout, &config.tls)?
+                .timeout(config.timeout)
+                .user_agent(concat!("mfa-contract/", env!("CARGO_PKG_VERSION")));
+            let builder = if title_case {
+                builder.http1_title_case_headers()
+            } else {
+                builder
+            };
+            builder
+                .build()
+                .map_err(|e| Error::Usage(format!("cannot build the HTTP client: {e}")))
+        };
         Ok(Self {
-            http,
+            http: build(false)?,
+            http_title_case: build(true)?,
             url: config.endpoint_url(contract)?,
             auth_header: contract.auth().header.clone(),
             scheme: contract.auth().scheme.clone(),
@@ -242,11 +253,15 @@ impl Client {
                 message: format!("method {}: {e}", case.request.method),
             }
         })?;
-        let mut request = self
-            .http
+        let http = if case.request.title_case {
+            &self.http_title_case
+        } else {
+            &self.http
+        };
+        let mut request = http
             .request(method, &self.url)
             .body(case.request.body.clone());
-        for (name, value) in &self.headers {
+        for (name, value) in self.headers.iter().chain(&case.request.headers) {
             request = request.header(name, value);
         }
         if let Some(content_type) = &case.request.content_type {
@@ -290,6 +305,12 @@ impl Client {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Response::new(status, headers, body, started.elapsed()))
+        Ok(Response::new(
+            status,
+            headers,
+            body,
+            started.elapsed(),
+            self.max_response_bytes,
+        ))
     }
 }

@@ -25,23 +25,53 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// The Content-Type's media type without parameters, lower case.
     pub media_type: Option<String>,
+    /// The body as its reader sees it: decoded from its `Content-Encoding` (see
+    /// [`crate::coding`]), or as sent where it could not be.
     pub body: Vec<u8>,
     pub parsed: Body,
     pub elapsed: Duration,
+    /// The codings undone and what a client could not read in them; `None` for a body read
+    /// as sent with nothing wrong.
+    pub coding: Option<Box<crate::coding::CodingOutcome>>,
 }
 
 impl Response {
-    /// A response as received; the body is parsed here, once.
+    /// A response as received on the wire; the body is decoded (at most `max_decoded` bytes)
+    /// and parsed here, once.
     pub fn new(
         status: u16,
         headers: Vec<(String, String)>,
         body: Vec<u8>,
+        elapsed: Duration,
+        max_decoded: usize,
+    ) -> Self {
+        let decoded = crate::coding::decode(content_encoding(&headers), body, max_decoded);
+        Self::decoded(status, headers, decoded, elapsed)
+    }
+
+    /// A response from a capture (HAR), whose body a browser may have stored decoded.
+    pub fn captured(
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        elapsed: Duration,
+        max_decoded: usize,
+    ) -> Self {
+        let decoded = crate::coding::decode_captured(content_encoding(&headers), body, max_decoded);
+        Self::decoded(status, headers, decoded, elapsed)
+    }
+
+    fn decoded(
+        status: u16,
+        headers: Vec<(String, String)>,
+        decoded: crate::coding::Decoded,
         elapsed: Duration,
     ) -> Self {
         let media_type = headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
             .map(|(_, v)| media_type::essence(v).to_ascii_lowercase());
+        let (body, coding) = decoded.split();
         let parsed = if body.is_empty() {
             Body::Empty
         } else {
@@ -57,7 +87,13 @@ impl Response {
             body,
             parsed,
             elapsed,
+            coding,
         }
+    }
+
+    /// What a client could not read in the body's coding, if anything.
+    pub fn coding_problem(&self) -> Option<&crate::coding::Problem> {
+        self.coding.as_ref()?.problem.as_ref()
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -95,6 +131,13 @@ impl Response {
                 .unwrap_or(Duration::ZERO),
         )
     }
+}
+
+fn content_encoding(headers: &[(String, String)]) -> Option<&str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Why no complete response arrived.

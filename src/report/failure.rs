@@ -101,6 +101,7 @@ fn request_report(
     for (name, _) in &target.headers {
         headers.push((name.clone(), "<value of --header>".to_owned()));
     }
+    headers.extend(case.request.headers.iter().cloned());
     RequestReport {
         method: case.request.method.clone(),
         url: url.to_owned(),

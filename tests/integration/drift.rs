@@ -98,7 +98,7 @@ fn a_changed_fixture_is_drift_naming_exactly_that_class_and_field() {
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
     assert!(
-        text.contains("8 classes: only the observed sends /traceId (undocumented)"),
+        text.contains("23 classes: only the observed sends /traceId (undocumented)"),
         "{text}"
     );
     assert!(text.contains("Contract-relevant: none"), "{text}");

@@ -70,3 +70,6 @@ mod tls_flags;
 mod unattended;
 /// The right verdict for the right reason: per-input failures, dead and slow targets.
 mod verdicts;
+/// On the wire as browsers speak it: content codings, negotiation, allowed variations, big
+/// header blocks and a compression bomb, in the proxy and the checker.
+mod wire;

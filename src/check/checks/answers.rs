@@ -77,8 +77,12 @@ pub(super) fn positive_data_acceptance(_: &Ctx<'_>, case: &Case, response: &Resp
         } else {
             ""
         };
+        let variation = case
+            .variation()
+            .map(|v| format!(" (it varies what the contract allows: {v})"))
+            .unwrap_or_default();
         return fail(format!(
-            "a valid request was refused with {}{hint}",
+            "a valid request was refused with {}{hint}{variation}",
             response.status
         ));
     }

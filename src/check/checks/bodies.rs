@@ -19,6 +19,15 @@ pub(super) fn content_type_conformance(ctx: &Ctx<'_>, _: &Case, response: &Respo
         None => fail(format!("no Content-Type; expected {expected}")),
     }
 }
+/// The body is in the coding its `Content-Encoding` names (gzip, deflate, br, zstd), compressed
+/// only where it says so, and decodes within the cap: otherwise a browser cannot read it.
+pub(super) fn content_encoding_conformance(_: &Ctx<'_>, _: &Case, response: &Response) -> Verdict {
+    match response.coding_problem() {
+        None => Verdict::Pass,
+        Some(problem) => fail(problem.to_string()),
+    }
+}
+
 pub(super) fn response_schema_conformance(ctx: &Ctx<'_>, _: &Case, response: &Response) -> Verdict {
     let schema = ctx.contract.schema_for_status(response.status);
     let body = match &response.parsed {

@@ -21,7 +21,10 @@ use answers::{
 };
 use arrival::{max_response_time, response_received};
 use auth::{ignored_auth, no_token_echo};
-use bodies::{content_type_conformance, response_schema_conformance, success_flag_consistency};
+use bodies::{
+    content_encoding_conformance, content_type_conformance, response_schema_conformance,
+    success_flag_consistency,
+};
 use requests::{request_auth_scheme, request_content_type, request_schema_conformance};
 use sequences::{account_isolation, idempotent_repeat};
 
@@ -57,6 +60,8 @@ pub struct ObservedRequest<'a> {
     pub body: &'a [u8],
     /// The body as JSON, parsed once for every check that reads it.
     pub json: &'a Result<Value, serde_json::Error>,
+    /// The `Accept` header: a 406 to one that leaves out the operation's media type is right.
+    pub accept: Option<&'a str>,
 }
 
 impl<'a> ObservedRequest<'a> {
@@ -95,6 +100,12 @@ impl Check {
     pub fn judge(&self, ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
         match (self.run, &exchange.outcome) {
             (Run::Transport(run), _) => run(ctx, exchange),
+            (Run::Single(_) | Run::Body(_), Outcome::Response(response))
+                if !JUDGED_AFTER_NEGOTIATION.contains(&self.name)
+                    && negotiated_refusal(ctx, &exchange.case, response) =>
+            {
+                Verdict::Pass
+            }
             (Run::Single(run) | Run::Timing(run) | Run::Body(run), Outcome::Response(response)) => {
                 run(ctx, &exchange.case, response)
             }
@@ -167,6 +178,11 @@ pub const CHECKS: &[Check] = &[
         run: Run::Single(content_type_conformance),
     },
     Check {
+        name: "content_encoding_conformance",
+        description: "every body is in the coding its Content-Encoding names, and compressed only where it says so",
+        run: Run::Body(content_encoding_conformance),
+    },
+    Check {
         name: "response_schema_conformance",
         description: "the body validates against the schema for its status (the error shape for rejections)",
         run: Run::Body(response_schema_conformance),
@@ -222,6 +238,20 @@ pub const CHECKS: &[Check] = &[
         run: Run::RequestBody(request_schema_conformance),
     },
 ];
+
+/// What is still judged in a 406 that negotiation explains: what any answer must not do.
+const JUDGED_AFTER_NEGOTIATION: [&str; 1] = ["no_token_echo"];
+
+/// A 406 to a request whose `Accept` leaves out the media type the operation answers with is
+/// correct HTTP (RFC 9110 15.5.7) whatever the documentation lists: never a violation, in the
+/// checker and the proxy alike.
+pub fn negotiated_refusal(ctx: &Ctx<'_>, case: &Case, response: &Response) -> bool {
+    let answers_with = &ctx.contract.request_spec().content_type;
+    response.status == 406
+        && case.request.headers.iter().any(|(name, value)| {
+            name.eq_ignore_ascii_case("accept") && !crate::media_type::accepts(value, answers_with)
+        })
+}
 
 pub fn by_name(name: &str) -> Option<&'static Check> {
     CHECKS.iter().find(|c| c.name == name)
