@@ -6,6 +6,7 @@ else the machine is doing (BENCHMARKS.md, "the method").
     python3 bench/callgrind.py --binary path/to/mfa-contract --label "mock, variant"
     python3 bench/callgrind.py --log-compare        # the log line: hand-written against tracing
     python3 bench/callgrind.py --cors-compare       # CORS: hand-written against actix-cors
+    python3 bench/callgrind.py --proxy-compare BEFORE AFTER   # the proxy, two binaries side by side
 
 Each server runs with one worker under callgrind; N sequential keep-alive requests
 (POST /mfa/primary, valid body and token) are sent, then the server is stopped. The figure is
@@ -117,6 +118,29 @@ def cors_compare(mock_per_request):
         )
 
 
+def proxy_compare(before, after):
+    """The proxy's instructions per judged exchange (an uncompressed answer from the mock, which
+    runs natively as the upstream), for two binaries in one run, and the ratio."""
+    port = free_port()
+    upstream = subprocess.Popen(
+        [after, "mock", "--port", str(port), "--workers", "1", "--log-format", "off"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(1)
+        figures = {}
+        for label, binary in (("before", before), ("after", after)):
+            figures[label] = per_request(lambda p, b=binary: [
+                b, "proxy", "--upstream", f"http://127.0.0.1:{port}", "--port", str(p),
+                "--workers", "1", "--log-format", "off"])
+            print(f"proxy, {label} ({binary}): {figures[label]:,.0f} instructions per judged exchange")
+        print(f"after / before: {figures['after'] / figures['before']:.3f}x")
+    finally:
+        upstream.terminate()
+        upstream.wait(timeout=30)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", help="an mfa-contract binary to measure instead of the pair")
@@ -124,8 +148,12 @@ def main():
     parser.add_argument("--args", default="", help="extra arguments for `mock`, space-separated")
     parser.add_argument("--log-compare", action="store_true", help="also: the log line, hand-written against tracing")
     parser.add_argument("--cors-compare", action="store_true", help="also: CORS, hand-written against actix-cors")
+    parser.add_argument("--proxy-compare", nargs=2, metavar=("BEFORE", "AFTER"), help="the proxy: two binaries side by side")
     args = parser.parse_args()
     extra = args.args.split()
+    if args.proxy_compare:
+        proxy_compare(*args.proxy_compare)
+        return
     if args.binary:
         figure = per_request(lambda p: [args.binary, "mock", "--port", str(p), "--workers", "1", *extra])
         print(f"{args.label}: {figure:,.0f} instructions per request")

@@ -30,7 +30,7 @@ use actix_web::http::header;
 use actix_web::middleware::{Compress, Condition};
 use actix_web::web;
 use futures_util::FutureExt as _;
-use futures_util::future::{Either, ready};
+use futures_util::future::Either;
 use serde_json::Map;
 
 pub use chaos::{
@@ -48,7 +48,6 @@ use crate::server::{
 };
 use armed::Sticky;
 use bodies::Bodies;
-use gate::Admission;
 use journal::Journal;
 use memo::ValidBodies;
 use reply::Reply;
@@ -287,20 +286,12 @@ pub fn app(
         .wrap_fn(move |req, srv| {
             // Outside actix-cors: the admin gate, a refused preflight in the error shape, and
             // every preflight in the journal. Everything else passes untouched.
-            let req = match gate::admit(cors_state.settings.admin.as_ref(), req) {
-                Admission::Other(req) if !is_preflight(req.method(), req.headers()) => {
+            let req = match gate::guard(cors_state.settings.admin.as_ref(), req, &srv) {
+                Ok(req) if !is_preflight(req.method(), req.headers()) => {
                     return Either::Left(srv.call(req));
                 }
-                Admission::Other(req) => req,
-                Admission::Admin(req) => {
-                    let call = srv.call(req);
-                    return Either::Right(
-                        async { Ok(gate::without_cors(call.await?)) }.boxed_local(),
-                    );
-                }
-                Admission::Refused(refused) => {
-                    return Either::Right(ready(Ok(refused)).boxed_local());
-                }
+                Ok(req) => req,
+                Err(guarded) => return Either::Right(guarded),
             };
             let state = cors_state.clone();
             let started = std::time::Instant::now();

@@ -21,7 +21,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::web;
 use futures_util::FutureExt as _;
-use futures_util::future::{Either, ready};
+use futures_util::future::Either;
 
 pub use crate::check::observed::{Side, Violation};
 pub use record::Recorder;
@@ -29,7 +29,6 @@ pub use state::{JudgedExchange, ListedViolation, ProxyState, Totals};
 
 use crate::contract::Contract;
 use crate::server::{Peers, ServerOptions, ServerThread, gate, in_error_shape, is_preflight};
-use gate::Admission;
 
 /// The header every judged answer carries.
 pub const VIOLATIONS_HEADER: &str = "mfa-contract-violations";
@@ -113,20 +112,12 @@ pub fn app(
         .wrap_fn(move |req, srv| {
             // Outside actix-cors: the admin gate, and a refused preflight in the contract's
             // error shape.
-            let req = match gate::admit(cors_state.admin.as_ref(), req) {
-                Admission::Other(req) if !is_preflight(req.method(), req.headers()) => {
+            let req = match gate::guard(cors_state.admin.as_ref(), req, &srv) {
+                Ok(req) if !is_preflight(req.method(), req.headers()) => {
                     return Either::Left(srv.call(req));
                 }
-                Admission::Other(req) => req,
-                Admission::Admin(req) => {
-                    let call = srv.call(req);
-                    return Either::Right(
-                        async { Ok(gate::without_cors(call.await?)) }.boxed_local(),
-                    );
-                }
-                Admission::Refused(refused) => {
-                    return Either::Right(ready(Ok(refused)).boxed_local());
-                }
+                Ok(req) => req,
+                Err(guarded) => return Either::Right(guarded),
             };
             let state = cors_state.clone();
             let call = srv.call(req);

@@ -56,6 +56,15 @@ async fn generated_token(process: &Process) -> String {
     line.rsplit(' ').next().expect("a token").to_owned()
 }
 
+/// `GET url` with `headers`, answered.
+async fn get(client: &reqwest::Client, url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut request = client.get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.expect("an answer")
+}
+
 fn cors_headers(response: &reqwest::Response) -> Vec<String> {
     response
         .headers()
@@ -71,12 +80,12 @@ async fn a_rebound_host_cannot_read_the_admin_api() {
     for server in servers(&[], &[]) {
         let url = &server.process.url;
         let port = url.rsplit(':').next().expect("a port");
-        let rebound = client
-            .get(format!("{url}/__admin/requests"))
-            .header("Host", format!("rebound.example:{port}"))
-            .send()
-            .await
-            .expect("an answer");
+        let rebound = get(
+            &client,
+            &format!("{url}/__admin/requests"),
+            &[("Host", &format!("rebound.example:{port}"))],
+        )
+        .await;
         assert_eq!(rebound.status(), StatusCode::FORBIDDEN, "{}", server.name);
         let body: Value = rebound.json().await.expect("JSON");
         assert_eq!(
@@ -89,12 +98,12 @@ async fn a_rebound_host_cannot_read_the_admin_api() {
             format!("localhost:{port}"),
             format!("[::1]:{port}"),
         ] {
-            let own = client
-                .get(format!("{url}/__admin/requests"))
-                .header("Host", host.as_str())
-                .send()
-                .await
-                .expect("an answer");
+            let own = get(
+                &client,
+                &format!("{url}/__admin/requests"),
+                &[("Host", host.as_str())],
+            )
+            .await;
             assert_eq!(
                 own.status(),
                 StatusCode::OK,
@@ -217,20 +226,19 @@ async fn sec_fetch_site_cross_site_is_refused_and_same_origin_is_not() {
     let client = client();
     for server in servers(&[], &[]) {
         let url = &server.process.url;
-        let cross = client
-            .get(format!("{url}/__admin/requests"))
-            .header("Sec-Fetch-Site", "cross-site")
-            .send()
-            .await
-            .expect("an answer");
+        let cross = get(
+            &client,
+            &format!("{url}/__admin/requests"),
+            &[("Sec-Fetch-Site", "cross-site")],
+        )
+        .await;
         assert_eq!(cross.status(), StatusCode::FORBIDDEN, "{}", server.name);
-        let same = client
-            .get(format!("{url}/__admin/requests"))
-            .header("Sec-Fetch-Site", "same-origin")
-            .header("Origin", url.as_str())
-            .send()
-            .await
-            .expect("an answer");
+        let same = get(
+            &client,
+            &format!("{url}/__admin/requests"),
+            &[("Sec-Fetch-Site", "same-origin"), ("Origin", url.as_str())],
+        )
+        .await;
         assert_eq!(same.status(), StatusCode::OK, "{}", server.name);
     }
 }
@@ -240,12 +248,12 @@ async fn no_admin_answer_carries_cors_headers_while_the_endpoint_keeps_them() {
     let client = client();
     for server in servers(&[], &[]) {
         let url = &server.process.url;
-        let own = client
-            .get(format!("{url}/__admin/health"))
-            .header("Origin", url.as_str())
-            .send()
-            .await
-            .expect("an answer");
+        let own = get(
+            &client,
+            &format!("{url}/__admin/health"),
+            &[("Origin", url.as_str())],
+        )
+        .await;
         assert_eq!(own.status(), StatusCode::OK, "{}", server.name);
         assert_eq!(cors_headers(&own), Vec::<String>::new(), "{}", server.name);
         for path in ["/__admin/reset", "/__admin/requests"] {

@@ -184,6 +184,43 @@ fn backend(behaviour: Behaviour) -> TestServer {
     })
 }
 
+/// `POST /mfa/primary` as a browser's app sends it, with `extra` headers.
+fn app_call(
+    client: &reqwest::Client,
+    base: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::RequestBuilder {
+    let mut request = client
+        .post(format!("{base}/mfa/primary"))
+        .bearer_auth("browser-user")
+        .header("Content-Type", "application/json")
+        .body(r#"{"mfaType":"PASSKEY"}"#);
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    request
+}
+
+/// The proxy's verdict on an answer: its `Mfa-Contract-Violations` header.
+fn violations_header(answer: &reqwest::Response) -> Option<&str> {
+    answer
+        .headers()
+        .get("mfa-contract-violations")
+        .and_then(|v| v.to_str().ok())
+}
+
+/// The proxy's list of violations.
+async fn listed_violations(client: &reqwest::Client, proxy: &str) -> Value {
+    client
+        .get(format!("{proxy}/__admin/violations"))
+        .send()
+        .await
+        .expect("violations")
+        .json()
+        .await
+        .expect("JSON")
+}
+
 /// The names of the checks that failed, each with its class.
 fn failed(report: &report::Report) -> Vec<(String, String)> {
     report
@@ -289,12 +326,7 @@ async fn the_proxy_passes_compressed_answers_through_unchanged_and_judges_them_d
     let proxy = Process::proxy(&["--upstream", &upstream.url]);
     let client = http_client(Duration::from_secs(10));
     for coding in ["gzip", "br", "zstd"] {
-        let answer = client
-            .post(format!("{}/mfa/primary", proxy.url))
-            .bearer_auth("browser-user")
-            .header("Content-Type", "application/json")
-            .header("Accept-Encoding", coding)
-            .body(r#"{"mfaType":"PASSKEY"}"#)
+        let answer = app_call(&client, &proxy.url, &[("Accept-Encoding", coding)])
             .send()
             .await
             .expect("an answer");
@@ -305,13 +337,7 @@ async fn the_proxy_passes_compressed_answers_through_unchanged_and_judges_them_d
                 .and_then(|v| v.to_str().ok()),
             Some(coding)
         );
-        assert_eq!(
-            answer
-                .headers()
-                .get("mfa-contract-violations")
-                .and_then(|v| v.to_str().ok()),
-            Some("0")
-        );
+        assert_eq!(violations_header(&answer), Some("0"));
         let bytes = answer.bytes().await.expect("a body");
         let decoded = mfa_contract::coding::decode(Some(coding), bytes.to_vec(), 1 << 20);
         assert!(
@@ -324,23 +350,12 @@ async fn the_proxy_passes_compressed_answers_through_unchanged_and_judges_them_d
     // A 406 to a browser asking for HTML only is negotiation, not a violation.
     let upstream = backend(Behaviour::Negotiates);
     let negotiating = Process::proxy(&["--upstream", &upstream.url]);
-    let answer = client
-        .post(format!("{}/mfa/primary", negotiating.url))
-        .bearer_auth("browser-user")
-        .header("Content-Type", "application/json")
-        .header("Accept", "text/html")
-        .body(r#"{"mfaType":"PASSKEY"}"#)
+    let answer = app_call(&client, &negotiating.url, &[("Accept", "text/html")])
         .send()
         .await
         .expect("an answer");
     assert_eq!(answer.status(), 406);
-    assert_eq!(
-        answer
-            .headers()
-            .get("mfa-contract-violations")
-            .and_then(|v| v.to_str().ok()),
-        Some("0")
-    );
+    assert_eq!(violations_header(&answer), Some("0"));
 }
 
 #[tokio::test]
@@ -352,23 +367,15 @@ async fn the_proxy_reports_mislabelled_compression_as_what_the_browser_would_see
     ] {
         let upstream = backend(behaviour);
         let proxy = Process::proxy(&["--upstream", &upstream.url]);
-        client
-            .post(format!("{}/mfa/primary", proxy.url))
-            .bearer_auth("browser-user")
-            .header("Content-Type", "application/json")
-            .header("Accept-Encoding", crate_browser_encoding())
-            .body(r#"{"mfaType":"PASSKEY"}"#)
+        let browser = [(
+            "Accept-Encoding",
+            mfa_contract::coding::BROWSER_ACCEPT_ENCODING,
+        )];
+        app_call(&client, &proxy.url, &browser)
             .send()
             .await
             .expect("an answer");
-        let listed: Value = client
-            .get(format!("{}/__admin/violations", proxy.url))
-            .send()
-            .await
-            .expect("violations")
-            .json()
-            .await
-            .expect("JSON");
+        let listed = listed_violations(&client, &proxy.url).await;
         let found = listed["violations"]
             .as_array()
             .expect("a list")
@@ -382,21 +389,13 @@ async fn the_proxy_reports_mislabelled_compression_as_what_the_browser_would_see
     }
 }
 
-fn crate_browser_encoding() -> &'static str {
-    mfa_contract::coding::BROWSER_ACCEPT_ENCODING
-}
-
 #[tokio::test]
 async fn big_header_blocks_and_closed_connections_pass_through_the_proxy_unchanged() {
     let upstream = backend(Behaviour::HeaderBlocks);
     let mut proxy = Process::proxy(&["--upstream", &upstream.url]);
     let client = http_client(Duration::from_secs(10));
     for _ in 0..12 {
-        let answer = client
-            .post(format!("{}/mfa/primary", proxy.url))
-            .bearer_auth("browser-user")
-            .header("Content-Type", "application/json")
-            .body(r#"{"mfaType":"PASSKEY"}"#)
+        let answer = app_call(&client, &proxy.url, &[])
             .send()
             .await
             .expect("every exchange answered");
@@ -407,13 +406,7 @@ async fn big_header_blocks_and_closed_connections_pass_through_the_proxy_unchang
             answer.headers().get("x-padding-15").map(|v| v.len()),
             Some(1000)
         );
-        assert_eq!(
-            answer
-                .headers()
-                .get("mfa-contract-violations")
-                .and_then(|v| v.to_str().ok()),
-            Some("0")
-        );
+        assert_eq!(violations_header(&answer), Some("0"));
     }
     assert!(
         proxy
@@ -432,11 +425,7 @@ async fn a_compression_bomb_is_cut_and_reported_not_read_into_memory() {
     let upstream = backend(Behaviour::Bomb);
     let proxy = Process::proxy(&["--upstream", &upstream.url]);
     let client = http_client(Duration::from_secs(20));
-    let answer = client
-        .post(format!("{}/mfa/primary", proxy.url))
-        .bearer_auth("browser-user")
-        .header("Content-Type", "application/json")
-        .body(r#"{"mfaType":"PASSKEY"}"#)
+    let answer = app_call(&client, &proxy.url, &[])
         .send()
         .await
         .expect("an answer");
@@ -445,14 +434,7 @@ async fn a_compression_bomb_is_cut_and_reported_not_read_into_memory() {
         sent < 1 << 20,
         "the client got the compressed bytes as sent ({sent})"
     );
-    let listed: Value = client
-        .get(format!("{}/__admin/violations", proxy.url))
-        .send()
-        .await
-        .expect("violations")
-        .json()
-        .await
-        .expect("JSON");
+    let listed = listed_violations(&client, &proxy.url).await;
     assert!(
         listed
             .to_string()
@@ -542,12 +524,7 @@ async fn the_mock_compresses_as_asked_unless_told_not_to() {
     let client = http_client(Duration::from_secs(10));
     for (args, expected) in [(vec![], Some("gzip")), (vec!["--no-compress"], None)] {
         let mock = Process::mock(&args);
-        let answer = client
-            .post(format!("{}/mfa/primary", mock.url))
-            .bearer_auth("browser-user")
-            .header("Content-Type", "application/json")
-            .header("Accept-Encoding", "gzip")
-            .body(r#"{"mfaType":"PASSKEY"}"#)
+        let answer = app_call(&client, &mock.url, &[("Accept-Encoding", "gzip")])
             .send()
             .await
             .expect("an answer");
@@ -599,22 +576,99 @@ async fn an_upstream_that_drops_idle_connections_loses_no_exchange() {
     let client = http_client(Duration::from_secs(10));
     for pause in [0, 250, 50, 300, 0, 400, 220, 10] {
         tokio::time::sleep(Duration::from_millis(pause)).await;
-        let answer = client
-            .post(format!("{}/mfa/primary", proxy.url))
-            .bearer_auth("browser-user")
-            .header("Content-Type", "application/json")
-            .body(r#"{"mfaType":"PASSKEY"}"#)
+        let answer = app_call(&client, &proxy.url, &[])
             .send()
             .await
             .expect("an answer");
         assert_eq!(answer.status(), 200, "after a pause of {pause} ms");
-        assert_eq!(
-            answer
-                .headers()
-                .get("mfa-contract-violations")
-                .and_then(|v| v.to_str().ok()),
-            Some("0")
-        );
+        assert_eq!(violations_header(&answer), Some("0"));
     }
     handle.stop(false).await;
+}
+
+/// One HAR entry of a valid exchange whose answer has `response_headers` and `content`.
+fn har_entry(response_headers: Value, content: Value) -> Value {
+    serde_json::json!({
+        "startedDateTime": "2026-12-01T10:15:12.123Z",
+        "time": 12.5,
+        "request": {
+            "method": "POST", "url": "https://api.example.test/mfa/primary", "httpVersion": "HTTP/1.1",
+            "headers": [
+                {"name": "authorization", "value": "Bearer har-user"},
+                {"name": "content-type", "value": "application/json"},
+                {"name": "accept-encoding", "value": mfa_contract::coding::BROWSER_ACCEPT_ENCODING}
+            ],
+            "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 21,
+            "postData": {"mimeType": "application/json", "text": "{\"mfaType\":\"PASSKEY\"}"}
+        },
+        "response": {
+            "status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": response_headers,
+            "cookies": [], "content": content, "redirectURL": "", "headersSize": -1, "bodySize": -1
+        },
+        "cache": {}, "timings": {"send": 0, "wait": 12, "receive": 0.5}
+    })
+}
+
+#[test]
+fn check_har_reads_bodies_as_browsers_store_them_and_catches_unlabelled_compression() {
+    use base64::Engine as _;
+    let json = r#"{"success":true,"message":"Primary MFA method updated"}"#;
+    let gzipped = base64::engine::general_purpose::STANDARD.encode(gzip(json.as_bytes()));
+    let labelled = serde_json::json!([
+        {"name": "content-type", "value": "application/json"},
+        {"name": "content-encoding", "value": "gzip"}
+    ]);
+    let unlabelled = serde_json::json!([{"name": "content-type", "value": "application/json"}]);
+    let entries = vec![
+        // DevTools: the text decoded, beside the header it came with.
+        har_entry(
+            labelled.clone(),
+            serde_json::json!({"size": 54, "mimeType": "application/json", "text": json}),
+        ),
+        // A recorder that kept the bytes as sent.
+        har_entry(
+            labelled,
+            serde_json::json!({"size": 54, "mimeType": "application/json", "text": gzipped, "encoding": "base64"}),
+        ),
+        // Compressed bytes the server sent without saying so.
+        har_entry(
+            unlabelled,
+            serde_json::json!({"size": 54, "mimeType": "application/json", "text": gzipped, "encoding": "base64"}),
+        ),
+    ];
+    let document = serde_json::json!({"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": entries}});
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("capture.har");
+    std::fs::write(&file, document.to_string()).expect("write the capture");
+    let output = crate::support::mfa_contract(&[
+        "check",
+        "--har",
+        file.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["judged"], 3, "{report}");
+    let findings: Vec<(u64, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["entry"]["index"].as_u64().unwrap_or_default(),
+                f["check"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        findings.iter().all(|(entry, _)| *entry == 2),
+        "only the third entry is wrong: {findings:?}"
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|(_, check)| check == "content_encoding_conformance"),
+        "{findings:?}"
+    );
+    assert_eq!(output.status.code(), Some(1));
 }

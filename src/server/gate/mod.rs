@@ -10,10 +10,12 @@ use std::fmt;
 
 use actix_web::HttpResponse;
 use actix_web::body::EitherBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use base64::Engine as _;
+use futures_util::FutureExt as _;
+use futures_util::future::LocalBoxFuture;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq as _;
 
@@ -133,6 +135,34 @@ impl AdminGate {
         };
         let given: [u8; 32] = Sha256::digest(given.as_bytes()).into();
         bool::from(given.ct_eq(expected))
+    }
+}
+
+/// An answer the gate's part of the outermost middleware produced: a refusal, or an admitted
+/// admin request's answer without CORS headers.
+pub type Guarded<B> =
+    LocalBoxFuture<'static, Result<ServiceResponse<EitherBody<B>>, actix_web::Error>>;
+
+/// The gate's part of a server's outermost middleware, before CORS: an admin request is refused
+/// here or called and its answer cleared of CORS headers (`Err` with that answer); any other
+/// request comes back for the server to call as it does.
+pub fn guard<S, B>(
+    gate: Option<&AdminGate>,
+    req: ServiceRequest,
+    srv: &S,
+) -> Result<ServiceRequest, Guarded<B>>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<EitherBody<B>>, Error = actix_web::Error>,
+    S::Future: 'static,
+    B: 'static,
+{
+    match admit(gate, req) {
+        Admission::Other(req) => Ok(req),
+        Admission::Admin(req) => {
+            let call = srv.call(req);
+            Err(async { Ok(without_cors(call.await?)) }.boxed_local())
+        }
+        Admission::Refused(refused) => Err(std::future::ready(Ok(refused)).boxed_local()),
     }
 }
 
