@@ -7,6 +7,7 @@ else the machine is doing (BENCHMARKS.md, "the method").
     python3 bench/callgrind.py --log-compare        # the log line: hand-written against tracing
     python3 bench/callgrind.py --cors-compare       # CORS: hand-written against actix-cors
     python3 bench/callgrind.py --proxy-compare BEFORE AFTER   # the proxy, two binaries side by side
+    python3 bench/callgrind.py --mock-compare BEFORE AFTER    # the mock, two binaries and bare actix
 
 Each server runs with one worker under callgrind; N sequential keep-alive requests
 (POST /mfa/primary, valid body and token) are sent, then the server is stopped. The figure is
@@ -141,6 +142,17 @@ def proxy_compare(before, after):
         upstream.wait(timeout=30)
 
 
+def mock_compare(before, after, extra):
+    """The mock's instructions per request for two binaries and the bare handler, in one run."""
+    bare = per_request(lambda p: [os.path.join(RELEASE, "examples", "bare_actix"), str(p), "1"])
+    print(f"bare actix-web: {bare:,.0f} instructions per request")
+    figures = {}
+    for label, binary in (("before", before), ("after", after)):
+        figures[label] = per_request(lambda p, b=binary: [b, "mock", "--port", str(p), "--workers", "1", *extra])
+        print(f"mock, {label} ({binary}): {figures[label]:,.0f} instructions per request; {figures[label] / bare:.2f}x bare")
+    print(f"after / before: {figures['after'] / figures['before']:.3f}x")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", help="an mfa-contract binary to measure instead of the pair")
@@ -148,11 +160,15 @@ def main():
     parser.add_argument("--args", default="", help="extra arguments for `mock`, space-separated")
     parser.add_argument("--log-compare", action="store_true", help="also: the log line, hand-written against tracing")
     parser.add_argument("--cors-compare", action="store_true", help="also: CORS, hand-written against actix-cors")
+    parser.add_argument("--mock-compare", nargs=2, metavar=("BEFORE", "AFTER"), help="the mock: two binaries side by side")
     parser.add_argument("--proxy-compare", nargs=2, metavar=("BEFORE", "AFTER"), help="the proxy: two binaries side by side")
     args = parser.parse_args()
     extra = args.args.split()
     if args.proxy_compare:
         proxy_compare(*args.proxy_compare)
+        return
+    if args.mock_compare:
+        mock_compare(*args.mock_compare, extra)
         return
     if args.binary:
         figure = per_request(lambda p: [args.binary, "mock", "--port", str(p), "--workers", "1", *extra])

@@ -10,6 +10,7 @@ mod armed;
 mod bodies;
 mod chaos;
 mod choose;
+mod compress;
 mod journal;
 mod memo;
 mod pact;
@@ -27,10 +28,9 @@ use actix_web::App;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::{Compress, Condition};
 use actix_web::web;
-use futures_util::FutureExt as _;
 use futures_util::future::Either;
+use futures_util::{FutureExt as _, TryFutureExt as _};
 use serde_json::Map;
 
 pub use chaos::{
@@ -256,6 +256,7 @@ pub fn app(
     >,
 > {
     let cors_state = state.clone();
+    let compress = state.settings.compress;
     // Each worker its own client for `--upstream` (see `Upstream::for_worker`).
     let upstream = state
         .upstream
@@ -276,7 +277,16 @@ pub fn app(
             }
             cfg.default_service(web::to(pipeline::endpoint));
         })
-        .wrap(Condition::new(state.settings.compress, Compress::default()))
+        .wrap_fn(move |req, srv| {
+            // Compressed only where a request asks (see `compress.rs` for why not `Compress`).
+            match compress.then(|| compress::negotiated(&req)).flatten() {
+                None => Either::Left(srv.call(req).map_ok(ServiceResponse::map_into_right_body)),
+                Some(coding) => Either::Right(
+                    srv.call(req)
+                        .map_ok(move |response| compress::compressed(response, coding)),
+                ),
+            }
+        })
         .wrap(
             state
                 .settings

@@ -522,9 +522,18 @@ async fn a_backend_that_refuses_title_case_header_names_is_caught_by_name() {
 #[tokio::test]
 async fn the_mock_compresses_as_asked_unless_told_not_to() {
     let client = http_client(Duration::from_secs(10));
-    for (args, expected) in [(vec![], Some("gzip")), (vec!["--no-compress"], None)] {
-        let mock = Process::mock(&args);
-        let answer = app_call(&client, &mock.url, &[("Accept-Encoding", "gzip")])
+    let mock = Process::mock(&[]);
+    let plain = Process::mock(&["--no-compress"]);
+    for (url, asked, expected) in [
+        (&mock.url, "gzip", Some("gzip")),
+        (&mock.url, "br", Some("br")),
+        (&mock.url, "zstd", Some("zstd")),
+        (&mock.url, "deflate", Some("deflate")),
+        (&mock.url, "gzip;q=0.5, br;q=0.9", Some("br")),
+        (&mock.url, "compress", None),
+        (&plain.url, "gzip, br", None),
+    ] {
+        let answer = app_call(&client, url, &[("Accept-Encoding", asked)])
             .send()
             .await
             .expect("an answer");
@@ -533,12 +542,19 @@ async fn the_mock_compresses_as_asked_unless_told_not_to() {
             .get("content-encoding")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        assert_eq!(coding.as_deref(), expected, "{args:?}");
+        assert_eq!(coding.as_deref(), expected, "{asked}");
         let bytes = answer.bytes().await.expect("a body").to_vec();
         let decoded = mfa_contract::coding::decode(coding.as_deref(), bytes, 1 << 20);
+        assert_eq!(decoded.problem, None, "{asked}");
         let body: Value = serde_json::from_slice(&decoded.body).expect("JSON");
-        assert_eq!(body["success"], true, "{args:?}");
+        assert_eq!(body["success"], true, "{asked}");
     }
+    // Without Accept-Encoding, plain JSON and no Vary from the mock's compression.
+    let answer = app_call(&client, &mock.url, &[])
+        .send()
+        .await
+        .expect("an answer");
+    assert!(answer.headers().get("content-encoding").is_none());
 }
 
 /// An upstream that closes idle keep-alive connections after 200 ms, as many load balancers

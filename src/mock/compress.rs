@@ -1,0 +1,44 @@
+//! The mock's answers compressed as a request's `Accept-Encoding` asks (br, zstd, gzip,
+//! deflate), as real servers do. Written beside actix-web's `Compress` rather than with it:
+//! `Compress` wraps and inspects every answer, even for a request that asks for nothing
+//! (BENCHMARKS.md, "Issue 26"); here a request that asks for no coding costs a header lookup.
+
+use actix_http::encoding::Encoder;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, AcceptEncoding, ContentEncoding, Encoding, Header as _};
+
+/// What the mock compresses with, in its order of preference for equal q-values.
+const SUPPORTED: [Encoding; 5] = [
+    Encoding::identity(),
+    Encoding::brotli(),
+    Encoding::zstd(),
+    Encoding::gzip(),
+    Encoding::deflate(),
+];
+
+/// The coding a request asks for, if it asks for one the mock has.
+pub(super) fn negotiated(req: &ServiceRequest) -> Option<ContentEncoding> {
+    // Most clients that ask for nothing send no header or `identity` (Python's http.client,
+    // curl without --compressed): a look at the bytes spares them the typed parse.
+    let value = req.headers().get(header::ACCEPT_ENCODING)?.as_bytes();
+    let names_one = [b"gzip".as_slice(), b"br", b"zstd", b"deflate", b"*"]
+        .iter()
+        .any(|name| memchr::memmem::find(value, name).is_some());
+    if !names_one {
+        return None;
+    }
+    let accept = AcceptEncoding::parse(req).ok()?;
+    match accept.negotiate(SUPPORTED.iter())? {
+        Encoding::Known(ContentEncoding::Identity) | Encoding::Unknown(_) => None,
+        Encoding::Known(coding) => Some(coding),
+    }
+}
+
+/// `response` with its body in `coding` (and `Content-Encoding`, `Vary` saying so).
+pub(super) fn compressed<B: MessageBody>(
+    response: ServiceResponse<B>,
+    coding: ContentEncoding,
+) -> ServiceResponse<EitherBody<Encoder<B>, B>> {
+    response.map_body(|head, body| EitherBody::left(Encoder::response(coding, head, body)))
+}
