@@ -60,7 +60,7 @@ fn kind_names() -> String {
     Kind::ALL.map(Kind::name).join(", ")
 }
 
-/// A weight per kind, in [`Kind::ALL`]'s order.
+/// A weight per kind, in the order of `Kind::ALL`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Weights([u32; 6]);
 
