@@ -7,6 +7,7 @@ pub mod diff;
 mod error;
 mod files;
 mod identity;
+pub mod import;
 mod load;
 mod manifest;
 pub mod openapi;

@@ -1,0 +1,185 @@
+//! Reading an OpenAPI 3.0 or 3.1 document (YAML or JSON) into the operations a contract is made
+//! of: method, path template, parameters, body, documented responses, security, and their
+//! schemas in JSON Schema 2020-12 with every `$ref` pointing into one bundled document of the
+//! components. What an operation holds that a contract cannot carry is listed with it, never
+//! dropped silently; an operation with nothing usable is skipped with the reason.
+//!
+//! This is the reading half of `contract import` (issue 23); writing the project's layout
+//! follows the contract of many operations.
+
+mod operations;
+mod schema;
+mod source;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use source::ImportError;
+
+/// The name the bundled components get, and what every schema `$ref` points into.
+pub const COMPONENTS_FILE: &str = "components.schema.json";
+
+/// An OpenAPI document, read.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Imported {
+    /// `3.0.3`, `3.1.0`, ...
+    pub openapi: String,
+    pub title: String,
+    pub version: String,
+    pub servers: Vec<String>,
+    pub operations: Vec<Operation>,
+    /// Operations with nothing a contract can use, and why.
+    pub skipped: Vec<Skipped>,
+    /// `components.schemas`, translated, as the `$defs` of one document.
+    pub components: Value,
+    /// What the document holds beyond its operations that a contract cannot carry (webhooks).
+    pub not_carried: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    /// The document's `operationId`, or one made of the method and the path.
+    pub id: String,
+    pub method: String,
+    /// The path template, `/pets/{petId}`.
+    pub path: String,
+    pub parameters: Vec<Parameter>,
+    pub body: Option<Body>,
+    pub responses: Vec<Response>,
+    /// Any one of these satisfies the operation; empty: no credentials needed.
+    pub security: Vec<Credential>,
+    /// What the document says of this operation that a contract cannot carry.
+    pub not_carried: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Parameter {
+    pub name: String,
+    pub location: Location,
+    pub required: bool,
+    pub schema: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Body {
+    pub required: bool,
+    /// The JSON media types it may come in (`application/json`, `application/merge-patch+json`).
+    pub media_types: Vec<String>,
+    pub schema: Value,
+    /// Named examples (`example` is named `example`).
+    pub examples: BTreeMap<String, Value>,
+}
+
+/// A documented status: exact, a range (`2XX`) or `default`, as OpenAPI allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Status {
+    Exact(u16),
+    /// The first digit of a range: 2 for `2XX`.
+    Range(u8),
+    Default,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Response {
+    pub status: Status,
+    pub description: String,
+    /// `None`: no body, or none a contract can judge.
+    pub media_type: Option<String>,
+    pub schema: Option<Value>,
+    pub examples: BTreeMap<String, Value>,
+    /// Header name -> its schema.
+    pub headers: BTreeMap<String, Value>,
+}
+
+/// One way to satisfy an operation's security.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Credential {
+    /// `Authorization: Bearer <token>` (http bearer, or OAuth 2 / OpenID Connect used that way).
+    Bearer { scheme: String },
+    /// An API key in a header.
+    Header { scheme: String, name: String },
+    /// An API key in the query string.
+    Query { scheme: String, name: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub operation: String,
+    pub why: String,
+}
+
+/// Reads and translates `path`; every problem names the file and a line or a JSON pointer.
+pub fn read(path: &Path) -> Result<Imported, ImportError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    from_text(&file, &text)
+}
+
+/// [`read`] for a document already in memory; `file` names it in errors.
+pub fn from_text(file: &str, text: &str) -> Result<Imported, ImportError> {
+    let document = source::parse(file, text)?;
+    let version = source::version(file, &document)?;
+    let refs = source::Refs::new(file, &document);
+    let components = schema::components(&refs, version)?;
+    let (operations, skipped) = operations::all(&refs, version)?;
+    let info = document.get("info");
+    let text_at = |key: &str| {
+        info.and_then(|i| i.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut not_carried = Vec::new();
+    if document.get("webhooks").is_some() {
+        not_carried.push(
+            "webhooks: a contract describes requests it receives, not ones it sends".to_owned(),
+        );
+    }
+    Ok(Imported {
+        openapi: document["openapi"].as_str().unwrap_or_default().to_owned(),
+        title: text_at("title"),
+        version: text_at("version"),
+        servers: document
+            .get("servers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.get("url").and_then(Value::as_str).map(str::to_owned))
+            .collect(),
+        operations,
+        skipped,
+        components,
+        not_carried,
+    })
+}
+
+/// OpenAPI 3.0 (schemas are its own dialect) or 3.1 (schemas are JSON Schema 2020-12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    V30,
+    V31,
+}
+
+#[cfg(test)]
+mod tests;
