@@ -195,6 +195,33 @@ fn the_ci_step_runs_the_e2e_suite_against_the_mock_and_stops_it() {
 }
 
 #[test]
+fn the_readme_shows_the_chaos_recipe_as_it_is_run() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let shown: Vec<&str> = readme.lines().map(str::trim).collect();
+    let mut checked = 0;
+    for file in ["playwright.chaos.config.js", "chaos.spec.js"] {
+        let recipe = std::fs::read_to_string(recipes().join(file)).expect("recipe");
+        for line in recipe
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with("//"))
+            .filter(|l| l.contains("MFA_CONTRACT_CHAOS_SEED") || l.contains("--chaos"))
+        {
+            assert!(
+                shown.contains(&line),
+                "README.md does not show this line of {file}: {line}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 4,
+        "the seed and the flags are shown ({checked} lines)"
+    );
+}
+
+#[test]
 fn the_mock_reference_shows_the_recipes_as_they_are_run() {
     let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/mock.md"))
         .expect("docs/mock.md");
