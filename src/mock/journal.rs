@@ -69,6 +69,9 @@ pub struct Entry {
     pub chaos: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Arc<str>>,
+    /// For a refusal: why, as the answer's `detail` (else its `error`) says it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub latency_ms: f64,
 }
 
@@ -116,6 +119,18 @@ impl Record {
             .collect()
     }
 
+    /// A refusal's reason from its body, read when the journal is (never on the request path).
+    fn reason(&self) -> Option<String> {
+        if self.status.is_none_or(|s| s < 400) {
+            return None;
+        }
+        let body: serde_json::Value = serde_json::from_slice(&self.reply_body).ok()?;
+        ["detail", "error"]
+            .iter()
+            .find_map(|key| body.get(*key).and_then(serde_json::Value::as_str))
+            .map(str::to_owned)
+    }
+
     fn render(&self, id: u64) -> Entry {
         let mut headers: Vec<(String, String)> = String::from_utf8_lossy(&self.headers)
             .lines()
@@ -143,6 +158,7 @@ impl Record {
             scenario: self.scenario.clone(),
             chaos: self.chaos.clone(),
             user: self.user.clone(),
+            reason: self.reason(),
             latency_ms: self.latency_ms,
         }
     }

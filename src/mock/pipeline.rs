@@ -42,6 +42,12 @@ pub async fn endpoint(
     if !seen.body_complete {
         reply.unread = Some(payload);
     }
+    if reply.user.is_none()
+        && let Some(token) = seen.token
+    {
+        // A refused request names a known user as an accepted one does, not by fingerprint.
+        reply.user = state.users().who(token);
+    }
     if let Some(token) = seen.token
         && reply.status.is_client_error()
     {

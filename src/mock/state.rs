@@ -85,6 +85,14 @@ impl UserStore {
             .collect();
     }
 
+    /// Who `token` is, if the mock knows it already (nothing is created).
+    pub fn who(&self, token: &str) -> Option<Who> {
+        self.by_token.get(token).map(|user| Who {
+            name: user.name.clone(),
+            fingerprint: user.token_fingerprint.clone(),
+        })
+    }
+
     pub fn is_known(&self, token: &str) -> bool {
         self.by_token.get(token).is_some_and(|u| u.from_users_file)
     }

@@ -734,3 +734,30 @@ async fn a_smaller_body_limit_refuses_with_413_and_names_the_limit() {
             .contains("limit of 16 bytes")
     );
 }
+
+#[actix_web::test]
+async fn the_journal_names_a_refused_requests_user_and_says_why_it_was_refused() {
+    let mock = in_process(fast_config()).await;
+    mock.send(post("demo-totp-only").set_payload(r#"{"mfaType":"SMS"}"#))
+        .await;
+    mock.send(post("demo-totp-only").set_payload(r#"{"mfaType":"GOOGLE_AUTH"}"#))
+        .await;
+    let journal = mock
+        .admin(TestRequest::get().uri("/__admin/requests"))
+        .await;
+    let requests = journal["requests"].as_array().expect("requests");
+    let (refused, accepted) = (&requests[0], &requests[1]);
+    assert_eq!(refused["status"], 400);
+    assert_eq!(
+        refused["user"], accepted["user"],
+        "one name for both: {journal}"
+    );
+    assert_eq!(accepted["user"], "totp-only");
+    assert!(
+        refused["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("must be one of GOOGLE_AUTH, MAGIC_LINK, PASSKEY")),
+        "{refused}"
+    );
+    assert!(accepted.get("reason").is_none(), "{accepted}");
+}
