@@ -42,6 +42,8 @@ mod hostile_mock;
 /// The checker against hostile targets: silence, hang-ups, floods, garbage, deep JSON,
 /// redirects, bad TLS.
 mod hostile_target;
+/// The OpenAPI reader on the MFA area's own document: every operation, status and example.
+mod import;
 /// The mock in-process (actix test service): pipeline, state, scenarios, CORS, admin, journal.
 mod mock;
 /// The mock binary over a real socket: pipeline, faults, concurrency, logs, signals.
