@@ -28,6 +28,8 @@ pub(super) fn all(
     version: Version,
 ) -> Result<(Vec<Operation>, Vec<Skipped>), ImportError> {
     let (mut operations, mut skipped) = (Vec::new(), Vec::new());
+    // operationId -> where it was first given: OpenAPI wants each unique.
+    let mut ids: BTreeMap<String, String> = BTreeMap::new();
     let Some(paths) = refs.at("/paths").and_then(Value::as_object) else {
         return Ok((operations, skipped));
     };
@@ -45,6 +47,15 @@ pub(super) fn all(
                 continue;
             };
             let here = format!("{at}/{method}");
+            if let Some(id) = node.get("operationId").and_then(Value::as_str)
+                && let Some(first) = ids.insert(id.to_owned(), here.clone())
+            {
+                return Err(ImportError::NotOpenApi {
+                    file: refs.file.to_owned(),
+                    pointer: format!("{here}/operationId"),
+                    message: format!("operationId {id} is given at {first} already"),
+                });
+            }
             let ctx = Ctx {
                 refs,
                 version,
@@ -85,7 +96,8 @@ impl<'d> Ctx<'_, 'd> {
         node: &'d Value,
         shared: Option<&'d Value>,
     ) -> Result<Result<Operation, String>, ImportError> {
-        let parameters = self.parameters(shared, node.get("parameters"))?;
+        let mut parameters = self.parameters(shared, node.get("parameters"))?;
+        self.template_parameters(path, &mut parameters);
         let body = match node.get("requestBody") {
             None => None,
             Some(body) => match self.body(body)? {
@@ -116,6 +128,43 @@ impl<'d> Ctx<'_, 'd> {
             security,
             not_carried: self.notes,
         }))
+    }
+
+    /// Every `{name}` of the path template as a path parameter: one the document forgot is
+    /// taken as any string, and said; a path parameter the template lacks is said too.
+    fn template_parameters(&mut self, path: &str, parameters: &mut Vec<Parameter>) {
+        let names: Vec<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        for name in &names {
+            let described = parameters
+                .iter()
+                .any(|p| p.location == Location::Path && p.name == *name);
+            if !described {
+                self.notes.push(format!(
+                    "the path parameter {name} is not described: taken as any string"
+                ));
+                parameters.push(Parameter {
+                    name: (*name).to_owned(),
+                    location: Location::Path,
+                    required: true,
+                    schema: serde_json::json!({ "type": "string" }),
+                });
+            }
+        }
+        let stray: Vec<String> = parameters
+            .iter()
+            .filter(|p| p.location == Location::Path && !names.contains(&p.name.as_str()))
+            .map(|p| p.name.clone())
+            .collect();
+        for name in stray {
+            self.notes.push(format!(
+                "the path parameter {name} is not in the path: dropped"
+            ));
+            parameters.retain(|p| !(p.location == Location::Path && p.name == name));
+        }
     }
 
     /// The path item's parameters, then the operation's (which win for the same name and place).

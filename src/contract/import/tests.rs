@@ -322,3 +322,31 @@ fn a_reference_to_another_document_is_listed_not_followed() {
         post.not_carried
     );
 }
+
+#[test]
+fn path_templates_and_operation_ids_are_held_to_the_document() {
+    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      parameters:\n        - {name: other, in: path, required: true, schema: {type: string}}\n      responses:\n        '200': {description: ok}\n";
+    let imported = from_text("t.yaml", text).expect("imports");
+    let get = operation(&imported, "GET /a/{id}");
+    let names: Vec<&str> = get.parameters.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["id"],
+        "the template's parameter, and not the stray one"
+    );
+    let notes = get.not_carried.join("\n");
+    assert!(
+        notes.contains("id is not described") && notes.contains("other is not in the path"),
+        "{notes}"
+    );
+    let twice = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {operationId: same, responses: {'200': {description: ok}}}\n    put: {operationId: same, responses: {'200': {description: ok}}}\n";
+    let error = from_text("twice.yaml", twice)
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        error.starts_with(
+            "twice.yaml: /paths/~1a/put/operationId: operationId same is given at /paths/~1a/get"
+        ),
+        "{error}"
+    );
+}
