@@ -238,6 +238,8 @@ impl MockState {
 }
 
 /// The start-up banner's line on chaos, when `config` turns it on: rate, weights and seed.
+/// `config.chaos.seed` is the one the mock will use: the caller picks it when none was given
+/// (`random_chaos_seed`), so the banner and the run agree.
 pub fn chaos_banner(contract: &Contract, config: &MockConfig) -> Option<String> {
     let seed = config.chaos.seed.unwrap_or_default();
     chaos::Chaos::new(contract, &config.chaos, seed, u64::MAX).banner()
