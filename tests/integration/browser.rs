@@ -1,7 +1,7 @@
 //! Headless Chromium, driven over WebDriver (chromedriver) through fantoccini: a page on one
 //! localhost port calls the mock on another with `fetch`, the admin page arms a scenario with a
 //! real click, and the same page uses the proxy for the endpoint and for another path. Skipped, and saying so, when chromium or chromedriver is missing, unless
-//! MFA_CONTRACT_REQUIRE_BROWSER=1 (as `.ci/run` sets after installing them).
+//! MFA_CONTRACT_REQUIRE_BROWSER=1 or on CI (`CI` or `GITHUB_ACTIONS` true; `support::required`).
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -161,8 +161,8 @@ fn browser_available() -> bool {
     let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if !present {
         assert!(
-            std::env::var("MFA_CONTRACT_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "MFA_CONTRACT_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
+            !crate::support::required("MFA_CONTRACT_REQUIRE_BROWSER"),
+            "{CHROMIUM} or {CHROMEDRIVER} is missing, and MFA_CONTRACT_REQUIRE_BROWSER=1 or CI says it must run"
         );
         crate::support::skipped(
             "browser test",

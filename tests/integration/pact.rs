@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::support::{DISTINCTIVE_TOKEN, Process, assert_no_token, http_client, skipped};
 
 /// The `pact` CLI: `MFA_CONTRACT_PACT` or the PATH. Missing, the test says SKIPPED, except where
-/// `MFA_CONTRACT_REQUIRE_PACT=1` (CI, which installs it), where it fails.
+/// `MFA_CONTRACT_REQUIRE_PACT=1` or on CI (`support::required`), where it fails.
 fn pact_cli(test: &str) -> Option<PathBuf> {
     let candidate = std::env::var_os("MFA_CONTRACT_PACT")
         .map(PathBuf::from)
@@ -21,8 +21,8 @@ fn pact_cli(test: &str) -> Option<PathBuf> {
         .is_ok_and(|o| o.status.success());
     if !found {
         assert!(
-            std::env::var("MFA_CONTRACT_REQUIRE_PACT").as_deref() != Ok("1"),
-            "MFA_CONTRACT_REQUIRE_PACT=1 but the pact CLI is missing"
+            !crate::support::required("MFA_CONTRACT_REQUIRE_PACT"),
+            "the pact CLI is missing, and MFA_CONTRACT_REQUIRE_PACT=1 or CI says it must run"
         );
         skipped(
             test,

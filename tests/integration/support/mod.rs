@@ -134,6 +134,15 @@ pub fn skipped(test: &str, why: &str) {
     let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
 
+/// Whether a test whose tool is missing must fail instead of skipping: where `flag` is `1`, and
+/// on any CI (`CI` or `GITHUB_ACTIONS` set to true), so that no CI run passes by skipping.
+pub fn required(flag: &str) -> bool {
+    let set = |name: &str, values: &[&str]| {
+        std::env::var(name).is_ok_and(|v| values.contains(&v.to_ascii_lowercase().as_str()))
+    };
+    set(flag, &["1"]) || set("CI", &["true", "1"]) || set("GITHUB_ACTIONS", &["true"])
+}
+
 /// A token no fixture, log or report would contain by chance.
 pub const DISTINCTIVE_TOKEN: &str = "tok-Zq81xVv0-distinctive-7c1e";
 

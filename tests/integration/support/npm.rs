@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Whether node and npm are here. Without them the npm tests say SKIPPED, except where
-/// `MFA_CONTRACT_REQUIRE_NPM=1` (CI), where they fail.
+/// `MFA_CONTRACT_REQUIRE_NPM=1` or on CI (`super::required`), where they fail.
 pub fn available(test: &str) -> bool {
     let found = ["node", "npm", "npx"].iter().all(|tool| {
         Command::new(tool)
@@ -21,8 +21,8 @@ pub fn available(test: &str) -> bool {
     });
     if !found {
         assert!(
-            std::env::var("MFA_CONTRACT_REQUIRE_NPM").as_deref() != Ok("1"),
-            "MFA_CONTRACT_REQUIRE_NPM=1 but node, npm or npx is missing"
+            !super::required("MFA_CONTRACT_REQUIRE_NPM"),
+            "node, npm or npx is missing, and MFA_CONTRACT_REQUIRE_NPM=1 or CI says it must run"
         );
         super::skipped(test, "node, npm or npx not installed");
     }
@@ -286,14 +286,14 @@ pub fn ready_url(file: &Path, limit: Duration) -> String {
 
 /// A validator installed from npm (`.ci/run` puts `ctrf` and `har-validator` under
 /// `MFA_CONTRACT_NODE_TOOLS`): the path of `node_modules/PACKAGE`. Missing, the test says
-/// SKIPPED, except where `MFA_CONTRACT_REQUIRE_NPM=1` (CI), where it fails.
+/// SKIPPED, except where `MFA_CONTRACT_REQUIRE_NPM=1` or on CI (`super::required`), where it fails.
 pub fn node_tool(test: &str, package: &str) -> Option<PathBuf> {
     let dir = std::env::var_os("MFA_CONTRACT_NODE_TOOLS")
         .map(|d| PathBuf::from(d).join("node_modules").join(package))
         .filter(|d| d.join("package.json").is_file());
     if dir.is_none() {
         assert!(
-            std::env::var("MFA_CONTRACT_REQUIRE_NPM").as_deref() != Ok("1"),
+            !super::required("MFA_CONTRACT_REQUIRE_NPM"),
             "MFA_CONTRACT_REQUIRE_NPM=1 but MFA_CONTRACT_NODE_TOOLS holds no node_modules/{package}"
         );
         super::skipped(
