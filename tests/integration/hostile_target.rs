@@ -22,6 +22,8 @@ type Behaviour = fn(TcpStream, &AtomicBool);
 /// A raw TCP server, one thread per connection, stopped (and joined) on drop.
 struct RawServer {
     url: String,
+    /// Connections accepted so far.
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -33,11 +35,14 @@ impl RawServer {
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = accepted.clone();
         let thread = std::thread::spawn(move || {
             let mut workers = Vec::new();
             while !flag.load(Ordering::SeqCst) {
                 match listener.accept() {
                     Ok((stream, _)) => {
+                        counter.fetch_add(1, Ordering::SeqCst);
                         stream.set_nonblocking(false).expect("blocking");
                         // A client that stops reading must not block a writer (and so the drop) forever.
                         stream
@@ -55,6 +60,7 @@ impl RawServer {
         });
         Self {
             url,
+            accepted,
             stop,
             thread: Some(thread),
         }
@@ -202,8 +208,8 @@ async fn unusable(url: &str, tweak: impl FnOnce(&mut CheckConfig), cause: &str) 
 #[tokio::test]
 async fn a_silent_target_ends_the_run_with_exit_3_at_the_first_request() {
     let server = RawServer::start(never_answers);
-    // The timeout is 800 ms: the first request waits it out once, and the run ends (the message
-    // is the first request's). The bound only catches a hang, generous for a busy machine.
+    // The timeout is 800 ms: the first request waits it out, a second one shaped otherwise does
+    // too, and the run ends (the message is the first request's). The bound only catches a hang, generous for a busy machine.
     let took = unusable(
         &server.url,
         |_| {},
@@ -211,6 +217,9 @@ async fn a_silent_target_ends_the_run_with_exit_3_at_the_first_request() {
     )
     .await;
     assert!(took < Duration::from_secs(20), "{took:?}");
+    // The first valid request, and one shaped otherwise that tells a dead target from one input
+    // it cannot take (check/liveness.rs); nothing more.
+    assert_eq!(server.accepted.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]
