@@ -9,7 +9,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::support::reference::{Fault, Variant, handler};
-use crate::support::{DISTINCTIVE_TOKEN, Process, TestServer, assert_no_token, http_client};
+use crate::support::{
+    DISTINCTIVE_TOKEN, Process, TestServer, assert_no_token, http_client, wait_for_line,
+};
 
 const SECOND: &str = "tok-second-Hq72-distinctive";
 
@@ -368,7 +370,13 @@ async fn no_command_prints_or_writes_the_token() {
                 .expect("body"),
         );
     }
-    proxy.signal_and_wait("INT", Duration::from_secs(10));
+    let status = proxy.signal_and_wait("INT", Duration::from_secs(10));
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "the proxy did not stop cleanly: {status:?}"
+    );
+    // The summary is its last line: once it is read, all of its output is.
+    wait_for_line(&proxy, "exchanges with").await;
     printed.push(proxy.stdout_lines().join("\n"));
     printed.push(proxy.stderr_lines().join("\n"));
 
@@ -380,12 +388,9 @@ async fn no_command_prints_or_writes_the_token() {
             status.is_some_and(|s| s.success()),
             "a mock did not stop cleanly"
         );
-        let out = mock.stdout_lines().join("\n");
-        assert!(
-            out.contains("stopped after"),
-            "a mock's output was not all read"
-        );
-        printed.push(out);
+        // The summary is its last line: once it is read, all of its output is.
+        wait_for_line(&mock, "stopped after").await;
+        printed.push(mock.stdout_lines().join("\n"));
         printed.push(mock.stderr_lines().join("\n"));
     }
     assert!(
