@@ -5,9 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::support::{DISTINCTIVE_TOKEN, Process, assert_no_token, http_client, skipped};
+use crate::support::reference::{Fault, Variant, handler};
+use crate::support::{
+    DISTINCTIVE_TOKEN, Process, TestServer, assert_no_token, http_client, skipped,
+};
 
 /// The `pact` CLI: `MFA_CONTRACT_PACT` or the PATH. Missing, the test says SKIPPED, except where
 /// `MFA_CONTRACT_REQUIRE_PACT=1` or on CI (`support::required`), where it fails.
@@ -138,8 +141,9 @@ fn interaction<'a>(pact: &'a Value, description: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no interaction {description:?} in {pact:#}"))
 }
 
-fn verify(pact_cli: &Path, file: &Path, mock: &Process, with_states: bool) -> (bool, String) {
-    let port = mock.url.rsplit(':').next().expect("a port");
+/// The verifier's verdict on `file` against the provider at `url`, with its output.
+fn verify(pact_cli: &Path, file: &Path, url: &str, with_states: bool) -> (bool, String) {
+    let port = url.rsplit(':').next().expect("a port");
     let mut command = Command::new(pact_cli);
     command.args(["verifier", "--file"]).arg(file).args([
         "--hostname",
@@ -150,7 +154,7 @@ fn verify(pact_cli: &Path, file: &Path, mock: &Process, with_states: bool) -> (b
     if with_states {
         command
             .arg("--state-change-url")
-            .arg(format!("{}/__admin/provider-states", mock.url));
+            .arg(format!("{url}/__admin/provider-states"));
     }
     let output = command.output().expect("run pact verifier");
     let text = format!(
@@ -237,7 +241,7 @@ async fn a_pact_exported_from_a_mock_session_passes_the_pact_verifier_against_a_
     let file = dir.path().join("settings-page.json");
     std::fs::write(&file, &text).expect("write");
     let fresh = Process::mock(&[]);
-    let (passed, log) = verify(&pact_cli, &file, &fresh, true);
+    let (passed, log) = verify(&pact_cli, &file, &fresh.url, true);
     assert!(passed, "the verifier failed:\n{log}");
     assert!(
         log.contains("Given the user has only GOOGLE_AUTH enrolled"),
@@ -245,12 +249,50 @@ async fn a_pact_exported_from_a_mock_session_passes_the_pact_verifier_against_a_
     );
     // The states are real: without them, the answer that depends on one is not reproduced.
     let fresh = Process::mock(&[]);
-    let (passed, log) = verify(&pact_cli, &file, &fresh, false);
+    let (passed, log) = verify(&pact_cli, &file, &fresh.url, false);
     assert!(!passed, "{log}");
-    assert!(
-        log.contains("a valid PASSKEY request answered 500"),
-        "{log}"
+    let failed = failed_interactions(&log);
+    assert_eq!(
+        failed,
+        [
+            "a valid PASSKEY request answered 500",
+            "a valid GOOGLE_AUTH request answered 500"
+        ],
+        "only the interactions that need a state fail:\n{log}"
     );
+    // A backend that answers with a wrong field type fails the interactions it answers.
+    let broken = TestServer::start({
+        let reference = handler(Variant::Plain, Fault::WrongFieldTypes);
+        move |req, body| {
+            if req.path() == "/__admin/provider-states" {
+                return actix_web::HttpResponse::Ok().json(json!({})).into();
+            }
+            reference(req, body)
+        }
+    });
+    let (passed, log) = verify(&pact_cli, &file, &broken.url, true);
+    assert!(!passed, "{log}");
+    let failed = failed_interactions(&log);
+    assert!(
+        failed.contains(&"a valid PASSKEY request".to_owned()),
+        "{failed:?}\n{log}"
+    );
+    assert!(log.contains("$.success"), "the wrong type is named:\n{log}");
+}
+
+/// The interactions the verifier's "Failures:" section names (without their provider states).
+fn failed_interactions(log: &str) -> Vec<String> {
+    let Some((_, failures)) = log.split_once("Failures:") else {
+        return Vec::new();
+    };
+    failures
+        .lines()
+        .filter(|l| {
+            l.split_once(") Verifying a pact between ")
+                .is_some_and(|(n, _)| n.trim().parse::<u32>().is_ok())
+        })
+        .filter_map(|l| l.rsplit_once(" - ").map(|(_, name)| name.trim().to_owned()))
+        .collect()
 }
 
 #[tokio::test]
