@@ -1,7 +1,8 @@
 //! The examples in README.md and docs/*.md, run: a fenced block preceded by `<!-- example: mock
 //! -->` runs against a fresh mock on a free port (its `localhost:4010` and `127.0.0.1:4010`
 //! rewritten to it), `<!-- example: standalone -->` without one. Each `$ ` line is a command,
-//! run through bash with `mfa-contract` on the PATH; the lines after it are what it must print.
+//! run through bash with `mfa-contract` on the PATH; the lines after it are what it must print,
+//! and it must exit 0 (a command meant to fail shows its status with `; echo "exit $?"`).
 //! Ports, times, latencies and durations are compared as placeholders; a `...` line stands for
 //! any number of lines.
 
@@ -172,6 +173,14 @@ fn check(example: &Example, bin: &Path) {
             shown.pop();
         }
         let at = format!("{}:{} `{}`", example.file, example.line, step.command);
+        // A command that is meant to fail shows its status (`; echo "exit $?"`); any other
+        // must succeed, not merely print the right lines.
+        assert!(
+            output.status.success(),
+            "{at} exited with {}:\n{}",
+            output.status,
+            text(&output)
+        );
         assert!(
             matches(&shown, &printed),
             "{at} printed something else.\n--- shown\n{}\n--- printed\n{}\n{}",
