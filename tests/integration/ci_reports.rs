@@ -240,3 +240,77 @@ fn the_ctrf_report_validates_with_the_reference_implementation_and_holds_the_run
         stdout(&validated)
     );
 }
+
+#[test]
+fn ctrf_failures_name_the_schema_file_and_line_and_carry_what_docs_check_md_lists() {
+    let server = TestServer::start(handler(Variant::Plain, Fault::WrongFieldTypes));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let args = [
+        "check",
+        "--target",
+        &server.url,
+        "--cases",
+        "6",
+        "--seed",
+        "7",
+        "--ctrf",
+        "r.json",
+    ];
+    let output = run_in(dir.path(), false, &args);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let ctrf: serde_json::Value =
+        serde_json::from_str(&read(&dir.path().join("r.json"))).expect("JSON");
+    let tests = ctrf["results"]["tests"].as_array().expect("tests");
+    let schema = tests
+        .iter()
+        .find(|t| {
+            t["status"] == "failed"
+                && t["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("response_schema_conformance · positive."))
+        })
+        .unwrap_or_else(|| panic!("a schema failure: {ctrf}"));
+    assert!(
+        schema["filePath"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("response-200.schema.json")),
+        "{schema}"
+    );
+    assert!(schema["line"].as_u64().is_some_and(|l| l > 1), "{schema}");
+    for key in ["class", "occurrences", "stability", "reproduce"] {
+        assert!(schema["extra"].get(key).is_some(), "extra.{key}: {schema}");
+    }
+    for key in ["target", "seed", "events"] {
+        assert!(
+            ctrf["results"]["environment"]["extra"].get(key).is_some(),
+            "{key}"
+        );
+    }
+    for key in ["coverage", "notRun", "stoppedBy", "cutShort"] {
+        assert!(ctrf["results"]["extra"].get(key).is_some(), "{key}");
+    }
+}
+
+#[test]
+fn check_har_on_github_annotates_each_finding_and_writes_the_summary() {
+    let har =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/har/browser-export.har");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let args = ["check", "--har", har.to_str().expect("utf-8")];
+    let on_github = run_in(dir.path(), true, &args);
+    assert_eq!(on_github.status.code(), Some(1), "{}", stderr(&on_github));
+    let annotations = annotations(&on_github);
+    assert!(!annotations.is_empty(), "{}", stderr(&on_github));
+    assert!(
+        annotations
+            .iter()
+            .all(|a| a.contains("title=mfa-contract check")),
+        "{annotations:#?}"
+    );
+    assert!(read(&dir.path().join("step_summary")).contains("mfa-contract check"));
+    // Elsewhere, no annotation.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let elsewhere = run_in(dir.path(), false, &args);
+    assert_eq!(elsewhere.status.code(), Some(1));
+    assert!(annotations(&elsewhere).is_empty(), "{}", stderr(&elsewhere));
+}

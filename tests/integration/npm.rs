@@ -9,10 +9,11 @@ use crate::support::npm::{self, Group, Project, packed, ready_url, text};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
-/// The launcher and this platform's package, installed offline (as the CI proof asks).
+/// The launcher and this platform's package, installed offline and with `--ignore-scripts`
+/// (README says no install script is needed: every test below runs on such an install).
 fn installed() -> Project {
     let packed = packed();
-    Project::offline(&[&packed.launcher, &packed.platform], &[])
+    Project::offline(&[&packed.launcher, &packed.platform], &["--ignore-scripts"])
 }
 
 /// `npx mfa-contract mock --port 0 --ready-file F`, in its own process group; its URL.
