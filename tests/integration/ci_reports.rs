@@ -299,13 +299,13 @@ fn check_har_on_github_annotates_each_finding_and_writes_the_summary() {
     let args = ["check", "--har", har.to_str().expect("utf-8")];
     let on_github = run_in(dir.path(), true, &args);
     assert_eq!(on_github.status.code(), Some(1), "{}", stderr(&on_github));
-    let annotations = annotations(&on_github);
-    assert!(!annotations.is_empty(), "{}", stderr(&on_github));
+    let annotated = annotations(&on_github);
+    assert!(!annotated.is_empty(), "{}", stderr(&on_github));
     assert!(
-        annotations
+        annotated
             .iter()
             .all(|a| a.contains("title=mfa-contract check")),
-        "{annotations:#?}"
+        "{annotated:#?}"
     );
     assert!(read(&dir.path().join("step_summary")).contains("mfa-contract check"));
     // Elsewhere, no annotation.
