@@ -126,6 +126,30 @@ pub struct Skipped {
     pub why: String,
 }
 
+impl Imported {
+    /// `schema` (one of this document's, its refs pointing into [`COMPONENTS_FILE`]) compiled
+    /// beside the bundled components, as the contract's loader compiles its schema files.
+    pub fn validator(&self, schema: &Value) -> Result<jsonschema::Validator, String> {
+        const BASE: &str = "https://mfa-contract.invalid/schemas/";
+        let registry = jsonschema::Registry::new()
+            .extend([(format!("{BASE}{COMPONENTS_FILE}"), self.components.clone())])
+            .and_then(|r| r.prepare())
+            .map_err(|e| e.to_string())?;
+        let mut schema = schema.clone();
+        if let Some(object) = schema.as_object_mut() {
+            object.insert(
+                "$id".into(),
+                Value::String(format!("{BASE}operation.schema.json")),
+            );
+        }
+        jsonschema::draft202012::options()
+            .with_registry(&registry)
+            .offline()
+            .build(&schema)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Reads and translates `path`; every problem names the file and a line or a JSON pointer.
 pub fn read(path: &Path) -> Result<Imported, ImportError> {
     let file = path.display().to_string();
