@@ -252,6 +252,20 @@ pub(super) fn validate(contract: &Contract) -> Result<u8, Error> {
     );
     let methods: Vec<String> = contract.method_names();
     outln!("  methods    {}", methods.join(", "));
+    if !contract.operations().is_empty() {
+        let others: Vec<String> = contract.operations().iter().map(|o| o.label()).collect();
+        let examples: usize = contract.operations().iter().map(|o| o.examples.len()).sum();
+        let rules: usize = contract
+            .operations()
+            .iter()
+            .map(|o| o.spec.rules.len())
+            .sum();
+        outln!(
+            "  operations {} more, {examples} example bodies and {rules} rules: {}",
+            others.len(),
+            others.join(", ")
+        );
+    }
     let schemas: Vec<&str> = contract.schemas().map(|s| s.file.as_str()).collect();
     outln!(
         "  schemas    {} compiled: {}",

@@ -15,7 +15,7 @@ const SHOWN_HEX: usize = 12;
 pub struct Identity {
     pub title: String,
     pub version: String,
-    /// `POST /mfa/primary`.
+    /// `POST /mfa/primary`, or `POST /mfa/primary and 13 more operations`.
     pub endpoint: String,
     /// `sha256:` and the first hex digits of the digest over every file.
     pub digest: String,
@@ -27,7 +27,13 @@ impl Identity {
         Self {
             title: manifest.title.clone(),
             version: manifest.version.clone(),
-            endpoint: format!("{} {}", manifest.method, manifest.path),
+            endpoint: match manifest.operations.len() {
+                0 => format!("{} {}", manifest.method, manifest.path),
+                more => format!(
+                    "{} {} and {more} more operations",
+                    manifest.method, manifest.path
+                ),
+            },
             digest: digest(files),
             files: files.len(),
         }

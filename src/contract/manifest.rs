@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::rules::{Invariant, Rule};
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Manifest {
@@ -28,6 +30,110 @@ pub struct Manifest {
     /// How a mock under `--chaos` disturbs this operation; absent: the mock's defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chaos: Option<ChaosSpec>,
+    /// How this operation reads and changes the caller's account (docs/contract.md, "Rules").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+    /// What every account must be, and how a Pact provider state names one.
+    #[serde(default)]
+    pub accounts: AccountsSpec,
+    /// The contract's other operations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<OperationSpec>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountsSpec {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invariants: Vec<Invariant>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_name: Option<StateName>,
+}
+
+/// A provider state's name for an account: the list at `from`, said with `none`, `one` or
+/// `many` (`{}` is the list, "A, B and C").
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StateName {
+    pub from: String,
+    pub none: String,
+    pub one: String,
+    pub many: String,
+}
+
+/// One more operation of the contract, described as the seed's is.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OperationSpec {
+    pub operation_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub method: String,
+    /// A path template: `/pets/{petId}`.
+    pub path: String,
+    /// Any one of these satisfies the operation; absent: the manifest's `auth`; `[]`: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<Vec<Security>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<ParameterSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<BodySpec>,
+    pub responses: BTreeMap<String, ResponseSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chaos: Option<ChaosSpec>,
+    /// Where the documentation and a client of the API disagree about this operation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disagreements: Vec<String>,
+}
+
+/// One way to present credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Security {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// An API key in a header.
+    ApiKeyHeader { name: String },
+    /// An API key in the query string.
+    ApiKeyQuery { name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParameterLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ParameterSpec {
+    pub name: String,
+    #[serde(rename = "in")]
+    pub location: ParameterLocation,
+    #[serde(default)]
+    pub required: bool,
+    /// Inline JSON Schema; a `$ref` may name a file under `schemas/`.
+    pub schema: serde_json::Value,
+}
+
+/// A request body: its media type and schema.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BodySpec {
+    pub content_type: String,
+    /// File name under `schemas/`.
+    pub schema: String,
+    /// Whether a request must have one.
+    #[serde(default = "yes")]
+    pub required: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// An operation's chaos: the weight of each kind of disturbance a mock under `--chaos` draws

@@ -11,6 +11,8 @@ pub mod import;
 mod load;
 mod manifest;
 pub mod openapi;
+mod operation;
+pub mod rules;
 mod schema;
 mod summary;
 mod users;
@@ -26,12 +28,15 @@ pub use files::{ContractFiles, Origin};
 pub use identity::Identity;
 pub use load::BREAKS_CONTRACT;
 pub use manifest::{
-    Auth, ChaosSpec, ChaosWeights, FixtureDirs, GapPolicy, Manifest, RejectionKind,
-    RejectionPolicy, RequestSpec, ResponseSpec, Server,
+    AccountsSpec, Auth, BodySpec, ChaosSpec, ChaosWeights, FixtureDirs, GapPolicy, Manifest,
+    OperationSpec, ParameterLocation, ParameterSpec, RejectionKind, RejectionPolicy, RequestSpec,
+    ResponseSpec, Security, Server, StateName,
 };
+pub use operation::{Operation, Parameter, Route, Target};
 pub use schema::{Schema, Violation, json_type, required_names, type_shape, types_of};
 pub use summary::summary;
-pub use users::{Account, User, Users};
+pub(crate) use users::broken_invariants;
+pub use users::{User, Users};
 
 /// The subschema for the value at `pointer` in an instance: `/a/b` -> `/properties/a/properties/b`.
 pub(crate) fn selector_schema<'a>(
@@ -79,6 +84,9 @@ pub struct Contract {
     users: Users,
     /// `request.selects`, parsed once at load.
     selects: jsonptr::PointerBuf,
+    /// The operations beyond the seed's, in manifest order.
+    operations: Vec<Operation>,
+    router: operation::Router,
 }
 
 impl Contract {
@@ -231,7 +239,36 @@ impl Contract {
             file: file.clone(),
             source,
         })?;
-        load::users(&file, &bytes, self.users_schema())
+        load::users(
+            &file,
+            &bytes,
+            self.users_schema(),
+            &self.manifest.accounts.invariants,
+        )
+    }
+
+    /// The operations beyond the seed's, in manifest order.
+    pub fn operations(&self) -> &[Operation] {
+        &self.operations
+    }
+
+    /// Which operation a method and a path reach.
+    pub fn route(&self, method: &str, path: &str) -> Route {
+        self.router.route(method, path)
+    }
+
+    /// The schema an answer of `status` from `operation` must match: its documented one, or
+    /// the error shape.
+    pub fn operation_schema(&self, operation: &Operation, status: u16) -> &Schema {
+        match operation.spec.responses.get(&status.to_string()) {
+            Some(spec) => self.schema(&spec.schema),
+            None => self.error_schema(),
+        }
+    }
+
+    /// The seed operation's rules: how it reads and changes the caller's account.
+    pub fn rules(&self) -> &[rules::Rule] {
+        &self.manifest.rules
     }
 
     /// The values the selected request value may take (its `enum`), with their documented

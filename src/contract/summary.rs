@@ -11,7 +11,7 @@ use super::{Contract, Schema};
 
 pub fn summary(contract: &Contract) -> String {
     let mut out = String::new();
-    for section in [endpoint, responses, gap_policy, fixtures] {
+    for section in [endpoint, responses, operations, gap_policy, fixtures] {
         section(&mut out, contract);
     }
     out
@@ -56,6 +56,90 @@ fn responses(out: &mut String, contract: &Contract) {
     }
 }
 
+/// The seed's rules, then every other operation: route, credentials, body, parameters,
+/// documented answers with their default examples, rules, and where a client disagrees.
+fn operations(out: &mut String, contract: &Contract) {
+    rules(out, contract.rules(), "  ");
+    if contract.operations().is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "
+operations ({} besides the one above)",
+        contract.operations().len()
+    );
+    for operation in contract.operations() {
+        let spec = &operation.spec;
+        let _ = writeln!(
+            out,
+            "  {} {}: {}",
+            spec.method, spec.path, spec.operation_id
+        );
+        if let Some(description) = &spec.description {
+            let _ = writeln!(out, "    {description}");
+        }
+        let credentials = match spec.security.as_deref() {
+            None => "as the endpoint above".to_owned(),
+            Some([]) => "none".to_owned(),
+            Some(schemes) => schemes
+                .iter()
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+                .join(" or "),
+        };
+        let _ = writeln!(out, "    credentials: {credentials}");
+        if let Some(body) = &spec.request {
+            let required = if body.required {
+                "required"
+            } else {
+                "optional"
+            };
+            let _ = writeln!(
+                out,
+                "    body ({required}): {} {}",
+                body.content_type, body.schema
+            );
+        }
+        for parameter in &spec.parameters {
+            let _ = writeln!(
+                out,
+                "    {:?} parameter {}{}: {}",
+                parameter.location,
+                parameter.name,
+                if parameter.required {
+                    " (required)"
+                } else {
+                    ""
+                },
+                parameter.schema
+            );
+        }
+        for status in operation.documented_statuses() {
+            let response = &spec.responses[&status.to_string()];
+            let default = operation
+                .default_example(status)
+                .map_or("", |e| e.name.as_str());
+            let _ = writeln!(
+                out,
+                "    {status} {} ({}), example {default}",
+                response.description, response.schema
+            );
+        }
+        rules(out, &spec.rules, "    ");
+        for note in &spec.disagreements {
+            let _ = writeln!(out, "    disagreement: {note}");
+        }
+    }
+}
+
+fn rules(out: &mut String, rules: &[super::rules::Rule], indent: &str) {
+    for rule in rules {
+        let says = rule.says.as_deref().unwrap_or("(no description)");
+        let _ = writeln!(out, "{indent}rule -> {}: {says}", rule.respond);
+    }
+}
+
 /// What the documentation leaves out, rule by rule, and the error shape.
 fn gap_policy(out: &mut String, contract: &Contract) {
     let m = contract.manifest();
@@ -90,32 +174,18 @@ fn fixtures(out: &mut String, contract: &Contract) {
         }
     }
     let users = contract.users();
-    let _ = writeln!(
-        out,
-        "  default user: enrolled {}; primary {}",
-        list(&users.default_user.enrolled),
-        users.default_user.primary.as_deref().unwrap_or("none")
-    );
+    let _ = writeln!(out, "  default user: {}", users.default_user);
     for user in &users.users {
         let _ = writeln!(
             out,
-            "  user {}: enrolled {}; primary {}{}",
+            "  user {}: {}{}",
             user.name,
-            list(&user.account.enrolled),
-            user.account.primary.as_deref().unwrap_or("none"),
+            user.account,
             user.purpose
                 .as_deref()
                 .map(|p| format!(" ({p})"))
                 .unwrap_or_default()
         );
-    }
-}
-
-fn list(items: &[String]) -> String {
-    if items.is_empty() {
-        "nothing".to_owned()
-    } else {
-        items.join(", ")
     }
 }
 

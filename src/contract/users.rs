@@ -1,50 +1,46 @@
 //! The users of the stateful mock (`fixtures/users.json` or `--users FILE`): tokens mapped to
-//! enrolled MFA methods and a current primary. Mock data, validated by `schemas/users.schema.json`.
+//! accounts. An account is a JSON document, shaped by `schemas/users.schema.json` and read and
+//! changed by the operations' rules; the engine knows nothing of what it holds.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+use super::rules::{Invariant, RequestValues, holds};
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Users {
-    /// What an unknown, non-empty token gets unless the mock runs with `--strict-tokens`.
-    pub default_user: Account,
+    /// The account an unknown, non-empty token gets unless the mock runs with `--strict-tokens`.
+    pub default_user: Value,
     pub users: Vec<User>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-pub struct Account {
-    pub enrolled: Vec<String>,
-    pub primary: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct User {
     pub token: String,
     /// Shown in place of the token wherever a user is named.
     pub name: String,
     #[serde(default)]
     pub purpose: Option<String>,
-    #[serde(flatten)]
-    pub account: Account,
+    pub account: Value,
 }
 
 impl Users {
-    /// Problems the schema cannot express, as (JSON pointer, message).
-    pub(crate) fn inconsistencies(&self) -> Vec<(String, String)> {
+    /// Problems the schema cannot express, as (JSON pointer, message): an account breaking one
+    /// of the contract's invariants, a token or a name given twice.
+    pub(crate) fn inconsistencies(&self, invariants: &[Invariant]) -> Vec<(String, String)> {
         let mut found = Vec::new();
-        let mut check_primary = |pointer: String, account: &Account| {
-            if let Some(primary) = &account.primary
-                && !account.enrolled.contains(primary)
-            {
-                found.push((
-                    format!("{pointer}/primary"),
-                    format!("primary {primary} is not among the enrolled methods"),
-                ));
-            }
-        };
-        check_primary("/defaultUser".to_owned(), &self.default_user);
-        for (i, user) in self.users.iter().enumerate() {
-            check_primary(format!("/users/{i}"), &user.account);
+        let accounts = std::iter::once(("/defaultUser".to_owned(), &self.default_user)).chain(
+            self.users
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (format!("/users/{i}/account"), &u.account)),
+        );
+        for (pointer, account) in accounts {
+            found.extend(
+                broken_invariants(invariants, account)
+                    .map(|(at, says)| (format!("{pointer}{at}"), says)),
+            );
         }
         for (i, user) in self.users.iter().enumerate() {
             if let Some(j) = self.users[..i].iter().position(|u| u.token == user.token) {
@@ -62,4 +58,16 @@ impl Users {
         }
         found
     }
+}
+
+/// The invariants `account` breaks, as (its pointer in the account, what it says).
+pub(crate) fn broken_invariants<'i>(
+    invariants: &'i [Invariant],
+    account: &Value,
+) -> impl Iterator<Item = (String, String)> + 'i {
+    let account = account.clone();
+    invariants
+        .iter()
+        .filter(move |i| !holds(&i.holds, RequestValues::default(), &account))
+        .map(|i| (i.at.clone(), i.says.clone()))
 }

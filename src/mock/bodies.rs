@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
 
 use super::reply::{Reply, status_code};
-use crate::contract::Contract;
+use crate::contract::{Contract, Example, Operation};
 
 /// Bodies serialized once at start-up.
 #[derive(Debug)]
@@ -21,20 +21,35 @@ pub(super) struct Bodies {
 
 impl Bodies {
     pub(super) fn new(contract: &Contract) -> Self {
-        let examples: Vec<(String, StatusCode, Bytes)> = contract
-            .examples()
+        Self::of(
+            contract.examples(),
+            contract
+                .documented_statuses()
+                .filter_map(|s| Some((s, contract.default_example(s)?.name.as_str()))),
+        )
+    }
+
+    /// The bodies of one of the contract's other operations.
+    pub(super) fn of_operation(operation: &Operation) -> Self {
+        Self::of(
+            &operation.examples,
+            operation
+                .documented_statuses()
+                .filter_map(|s| Some((s, operation.default_example(s)?.name.as_str()))),
+        )
+    }
+
+    /// `examples`, and each documented status's default by name.
+    fn of<'a>(examples: &[Example], defaults: impl Iterator<Item = (u16, &'a str)>) -> Self {
+        let examples: Vec<(String, StatusCode, Bytes)> = examples
             .iter()
             .map(|e| {
                 let bytes = serde_json::to_vec(&e.body).expect("a JSON value always serializes");
                 (e.name.clone(), status_code(e.status), Bytes::from(bytes))
             })
             .collect();
-        let defaults: Vec<(u16, usize)> = contract
-            .documented_statuses()
-            .filter_map(|s| {
-                let name = &contract.default_example(s)?.name;
-                Some((s, examples.iter().position(|(n, _, _)| n == name)?))
-            })
+        let defaults: Vec<(u16, usize)> = defaults
+            .filter_map(|(s, name)| Some((s, examples.iter().position(|(n, _, _)| n == name)?)))
             .collect();
         let ok = defaults
             .iter()
@@ -62,5 +77,15 @@ impl Bodies {
         let (_, index) = self.defaults.iter().find(|(s, _)| *s == status)?;
         let (_, status, body) = &self.examples[*index];
         Some(Reply::json(*status, body.clone()))
+    }
+
+    /// The body of the example `name`, or else of `status`'s default, parsed again (to be
+    /// filled from an account).
+    pub(super) fn value_of(&self, name: Option<&str>, status: u16) -> Option<serde_json::Value> {
+        let index = match name {
+            Some(name) => self.examples.iter().position(|(n, _, _)| n == name)?,
+            None => self.defaults.iter().find(|(s, _)| *s == status)?.1,
+        };
+        serde_json::from_slice(&self.examples[index].2).ok()
     }
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, json};
 
 use super::MockState;
 use super::reply::{Reply, Step, stop};
-use super::scenario::Scenario;
+use super::scenario::{Rules, Scenario};
 
 const PREFER: header::HeaderName = header::HeaderName::from_static("prefer");
 
@@ -24,18 +24,24 @@ pub(super) struct Chosen {
 
 /// A scenario from the `Prefer` header, else the first armed one that applies to this token,
 /// else what chaos draws for this request (unless it says `Prefer: chaos=off`).
-pub(super) fn scenario(req: &HttpRequest, state: &MockState, token: &str) -> Step<Option<Chosen>> {
+pub(super) fn scenario(
+    req: &HttpRequest,
+    state: &MockState,
+    rules: &Rules,
+    token: Option<&str>,
+    operation: &str,
+) -> Step<Option<Chosen>> {
     let mut values = Vec::new();
     for value in req.headers().get_all(PREFER) {
         let Ok(text) = value.to_str() else {
             return stop(bad_prefer(
                 "the Prefer header is not printable ASCII".into(),
-                state.rules.accepted(),
+                rules.accepted(),
             ));
         };
         values.push(text);
     }
-    let preferences = match Scenario::from_prefer(values, &state.rules) {
+    let preferences = match Scenario::from_prefer(values, rules) {
         Err(e) => return stop(bad_prefer(e.detail, e.accepted)),
         Ok(preferences) => preferences,
     };
@@ -47,7 +53,7 @@ pub(super) fn scenario(req: &HttpRequest, state: &MockState, token: &str) -> Ste
     if let Some(scenario) = preferences.scenario {
         return Ok(Some(chosen(format!("prefer: {scenario}"), scenario, None)));
     }
-    if let Some((id, scenario)) = state.armed.take(token) {
+    if let Some((id, scenario)) = state.armed.take(token.unwrap_or_default()) {
         return Ok(Some(chosen(
             format!("armed #{id}: {scenario}"),
             scenario,
@@ -57,13 +63,10 @@ pub(super) fn scenario(req: &HttpRequest, state: &MockState, token: &str) -> Ste
     if preferences.chaos_off {
         return Ok(None);
     }
-    Ok(state
-        .chaos
-        .decide(&state.contract.manifest().operation_id)
-        .map(|drawn| {
-            let label = format!("chaos: {}", drawn.injected);
-            chosen(label, drawn.scenario, Some(drawn.injected))
-        }))
+    Ok(state.chaos.decide(operation).map(|drawn| {
+        let label = format!("chaos: {}", drawn.injected);
+        chosen(label, drawn.scenario, Some(drawn.injected))
+    }))
 }
 
 fn bad_prefer(detail: String, accepted: Vec<String>) -> Reply {

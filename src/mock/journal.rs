@@ -43,6 +43,9 @@ pub struct Record {
     /// What chaos injected, when it disturbed this request.
     pub chaos: Option<String>,
     pub user: Option<Arc<str>>,
+    /// The operation the request reached, by id; `None` for a path or method the contract
+    /// does not have.
+    pub operation: Option<Arc<str>>,
     /// Until the answer was complete: a scenario's `delay` included.
     pub latency_ms: f64,
 }
@@ -54,6 +57,8 @@ pub struct Entry {
     pub id: u64,
     /// Milliseconds since the Unix epoch.
     pub received_at_ms: u128,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<Arc<str>>,
     pub method: String,
     pub path: String,
     pub headers: Vec<(String, String)>,
@@ -148,6 +153,7 @@ impl Record {
                 .at
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis()),
+            operation: self.operation.clone(),
             method: self.method.to_string(),
             path: self.path.clone(),
             headers,
@@ -295,6 +301,7 @@ mod tests {
             scenario: None,
             chaos: None,
             user: None,
+            operation: None,
             latency_ms: 0.0,
         }
     }

@@ -1,14 +1,15 @@
-//! One worker's memory of the valid request bodies it has seen and the method each selects, so
+//! One worker's memory of the valid request bodies it has seen, parsed, so
 //! the same body is not parsed and validated again (about 2,900 instructions a request saved;
 //! BENCHMARKS.md). Per worker, so no lock.
 
 use std::sync::Arc;
 
 use actix_web::web::Bytes;
+use serde_json::Value;
 
 /// A few small bodies, the oldest forgotten first.
 #[derive(Default)]
-pub(crate) struct ValidBodies(std::cell::RefCell<std::collections::VecDeque<(Bytes, Arc<str>)>>);
+pub(crate) struct ValidBodies(std::cell::RefCell<std::collections::VecDeque<(Bytes, Arc<Value>)>>);
 
 impl ValidBodies {
     /// Bodies remembered, at most; a scan of a handful beats hashing a body.
@@ -16,15 +17,15 @@ impl ValidBodies {
     /// Larger bodies are not remembered (comparing them costs what parsing saves).
     const MAX_BYTES: usize = 512;
 
-    pub(crate) fn get(&self, body: &[u8]) -> Option<Arc<str>> {
+    pub(crate) fn get(&self, body: &[u8]) -> Option<Arc<Value>> {
         self.0
             .borrow()
             .iter()
             .find(|(known, _)| known.as_ref() == body)
-            .map(|(_, method)| method.clone())
+            .map(|(_, parsed)| parsed.clone())
     }
 
-    pub(crate) fn remember(&self, body: &[u8], method: Arc<str>) {
+    pub(crate) fn remember(&self, body: &[u8], parsed: Arc<Value>) {
         if body.len() > Self::MAX_BYTES {
             return;
         }
@@ -33,7 +34,7 @@ impl ValidBodies {
             bodies.pop_front();
         }
         // Copied: the request's bytes share the connection's read buffer.
-        bodies.push_back((Bytes::copy_from_slice(body), method));
+        bodies.push_back((Bytes::copy_from_slice(body), parsed));
     }
 }
 
@@ -44,17 +45,18 @@ mod tests {
     #[test]
     fn valid_bodies_are_remembered_exactly_small_and_few() {
         let bodies = ValidBodies::default();
-        bodies.remember(br#"{"mfaType":"PASSKEY"}"#, "PASSKEY".into());
+        let parsed = |s: &str| Arc::new(Value::String(s.to_owned()));
+        bodies.remember(br#"{"mfaType":"PASSKEY"}"#, parsed("PASSKEY"));
         assert_eq!(
             bodies.get(br#"{"mfaType":"PASSKEY"}"#).as_deref(),
-            Some("PASSKEY")
+            Some(&*parsed("PASSKEY"))
         );
         // Another spelling of the same JSON is another body: parsed again, never guessed.
         assert_eq!(bodies.get(br#"{ "mfaType":"PASSKEY"}"#), None);
-        bodies.remember(&vec![b' '; ValidBodies::MAX_BYTES + 1], "X".into());
+        bodies.remember(&vec![b' '; ValidBodies::MAX_BYTES + 1], parsed("X"));
         assert_eq!(bodies.get(&vec![b' '; ValidBodies::MAX_BYTES + 1]), None);
         for i in 0..ValidBodies::CAPACITY {
-            bodies.remember(format!("{{\"n\":{i}}}").as_bytes(), "N".into());
+            bodies.remember(format!("{{\"n\":{i}}}").as_bytes(), parsed("N"));
         }
         assert_eq!(
             bodies.get(br#"{"mfaType":"PASSKEY"}"#),

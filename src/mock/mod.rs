@@ -5,6 +5,7 @@
 //! The app is built by [`app`] alone, used by the CLI, by in-process tests and by
 //! [`MockServer::start`].
 
+mod account;
 mod admin;
 mod armed;
 mod bodies;
@@ -13,12 +14,14 @@ mod choose;
 mod compress;
 mod journal;
 mod memo;
+mod operation;
 mod pact;
 mod pipeline;
 mod record;
 mod reply;
 mod scenario;
 mod state;
+mod steps;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -123,6 +126,9 @@ pub struct MockState {
     rules: Rules,
     bodies: Bodies,
     users: Mutex<UserStore>,
+    /// The contract's other operations, in its order.
+    operations: Vec<operation::Served>,
+    seed_id: Arc<str>,
     armed: Sticky,
     chaos: chaos::Chaos,
     journal: Mutex<Journal>,
@@ -155,6 +161,12 @@ impl MockState {
             rules: Rules::new(&contract, config.max_delay),
             bodies: Bodies::new(&contract),
             users: Mutex::new(UserStore::new(users, config.strict_tokens)),
+            operations: contract
+                .operations()
+                .iter()
+                .map(|o| operation::Served::new(o, config.max_delay))
+                .collect(),
+            seed_id: contract.manifest().operation_id.as_str().into(),
             armed: Sticky::default(),
             chaos: chaos::Chaos::new(
                 &contract,

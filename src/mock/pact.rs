@@ -1,16 +1,17 @@
 //! The mock's side of Pact: the journal as a consumer contract whose valid requests carry
-//! the state of the user who sent them (its enrolled methods, named as a reader says it), and
-//! `POST /__admin/provider-states`, where the Pact verifier asks for that state before it
-//! replays an interaction, so "the user has only GOOGLE_AUTH enrolled" is real.
+//! the state of the user who sent them (its account document, named as the contract's
+//! `accounts.stateName` says), and `POST /__admin/provider-states`, where the Pact verifier
+//! asks for that state before it replays an interaction, so the state is real.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::{Map, json};
+use serde_json::{Map, Value, json};
 
 use super::MockState;
 use super::armed::Times;
 use super::scenario::Scenario;
+use crate::contract::{StateName, rules};
 use crate::credentials::Credentials;
 use crate::har::write::Exchange;
 use crate::pact::{self, ProviderState};
@@ -21,7 +22,6 @@ pub(super) fn export(req: &HttpRequest, state: &MockState) -> HttpResponse {
     // One lock at a time: the journal's records first, then the users.
     let records = state.journal().har_with_users(&admin::base_url(req));
     let users = state.users();
-    let methods = state.contract.method_names();
     let exchanges: Vec<(Exchange, Vec<ProviderState>)> = records
         .into_iter()
         // A disturbance chaos drew is not what the consumer expects of the provider.
@@ -32,10 +32,13 @@ pub(super) fn export(req: &HttpRequest, state: &MockState) -> HttpResponse {
             };
             let mut states = Vec::new();
             if let Some(name) = &record.user {
-                let enrolled = users.enrolled_of(name);
+                let account = users.account_of(name);
                 states.push(ProviderState {
-                    name: state_name(&enrolled, &methods),
-                    params: json!({ "token": token, "enrolled": enrolled }),
+                    name: state_name(
+                        state.contract.manifest().accounts.state_name.as_ref(),
+                        account,
+                    ),
+                    params: json!({ "token": token, "account": account }),
                 });
             }
             // An armed scenario shaped the answer: the state arms it again for this token.
@@ -72,16 +75,24 @@ fn credential(state: &MockState, exchange: &Exchange) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// "the user has only GOOGLE_AUTH enrolled", "the user has MAGIC_LINK and PASSKEY enrolled".
-fn state_name(enrolled: &[String], methods: &[String]) -> String {
-    match enrolled {
-        [] => "the user has no MFA method enrolled".to_owned(),
-        [only] if methods.len() > 1 => format!("the user has only {only} enrolled"),
-        [rest @ .., last] if !rest.is_empty() => {
-            format!("the user has {} and {last} enrolled", rest.join(", "))
-        }
-        [one] => format!("the user has {one} enrolled"),
-        _ => unreachable!("every length is matched above"),
+/// The contract's name for a state with this account: its `stateName` template over the list
+/// it names ("A, B and C"), or the account itself when the contract gives no template.
+fn state_name(template: Option<&StateName>, account: &Value) -> String {
+    let Some(template) = template else {
+        return format!("the user's account is {account}");
+    };
+    let items: Vec<String> = rules::resolve(account, &template.from)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+        .collect();
+    match items.as_slice() {
+        [] => template.none.clone(),
+        [one] => template.one.replace("{}", one),
+        [rest @ .., last] => template
+            .many
+            .replace("{}", &format!("{} and {last}", rest.join(", "))),
     }
 }
 
@@ -108,16 +119,13 @@ pub(super) async fn change(state: web::Data<MockState>, body: web::Bytes) -> Htt
         return HttpResponse::Ok().json(json!({}));
     }
     let token = change.params.get("token").and_then(|t| t.as_str());
-    let enrolled: Option<Vec<String>> = change
-        .params
-        .get("enrolled")
-        .and_then(|e| serde_json::from_value(e.clone()).ok());
+    let account = change.params.get("account");
     let prefer = change.params.get("prefer").and_then(|p| p.as_str());
-    let token = match (token, &enrolled, prefer) {
+    let token = match (token, account, prefer) {
         (Some(token), Some(_), _) | (Some(token), _, Some(_)) => token,
         _ => {
             return refuse(&format!(
-                "state {:?}: params.token and params.enrolled (a list of methods) or params.prefer (a scenario) are needed; the states of a pact exported with ?format=pact carry them",
+                "state {:?}: params.token and params.account (an account document) or params.prefer (a scenario) are needed; the states of a pact exported with ?format=pact carry them",
                 change.state
             ));
         }
@@ -136,18 +144,16 @@ pub(super) async fn change(state: web::Data<MockState>, body: web::Bytes) -> Htt
             return refuse(&format!("state {:?}: {prefer}: {detail}", change.state));
         }
     }
-    let Some(enrolled) = enrolled else {
+    let Some(account) = account else {
         return HttpResponse::Ok().json(json!({ "state": change.state }));
     };
-    let methods = state.contract.method_names();
-    if let Some(unknown) = enrolled.iter().find(|m| !methods.contains(m)) {
+    if let Some(problem) = account_problem(&state.contract, account) {
         return refuse(&format!(
-            "state {:?}: {unknown} is not a method of the contract ({})",
-            change.state,
-            methods.join(", ")
+            "state {:?}: params.account{problem}",
+            change.state
         ));
     }
-    state.users().provide(token, enrolled);
+    state.users().provide(token, account.clone());
     HttpResponse::Ok().json(json!({ "state": change.state }))
 }
 
@@ -160,17 +166,38 @@ fn refuse(detail: &str) -> HttpResponse {
     )
 }
 
+/// Why `account` cannot be a user's account, as the users file would be told: the first place
+/// it breaks the users schema's account or one of the contract's invariants.
+fn account_problem(contract: &crate::contract::Contract, account: &Value) -> Option<String> {
+    let wrapped = json!({ "defaultUser": account, "users": [] });
+    if let Some(v) = contract
+        .users_schema()
+        .violations(&wrapped)
+        .into_iter()
+        .next()
+    {
+        let at = v
+            .instance_path
+            .strip_prefix("/defaultUser")
+            .unwrap_or(&v.instance_path);
+        return Some(format!("{at}: {}", v.message));
+    }
+    crate::contract::broken_invariants(&contract.manifest().accounts.invariants, account)
+        .next()
+        .map(|(at, says)| format!("{at}: {says}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::state_name;
+    use crate::contract::Contract;
+    use serde_json::json;
 
     #[test]
-    fn states_are_named_as_a_reader_says_them() {
-        let all: Vec<String> = ["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"]
-            .map(String::from)
-            .to_vec();
-        let name =
-            |e: &[&str]| state_name(&e.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &all);
+    fn states_are_named_as_the_contract_says_them() {
+        let contract = Contract::embedded().expect("embedded contract loads");
+        let template = contract.manifest().accounts.state_name.as_ref();
+        let name = |e: &[&str]| state_name(template, &json!({ "enabledMethods": e }));
         assert_eq!(
             name(&["GOOGLE_AUTH"]),
             "the user has only GOOGLE_AUTH enrolled"
@@ -184,5 +211,9 @@ mod tests {
             "the user has GOOGLE_AUTH, MAGIC_LINK and PASSKEY enrolled"
         );
         assert_eq!(name(&[]), "the user has no MFA method enrolled");
+        assert_eq!(
+            state_name(None, &json!({"a": 1})),
+            "the user's account is {\"a\":1}"
+        );
     }
 }

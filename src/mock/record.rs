@@ -52,6 +52,7 @@ struct Prepared {
     scenario: Option<String>,
     chaos: Option<String>,
     user: Option<Arc<str>>,
+    operation: Option<Arc<str>>,
 }
 
 impl Pending {
@@ -140,6 +141,7 @@ pub(super) fn prepare(
             scenario: reply.scenario.clone(),
             chaos: reply.chaos.clone(),
             user,
+            operation: reply.operation.clone(),
         }),
     })
 }
@@ -171,6 +173,7 @@ pub(super) fn preflight(
         scenario: Some("cors preflight".to_owned()),
         chaos: None,
         user: None,
+        operation: None,
     };
     write(state, prepared, Outcome::Answered, started);
 }
@@ -204,6 +207,7 @@ fn write(state: &MockState, prepared: Prepared, outcome: Outcome, started: Insta
         scenario: prepared.scenario,
         chaos: prepared.chaos,
         user: prepared.user,
+        operation: prepared.operation,
         latency_ms,
     });
 }

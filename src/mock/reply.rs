@@ -33,6 +33,8 @@ pub struct Reply {
     pub chaos: Option<String>,
     /// The user it concerned, by name and token fingerprint (never by token).
     pub user: Option<super::state::Who>,
+    /// The operation the request reached, by id.
+    pub operation: Option<std::sync::Arc<str>>,
     /// The request body, when it was not read to its end (a rejection came first). Held until
     /// the answer is written, so that actix closes the connection instead of draining whatever
     /// the client goes on sending.
@@ -50,6 +52,7 @@ impl Reply {
             scenario: None,
             chaos: None,
             user: None,
+            operation: None,
             unread: None,
         }
     }

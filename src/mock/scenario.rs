@@ -192,6 +192,19 @@ impl Rules {
         }
     }
 
+    /// What a scenario may ask of one of the contract's other operations.
+    pub fn of_operation(operation: &crate::contract::Operation, max_delay: Duration) -> Self {
+        Self {
+            documented: operation.documented_statuses().collect(),
+            examples: operation
+                .examples
+                .iter()
+                .map(|e| (e.name.clone(), e.status))
+                .collect(),
+            max_delay,
+        }
+    }
+
     /// Every accepted form, for error messages and the admin page.
     pub fn accepted(&self) -> Vec<String> {
         let mut accepted: Vec<String> = self

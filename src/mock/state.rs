@@ -1,13 +1,15 @@
-//! The users the mock remembers: tokens mapped to enrolled methods and a current primary.
-//! One lock guards the whole map, so an update is never lost or torn; the lock is held for a
-//! map lookup and a small copy only.
+//! The users the mock remembers: tokens mapped to account documents, which the operations'
+//! rules read and change. One lock guards the whole map, so an update is never lost or torn;
+//! the lock is held for a map lookup and the rules' work on one small document.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::contract::{Account, Users};
+use serde_json::Value;
+
+use crate::contract::Users;
 use crate::redact::fingerprint;
 
 /// Tokens not in the users file get a user of their own; past this many, the oldest of those
@@ -22,8 +24,7 @@ pub struct UserState {
     /// Shared, so the journal can show it on every request without hashing the token again.
     pub token_fingerprint: Arc<str>,
     pub from_users_file: bool,
-    pub enrolled: Vec<String>,
-    pub primary: Option<String>,
+    pub account: Value,
 }
 
 /// Who a request concerned: the user's name and its token's fingerprint.
@@ -33,16 +34,9 @@ pub struct Who {
     pub fingerprint: Arc<str>,
 }
 
-/// The answer to "make this method primary".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Update {
-    /// The method was enrolled; it is the primary now.
-    Done(Who),
-    /// The method is not enrolled for this user: the documented 500.
-    NotEnrolled(Who),
-    /// Strict tokens and the token is not in the users file.
-    UnknownToken,
-}
+/// Strict tokens and the token is not in the users file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownToken;
 
 #[derive(Debug)]
 pub struct UserStore {
@@ -77,8 +71,7 @@ impl UserStore {
                     name: u.name.as_str().into(),
                     token_fingerprint: fingerprint(&u.token).into(),
                     from_users_file: true,
-                    enrolled: u.account.enrolled.clone(),
-                    primary: u.account.primary.clone(),
+                    account: u.account.clone(),
                 };
                 (u.token.clone(), state)
             })
@@ -101,10 +94,16 @@ impl UserStore {
         self.strict
     }
 
-    pub fn set_primary(&mut self, token: &str, method: &str) -> Update {
+    /// Runs `work` on the token's account (made from the default user for a new token, unless
+    /// strict), under the store's lock.
+    pub fn with_account<R>(
+        &mut self,
+        token: &str,
+        work: impl FnOnce(&mut Value) -> R,
+    ) -> Result<(Who, R), UnknownToken> {
         if !self.by_token.contains_key(token) {
             if self.strict {
-                return Update::UnknownToken;
+                return Err(UnknownToken);
             }
             self.create_default(token);
         }
@@ -116,14 +115,7 @@ impl UserStore {
             name: user.name.clone(),
             fingerprint: user.token_fingerprint.clone(),
         };
-        if user.enrolled.iter().any(|m| m == method) {
-            if user.primary.as_deref() != Some(method) {
-                user.primary = Some(method.to_owned());
-            }
-            Update::Done(who)
-        } else {
-            Update::NotEnrolled(who)
-        }
+        Ok((who, work(&mut user.account)))
     }
 
     /// Users from the file first (in file order), then default users, oldest first.
@@ -140,10 +132,9 @@ impl UserStore {
         from_file.chain(auto).cloned().collect()
     }
 
-    /// A provider state set up: the token's user has exactly these methods enrolled, the
-    /// first of them primary. Known from now on, as a users-file user is (so strict tokens
-    /// accept it too), until a reset.
-    pub fn provide(&mut self, token: &str, enrolled: Vec<String>) {
+    /// A provider state set up: the token's user has this account. Known from now on, as a
+    /// users-file user is (so strict tokens accept it too), until a reset.
+    pub fn provide(&mut self, token: &str, account: Value) {
         let fp = fingerprint(token);
         if !self.by_token.contains_key(token) {
             self.auto_created.push_back(token.to_owned());
@@ -154,25 +145,21 @@ impl UserStore {
                 name: fp.as_str().into(),
                 token_fingerprint: fp.into(),
                 from_users_file: true,
-                primary: enrolled.first().cloned(),
-                enrolled,
+                account,
             },
         );
     }
 
-    /// The methods the user of this name has enrolled; a name the store does not hold is a
-    /// default user's.
-    pub fn enrolled_of(&self, name: &str) -> Vec<String> {
+    /// The account of the user of this name; a name the store does not hold is a default
+    /// user's.
+    pub fn account_of(&self, name: &str) -> &Value {
         self.by_token
             .values()
             .find(|u| &*u.name == name)
-            .map_or_else(
-                || self.users.default_user.enrolled.clone(),
-                |u| u.enrolled.clone(),
-            )
+            .map_or(&self.users.default_user, |u| &u.account)
     }
 
-    pub fn default_user(&self) -> &Account {
+    pub fn default_user(&self) -> &Value {
         &self.users.default_user
     }
 
@@ -191,8 +178,7 @@ impl UserStore {
                 name: fp.as_str().into(),
                 token_fingerprint: fp.into(),
                 from_users_file: false,
-                enrolled: self.users.default_user.enrolled.clone(),
-                primary: self.users.default_user.primary.clone(),
+                account: self.users.default_user.clone(),
             },
         );
         self.auto_created.push_back(token.to_owned());
@@ -203,7 +189,9 @@ impl UserStore {
 mod tests {
     use super::*;
     use crate::contract::Contract;
+    use crate::contract::rules::{self, RequestValues};
     use proptest::prelude::*;
+    use serde_json::json;
     use std::sync::Mutex;
 
     const METHODS: [&str; 3] = ["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"];
@@ -214,25 +202,50 @@ mod tests {
         "other-default-token",
     ];
 
+    /// The seed operation's rules on `token`'s account for a body naming `method`: the status.
+    fn choose(
+        store: &mut UserStore,
+        contract: &Contract,
+        token: &str,
+        method: &str,
+    ) -> Option<u16> {
+        let body = json!({ "mfaType": method });
+        let request = RequestValues {
+            body: Some(&body),
+            ..RequestValues::default()
+        };
+        let (_, applied) = store
+            .with_account(token, |account| {
+                rules::apply(contract.rules(), request, account)
+            })
+            .ok()?;
+        applied.map(|a| a.status)
+    }
+
+    fn primary(state: &UserState) -> Option<&str> {
+        state.account.get("primaryMethod").and_then(Value::as_str)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(32))]
 
         /// Writers on the same and on different tokens, with readers taking snapshots meanwhile:
-        /// every snapshot is consistent, no update is lost, and each final primary is a method
-        /// some writer sent to that token (or the initial one when none could be applied).
+        /// every snapshot meets the contract's invariants, no update is lost, and each final
+        /// primary is a method some writer sent to that token (or the initial one).
         #[test]
         fn parallel_writers_and_readers_never_see_or_leave_a_torn_state(
             writes in prop::collection::vec(prop::collection::vec((0..TOKENS.len(), 0..METHODS.len()), 1..40), 2..6)
         ) {
             let contract = Contract::embedded().expect("embedded contract loads");
+            let invariants = &contract.manifest().accounts.invariants;
             let store = Mutex::new(UserStore::new(contract.users().clone(), false));
             let done = std::sync::atomic::AtomicUsize::new(0);
             std::thread::scope(|scope| {
                 for ops in &writes {
-                    let (store, done) = (&store, &done);
+                    let (store, done, contract) = (&store, &done, &contract);
                     scope.spawn(move || {
                         for (t, m) in ops {
-                            if let Update::Done(_) = store.lock().expect("lock").set_primary(TOKENS[*t], METHODS[*m]) {
+                            if choose(&mut store.lock().expect("lock"), contract, TOKENS[*t], METHODS[*m]) == Some(200) {
                                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             }
                         }
@@ -242,31 +255,28 @@ mod tests {
                     scope.spawn(|| {
                         for _ in 0..50 {
                             for user in store.lock().expect("lock").snapshot() {
-                                if let Some(primary) = &user.primary {
-                                    assert!(user.enrolled.contains(primary), "torn: {user:?}");
-                                }
+                                let broken: Vec<_> = crate::contract::broken_invariants(invariants, &user.account).collect();
+                                assert!(broken.is_empty(), "torn: {user:?}: {broken:?}");
                             }
                         }
                     });
                 }
             });
             let store = store.into_inner().expect("lock");
-            let enrolled = |token: &str| -> Vec<String> {
-                contract.users().users.iter().find(|u| u.token == token).map_or_else(
-                    || contract.users().default_user.enrolled.clone(),
-                    |u| u.account.enrolled.clone(),
-                )
+            let enabled = |token: &str| -> Value {
+                contract.users().users.iter().find(|u| u.token == token)
+                    .map_or_else(|| contract.users().default_user.clone(), |u| u.account.clone())["enabledMethods"].clone()
             };
             let mut applicable = 0;
             for (t, token) in TOKENS.iter().enumerate() {
                 let sent: Vec<&str> = writes.iter().flatten().filter(|(tt, _)| *tt == t).map(|(_, m)| METHODS[*m]).collect();
-                let accepted: Vec<&str> = sent.iter().copied().filter(|m| enrolled(token).iter().any(|e| e == m)).collect();
+                let accepted: Vec<&str> = sent.iter().copied().filter(|m| enabled(token).as_array().is_some_and(|e| e.contains(&json!(m)))).collect();
                 applicable += accepted.len();
                 let Some(state) = store.by_token.get(*token) else {
                     prop_assert!(sent.is_empty(), "{token} was written but is unknown");
                     continue;
                 };
-                match state.primary.as_deref() {
+                match primary(state) {
                     Some(p) if !accepted.is_empty() => prop_assert!(accepted.contains(&p), "{token}: {p} was never sent"),
                     other => prop_assert!(accepted.is_empty() || other.is_some(), "{token}: lost its primary"),
                 }
@@ -275,56 +285,56 @@ mod tests {
         }
     }
 
-    fn store(strict: bool) -> UserStore {
+    fn store(strict: bool) -> (UserStore, Contract) {
         let contract = Contract::embedded().expect("embedded contract loads");
-        UserStore::new(contract.users().clone(), strict)
+        (UserStore::new(contract.users().clone(), strict), contract)
     }
 
     #[test]
     fn unknown_tokens_get_a_default_user_with_every_method() {
-        let mut s = store(false);
-        for method in ["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"] {
-            assert!(matches!(
-                s.set_primary("fresh-token-1", method),
-                Update::Done(_)
-            ));
+        let (mut s, contract) = store(false);
+        for method in METHODS {
+            assert_eq!(
+                choose(&mut s, &contract, "fresh-token-1", method),
+                Some(200)
+            );
         }
         let snap = s.snapshot();
         let fresh = snap.iter().find(|u| !u.from_users_file).expect("created");
-        assert_eq!(fresh.primary.as_deref(), Some("PASSKEY"));
+        assert_eq!(primary(fresh), Some("PASSKEY"));
         assert!(!fresh.name.contains("fresh-token"));
     }
 
     #[test]
-    fn a_method_that_is_not_enrolled_is_refused_and_changes_nothing() {
-        let mut s = store(false);
-        assert!(matches!(
-            s.set_primary("demo-totp-only", "PASSKEY"),
-            Update::NotEnrolled(_)
-        ));
+    fn a_method_that_is_not_enabled_is_refused_and_changes_nothing() {
+        let (mut s, contract) = store(false);
+        assert_eq!(
+            choose(&mut s, &contract, "demo-totp-only", "PASSKEY"),
+            Some(500)
+        );
         let user = s
             .snapshot()
             .into_iter()
             .find(|u| &*u.name == "totp-only")
             .expect("in file");
-        assert_eq!(user.primary.as_deref(), Some("GOOGLE_AUTH"));
+        assert_eq!(primary(&user), Some("GOOGLE_AUTH"));
     }
 
     #[test]
     fn strict_mode_refuses_unknown_tokens() {
-        let mut s = store(true);
-        assert_eq!(s.set_primary("stranger", "PASSKEY"), Update::UnknownToken);
-        assert!(matches!(
-            s.set_primary("demo-all-methods", "PASSKEY"),
-            Update::Done(_)
-        ));
+        let (mut s, contract) = store(true);
+        assert!(s.with_account("stranger", |_| ()).is_err());
+        assert_eq!(
+            choose(&mut s, &contract, "demo-all-methods", "PASSKEY"),
+            Some(200)
+        );
     }
 
     #[test]
     fn default_users_are_capped_and_reset_forgets_them() {
-        let mut s = store(false);
+        let (mut s, _) = store(false);
         for i in 0..MAX_AUTO_USERS + 5 {
-            s.set_primary(&format!("token-{i}"), "PASSKEY");
+            let _ = s.with_account(&format!("token-{i}"), |_| ());
         }
         let file_users = s.users.users.len();
         assert_eq!(s.snapshot().len(), file_users + MAX_AUTO_USERS);

@@ -195,7 +195,10 @@ async fn a_cross_site_text_plain_post_changes_nothing() {
                 .iter()
                 .find(|u| u["name"] == "all-methods")
                 .expect("the all-methods user");
-            assert_eq!(user["primary"], "PASSKEY", "the reset was refused: {state}");
+            assert_eq!(
+                user["account"]["primaryMethod"], "PASSKEY",
+                "the reset was refused: {state}"
+            );
         }
         // The same reset as JSON, from the server's own page or a tool, still works.
         let reset_path = if server.name == "mock" {

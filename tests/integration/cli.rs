@@ -171,7 +171,9 @@ fn version_names_the_binary_and_the_embedded_contract() {
     );
     let contract = lines.next().expect("a contract line");
     assert!(
-        contract.starts_with("contract: Set Primary MFA Method 1.0.0 (POST /mfa/primary), sha256:"),
+        contract.starts_with(
+            "contract: Set Primary MFA Method 1.0.0 (POST /mfa/primary and 13 more operations), sha256:"
+        ),
         "{contract}"
     );
     assert!(contract.contains(&identity.digest), "{contract}");

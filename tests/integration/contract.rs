@@ -262,26 +262,34 @@ fn a_users_file_that_breaks_its_schema_or_itself_is_named_with_the_json_pointer(
     let copy = ContractCopy::new();
     let rel = "fixtures/users.json";
     let mut users = copy.read_json(rel);
-    users["users"][1]["enrolled"] = json!(["SMS"]);
+    users["users"][1]["account"]["enabledMethods"] = json!(["SMS"]);
     copy.write_json(rel, &users);
     match load_err(&copy) {
         ContractError::DoesNotMatch {
             file, violations, ..
         } => {
             assert!(file.ends_with(rel));
-            assert_eq!(violations[0].instance_path, "/users/1/enrolled/0");
+            assert_eq!(
+                violations[0].instance_path,
+                "/users/1/account/enabledMethods/0"
+            );
         }
         other => panic!("expected a mismatch, got {other}"),
     }
 
     let copy = ContractCopy::new();
     let mut users = copy.read_json(rel);
-    users["users"][1]["primary"] = json!("PASSKEY");
+    users["users"][1]["account"]["primaryMethod"] = json!("PASSKEY");
     copy.write_json(rel, &users);
     match load_err(&copy) {
-        ContractError::Inconsistent { file, pointer, .. } => {
+        ContractError::Inconsistent {
+            file,
+            pointer,
+            message,
+        } => {
             assert!(file.ends_with(rel));
-            assert_eq!(pointer, "/users/1/primary");
+            assert_eq!(pointer, "/users/1/account/primaryMethod");
+            assert!(message.contains("one of the enabled methods"), "{message}");
         }
         other => panic!("expected an inconsistency, got {other}"),
     }

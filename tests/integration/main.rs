@@ -44,6 +44,8 @@ mod hostile_mock;
 mod hostile_target;
 /// The OpenAPI reader on the MFA area's own document: every operation, status and example.
 mod import;
+/// Flashback's MFA area: a settings page's calls in order, state across endpoints and accounts.
+mod mfa_area;
 /// The mock in-process (actix test service): pipeline, state, scenarios, CORS, admin, journal.
 mod mock;
 /// The mock binary over a real socket: pipeline, faults, concurrency, logs, signals.

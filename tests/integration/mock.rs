@@ -234,9 +234,10 @@ async fn a_method_the_user_has_not_enrolled_answers_the_documented_500_and_keeps
             .cloned()
             .expect("listed")
     };
-    assert_eq!(user("totp-only")["primary"], "GOOGLE_AUTH");
-    assert_eq!(user("no-passkey")["primary"], "GOOGLE_AUTH");
-    assert_eq!(user("no-mfa")["primary"], Value::Null);
+    let primary = |name: &str| user(name)["account"]["primaryMethod"].clone();
+    assert_eq!(primary("totp-only"), "GOOGLE_AUTH");
+    assert_eq!(primary("no-passkey"), "GOOGLE_AUTH");
+    assert_eq!(primary("no-mfa"), Value::Null, "absent: no primary");
 }
 
 #[actix_web::test]
@@ -300,7 +301,7 @@ async fn prefer_forces_documented_responses_and_named_examples_without_touching_
         .cloned()
         .expect("listed");
     assert_eq!(
-        no_mfa["primary"],
+        no_mfa["account"]["primaryMethod"],
         Value::Null,
         "a forced answer changes no state"
     );
@@ -650,7 +651,7 @@ async fn admin_reset_restores_users_clears_scenarios_and_the_journal() {
         .find(|u| u["name"] == "all-methods")
         .cloned()
         .expect("listed");
-    assert_eq!(all["primary"], "MAGIC_LINK");
+    assert_eq!(all["account"]["primaryMethod"], "MAGIC_LINK");
     assert_eq!(state["armed"], json!([]));
     assert_eq!(mock.set(TOKEN, "PASSKEY").await.status, 200);
 }

@@ -200,7 +200,7 @@ async fn parallel_updates_on_one_token_lose_nothing() {
         .cloned()
         .expect("user created");
     assert!(
-        methods.contains(&user["primary"].as_str().expect("primary")),
+        methods.contains(&user["account"]["primaryMethod"].as_str().expect("primary")),
         "{user}"
     );
 
@@ -340,7 +340,7 @@ async fn the_ready_file_holds_the_url_once_it_answers_and_goes_with_the_mock() {
         .await
         .expect("JSON");
     assert_eq!(health["status"], "ready");
-    assert_eq!(health["endpoint"], "POST /mfa/primary");
+    assert_eq!(health["endpoint"], contract().identity().endpoint);
     assert_eq!(health["contract"], contract().identity().short());
     mock.signal_and_wait("TERM", Duration::from_secs(10))
         .expect("exited");
@@ -397,7 +397,11 @@ async fn post_admin_shutdown_stops_the_mock_as_ctrl_c_does() {
 fn a_broken_users_file_stops_the_mock_before_it_listens_with_exit_2() {
     let dir = tempfile::tempdir().expect("temp dir");
     let users = dir.path().join("users.json");
-    std::fs::write(&users, r#"{"defaultUser": {"enrolled": [], "primary": null}, "users": [{"token": "t", "name": "x", "enrolled": ["SMS"], "primary": null}]}"#).expect("write");
+    let file = json!({
+        "defaultUser": crate::support::account(&[], None),
+        "users": [{"token": "t", "name": "x", "account": crate::support::account(&["SMS"], None)}]
+    });
+    std::fs::write(&users, file.to_string()).expect("write");
     let output = crate::support::mfa_contract(&[
         "mock",
         "--port",
@@ -411,7 +415,7 @@ fn a_broken_users_file_stops_the_mock_before_it_listens_with_exit_2() {
         err.contains("users.json: does not match users.schema.json"),
         "{err}"
     );
-    assert!(err.contains("/users/0/enrolled/0"), "{err}");
+    assert!(err.contains("/users/0/account/enabledMethods/0"), "{err}");
 }
 
 #[tokio::test]
@@ -419,8 +423,8 @@ async fn a_users_file_given_on_the_command_line_replaces_the_fixtures() {
     let dir = tempfile::tempdir().expect("temp dir");
     let users = dir.path().join("users.json");
     let file = json!({
-        "defaultUser": {"enrolled": ["GOOGLE_AUTH"], "primary": "GOOGLE_AUTH"},
-        "users": [{"token": DISTINCTIVE_TOKEN, "name": "ci-user", "enrolled": ["PASSKEY"], "primary": "PASSKEY"}]
+        "defaultUser": crate::support::account(&["GOOGLE_AUTH"], Some("GOOGLE_AUTH")),
+        "users": [{"token": DISTINCTIVE_TOKEN, "name": "ci-user", "account": crate::support::account(&["PASSKEY"], Some("PASSKEY"))}]
     });
     std::fs::write(&users, file.to_string()).expect("write");
     let mock = Process::mock(&["--users", users.to_str().expect("utf-8"), "--strict-tokens"]);

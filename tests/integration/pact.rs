@@ -310,14 +310,41 @@ async fn a_provider_state_without_its_params_is_refused_naming_them() {
     assert!(
         body["detail"]
             .as_str()
-            .is_some_and(|d| d.contains("params.token and params.enrolled")),
+            .is_some_and(|d| d.contains("params.token and params.account")),
         "{body}"
     );
-    let set = client
-        .post(format!("{}/__admin/provider-states", mock.url))
-        .json(&serde_json::json!({"state": "s", "params": {"token": "t-1", "enrolled": ["SMS"]}}))
-        .send()
+    let set = |account: Value| {
+        client
+            .post(format!("{}/__admin/provider-states", mock.url))
+            .json(
+                &serde_json::json!({"state": "s", "params": {"token": "t-1", "account": account}}),
+            )
+            .send()
+    };
+    let refused = set(crate::support::account(&["SMS"], None))
         .await
         .expect("answered");
-    assert_eq!(set.status().as_u16(), 400, "SMS is not a method");
+    assert_eq!(refused.status().as_u16(), 400, "SMS is not a method");
+    let body: Value = refused.json().await.expect("JSON");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("params.account/enabledMethods/0")),
+        "{body}"
+    );
+    let torn = set(crate::support::account(&["GOOGLE_AUTH"], Some("PASSKEY")))
+        .await
+        .expect("answered");
+    let body: Value = torn.json().await.expect("JSON");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d
+                .contains("/primaryMethod: the primary method must be one of the enabled methods")),
+        "an account breaking an invariant is refused: {body}"
+    );
+    let accepted = set(crate::support::account(&["PASSKEY"], Some("PASSKEY")))
+        .await
+        .expect("answered");
+    assert_eq!(accepted.status().as_u16(), 200);
 }

@@ -66,10 +66,10 @@ async fn no_command_prints_or_writes_the_token() {
     std::fs::write(
         &users,
         json!({
-            "defaultUser": {"enrolled": ["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"], "primary": "GOOGLE_AUTH"},
+            "defaultUser": crate::support::account(&["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"], Some("GOOGLE_AUTH")),
             "users": [
-                {"token": DISTINCTIVE_TOKEN, "name": "ci-account", "enrolled": ["GOOGLE_AUTH"], "primary": "GOOGLE_AUTH"},
-                {"token": SECOND, "name": "second-account", "enrolled": ["PASSKEY", "GOOGLE_AUTH"], "primary": "PASSKEY"}
+                {"token": DISTINCTIVE_TOKEN, "name": "ci-account", "account": crate::support::account(&["GOOGLE_AUTH"], Some("GOOGLE_AUTH"))},
+                {"token": SECOND, "name": "second-account", "account": crate::support::account(&["PASSKEY", "GOOGLE_AUTH"], Some("PASSKEY"))}
             ]
         })
         .to_string(),

@@ -159,7 +159,7 @@ pub(super) fn requests(
     Ok(fixtures)
 }
 
-fn must_match(
+pub(super) fn must_match(
     files: &ContractFiles,
     rel: &str,
     schema: &Schema,
@@ -181,7 +181,7 @@ fn must_match(
 /// really sent), served by name, never a default.
 pub const BREAKS_CONTRACT: &str = ".breaks-contract.json";
 
-fn file_stem(rel: &str) -> String {
+pub(super) fn file_stem(rel: &str) -> String {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     name.strip_suffix(BREAKS_CONTRACT)
         .or_else(|| name.strip_suffix(".json"))

@@ -11,6 +11,7 @@ use super::files::parse;
 use super::{Contract, ContractError, ContractFiles, Manifest, RejectionKind, Schema, Users};
 
 mod fixtures;
+mod operations;
 mod schemas;
 
 pub use fixtures::BREAKS_CONTRACT;
@@ -24,7 +25,7 @@ const FALLBACK_BASE: &str = "https://mfa-contract.invalid/schemas/";
 pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
     let manifest: Manifest = files.parse(MANIFEST)?;
     check_manifest(files, &manifest)?;
-    let schemas = schemas::compile(files)?;
+    let (schemas, registry) = schemas::compile(files)?;
     let selects = check_schema_names(files, &manifest, &schemas)?;
     for schema in schemas.values() {
         schemas::check_examples(files, schema)?;
@@ -36,11 +37,22 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
     let valid_requests = fixtures::requests(files, &requests.valid_requests, request_schema, true)?;
     let invalid_requests =
         fixtures::requests(files, &requests.invalid_requests, request_schema, false)?;
+    operations::check_rules(&manifest.rules, |status, name| {
+        default_examples.contains_key(&status)
+            && name.is_none_or(|n| examples.iter().any(|e| e.name == n && e.status == status))
+    })
+    .map_err(|(pointer, message)| ContractError::Inconsistent {
+        file: files.display_path(MANIFEST),
+        pointer: format!("/rules{pointer}"),
+        message,
+    })?;
+    let (operations, router) = operations::compile(files, &manifest, &schemas, &registry)?;
     let users_rel = format!("{FIXTURE_DIR}/{}", manifest.fixtures.users);
     let users = users(
         &files.display_path(&users_rel),
         files.bytes(&users_rel)?,
         &schemas[&manifest.fixtures.users_schema],
+        &manifest.accounts.invariants,
     )?;
     Ok(Contract {
         origin: files.origin().clone(),
@@ -53,6 +65,8 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
         valid_requests,
         invalid_requests,
         users,
+        operations,
+        router,
     })
 }
 
@@ -110,7 +124,12 @@ fn check_schema_names(
 }
 
 /// Checks a users file against its schema, then for what the schema cannot say.
-pub fn users(file: &str, bytes: &[u8], schema: &Schema) -> Result<Users, ContractError> {
+pub fn users(
+    file: &str,
+    bytes: &[u8],
+    schema: &Schema,
+    invariants: &[crate::contract::rules::Invariant],
+) -> Result<Users, ContractError> {
     let value: Value = parse(file, bytes)?;
     let violations = schema.violations(&value);
     if !violations.is_empty() {
@@ -121,7 +140,7 @@ pub fn users(file: &str, bytes: &[u8], schema: &Schema) -> Result<Users, Contrac
         });
     }
     let users: Users = parse(file, bytes)?;
-    if let Some((pointer, message)) = users.inconsistencies().into_iter().next() {
+    if let Some((pointer, message)) = users.inconsistencies(invariants).into_iter().next() {
         return Err(ContractError::Inconsistent {
             file: file.to_owned(),
             pointer,

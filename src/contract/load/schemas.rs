@@ -11,7 +11,11 @@ use super::{FALLBACK_BASE, MANIFEST, SCHEMA_DIR};
 use crate::contract::{ContractError, ContractFiles, Schema};
 
 /// Every schema file compiled against one registry; a broken file is named, with a pointer.
-pub(super) fn compile(files: &ContractFiles) -> Result<BTreeMap<String, Schema>, ContractError> {
+/// Every schema under `schemas/`, compiled, and the registry that resolves `$ref`s between
+/// them (for the schemas the manifest writes inline).
+pub(super) fn compile(
+    files: &ContractFiles,
+) -> Result<(BTreeMap<String, Schema>, Registry<'static>), ContractError> {
     let mut documents = Vec::new();
     for rel in files.json_files_in(SCHEMA_DIR) {
         if rel == MANIFEST {
@@ -75,7 +79,7 @@ pub(super) fn compile(files: &ContractFiles) -> Result<BTreeMap<String, Schema>,
         })?;
         schemas.insert(name, schema);
     }
-    Ok(schemas)
+    Ok((schemas, registry))
 }
 
 /// The first `$ref` to another document that is not among `known`, as (pointer to the `$ref`,

@@ -464,3 +464,22 @@ pub fn release_targets() -> Vec<String> {
     targets.sort();
     targets
 }
+
+/// An account document as `fixtures/users.json` writes one: these methods set up and enabled,
+/// `primary` the primary (none: absent), an ordinary member with an email address.
+pub fn account(enabled: &[&str], primary: Option<&str>) -> serde_json::Value {
+    let mut account = serde_json::json!({
+        "enabledMethods": enabled,
+        "configuredMethods": enabled,
+        "pendingSetups": [],
+        "isEnabled": !enabled.is_empty(),
+        "isRequired": false,
+        "isEnforced": false,
+        "role": "MEMBER",
+        "email": "member@example.com",
+    });
+    if let Some(primary) = primary {
+        account["primaryMethod"] = primary.into();
+    }
+    account
+}
