@@ -243,7 +243,8 @@ pub fn body_selecting(contract: &Contract, method: &str) -> Option<Vec<u8>> {
     if !contract.methods().iter().any(|(m, _)| m == method) {
         return None;
     }
-    let model = ObjectModel::from_schema(&contract.request_schema().document);
+    let model =
+        ObjectModel::from_schema(&contract.resolve_properties(&contract.request_schema().document));
     let mut body = space::enumerate(&model)
         .into_iter()
         .next()

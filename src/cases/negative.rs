@@ -109,9 +109,9 @@ fn transport_breakers(space: &Space<'_>, max_body_bytes: usize) -> Vec<Case> {
     let text = Value::Object(space.base()).to_string();
     let malformed = RejectionKind::MalformedJson;
     let mut invalid_utf8 = text.clone().into_bytes();
-    if let Some(quote) = invalid_utf8.iter().rposition(|b| *b == b'"') {
-        invalid_utf8.insert(quote, 0xFF);
-    }
+    // Inside the last string, or (a body without one) right after the opening brace.
+    let at = invalid_utf8.iter().rposition(|b| *b == b'"').unwrap_or(1);
+    invalid_utf8.insert(at.min(invalid_utf8.len()), 0xFF);
     let mut cases = vec![
         bytes_case(
             space,
@@ -131,8 +131,15 @@ fn transport_breakers(space: &Space<'_>, max_body_bytes: usize) -> Vec<Case> {
             malformed,
             invalid_utf8,
         ),
-        bytes_case(space, "negative.empty_body", malformed, Vec::new()),
     ];
+    if space.body_required {
+        cases.push(bytes_case(
+            space,
+            "negative.empty_body",
+            malformed,
+            Vec::new(),
+        ));
+    }
     for (variant, content_type) in [
         ("text_plain", Some("text/plain")),
         ("form_urlencoded", Some("application/x-www-form-urlencoded")),

@@ -10,7 +10,7 @@ use super::space::Space;
 use super::{
     Auth, Case, Expect, Family, GenOptions, Plan, PlanCoverage, Request, Sequence, SequenceKind,
 };
-use crate::contract::{Contract, RejectionKind};
+use crate::contract::{Contract, Credentials, RejectionKind};
 
 pub(super) fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c> {
     let space = Space::new(contract);
@@ -20,15 +20,39 @@ pub(super) fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c>
         ..PlanCoverage::default()
     };
     let mut cases = enumerated(&space, &mut coverage);
-    cases.extend(super::variation::variations(&space));
-    cases.extend(fixtures(&space, contract));
-    cases.extend(negatives(&space, options.max_body_bytes));
-    cases.extend(auth_matrix(&space, contract, options));
+    let variations = super::variation::variations(&space);
+    if space.takes_body {
+        cases.extend(variations);
+        cases.extend(fixtures(&space, contract));
+        cases.extend(negatives(&space, options.max_body_bytes));
+    } else {
+        // No body: what varies is the headers alone.
+        cases.extend(
+            variations
+                .into_iter()
+                .filter(|c| c.request.content_type.is_none()),
+        );
+    }
+    if contract.credentials() == Credentials::Manifest {
+        cases.extend(auth_matrix(&space, contract, options));
+    }
     cases.extend(other_methods(&space));
     cases.retain(|c| c.agrees_with(space.oracle));
-    let sampled = sample(&space, options, &mut coverage, &mut cases);
+    let sampled = if space.takes_body {
+        sample(&space, options, &mut coverage, &mut cases)
+    } else {
+        Vec::new()
+    };
+    // Sending the same request twice must give the same answer where HTTP promises it (safe
+    // and idempotent methods) and where the seed's documentation implies it.
+    let idempotent =
+        contract.is_seed_view() || matches!(space.method.as_str(), "GET" | "PUT" | "DELETE");
     Plan {
-        sequences: sequences(&space, options),
+        sequences: if idempotent {
+            sequences(&space, options)
+        } else {
+            Vec::new()
+        },
         cases,
         coverage,
         sampled,
@@ -64,7 +88,11 @@ fn enumerated(space: &Space<'_>, coverage: &mut PlanCoverage) -> Vec<Case> {
             .map(plain)
             .unwrap_or_else(|| "base".into());
         let body = Value::Object(base.clone());
-        let class = format!("positive.enum.{label}");
+        let class = if space.takes_body {
+            format!("positive.enum.{label}")
+        } else {
+            "positive.no_body".to_owned()
+        };
         cases.push(json_case(
             space,
             class,

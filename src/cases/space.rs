@@ -18,11 +18,17 @@ pub(super) struct Space<'c> {
     pub(super) content_type: String,
     /// The request validator: it decides whether a candidate body is valid.
     pub(super) oracle: &'c Schema,
+    /// Whether requests carry a body; without one, every case is sent none.
+    pub(super) takes_body: bool,
+    /// Whether a request without a body is refused (a body may be optional).
+    pub(super) body_required: bool,
 }
 
 impl<'c> Space<'c> {
     pub(super) fn new(contract: &'c Contract) -> Self {
-        let model = ObjectModel::from_schema(&contract.request_schema().document);
+        let model = ObjectModel::from_schema(
+            &contract.resolve_properties(&contract.request_schema().document),
+        );
         let name = contract.selected_property().to_owned();
         let selected = model.property(&name).cloned().unwrap_or(Property {
             name,
@@ -36,15 +42,22 @@ impl<'c> Space<'c> {
             method: contract.method().to_owned(),
             content_type: contract.request_spec().content_type.clone(),
             oracle: contract.request_schema(),
+            takes_body: contract.takes_body(),
+            body_required: contract.body_required(),
         }
     }
 
     /// The endpoint's method and content type, with `auth` and `body`.
     pub(super) fn request(&self, auth: Auth, body: Vec<u8>) -> Request {
+        let (content_type, body) = if self.takes_body {
+            (Some(self.content_type.clone()), body)
+        } else {
+            (None, Vec::new())
+        };
         Request {
             method: self.method.clone(),
             auth,
-            content_type: Some(self.content_type.clone()),
+            content_type,
             headers: Vec::new(),
             title_case: false,
             body,

@@ -51,6 +51,8 @@ pub struct CheckConfig {
     pub allow_flaky: bool,
     /// Less coverage than this, in percent, fails the run.
     pub min_coverage: Option<f64>,
+    /// `--operation`: the operations to check, by operationId or `METHOD /path`; empty: all.
+    pub operations: Vec<String>,
 }
 
 impl CheckConfig {
@@ -67,6 +69,7 @@ impl CheckConfig {
             restore_primary: None,
             checks: Vec::new(),
             skip_checks: Vec::new(),
+            operations: Vec::new(),
             expect_token_validation: false,
             strict_gaps: false,
             max_consecutive_failures: defaults::MAX_CONSECUTIVE_FAILURES,

@@ -13,6 +13,7 @@ mod checks;
 mod config;
 mod liveness;
 pub mod observed;
+mod operations;
 mod run;
 mod send;
 mod shrink;
@@ -22,7 +23,7 @@ pub use checks::{
     CHECKS, Check, Ctx, Failure, Gap, GapKind, ObservedRequest, Run, Verdict, by_name,
 };
 pub use config::{CheckConfig, defaults};
-pub use run::run;
+pub use operations::{run, views_to_check};
 
 use crate::cases::{self, Plan};
 use crate::contract::Contract;
@@ -30,6 +31,8 @@ use crate::remote::Exchange;
 
 /// Told about progress, for a progress bar or plain lines.
 pub trait Progress: Sync {
+    /// The next operation's run begins (a contract of several), named `METHOD /path`.
+    fn operation(&self, _endpoint: &str) {}
     fn start(&self, _total: usize) {}
     fn tick(&self, _exchange: &Exchange) {}
     fn finish(&self) {}

@@ -89,6 +89,9 @@ fn judge_request(
         Some(RejectionKind::UnsupportedMediaType)
     } else if !seen.request_body {
         return (None, violations);
+    } else if !contract.takes_body() || (!contract.body_required() && request.body.is_empty()) {
+        // No body to judge: the operation takes none, or it is optional and not given.
+        None
     } else if request.body.len() > contract.request_spec().max_body_bytes {
         Some(RejectionKind::PayloadTooLarge)
     } else if request.json.is_err() {

@@ -147,7 +147,7 @@ impl<'a> Session<'a> {
             exchanges.push(second);
         }
         self.failed_refresh()?;
-        if exchanges.iter().any(Exchange::token_refused) {
+        if exchanges.iter().any(|e| self.client.token_refused(e)) {
             return Err(self.unusable(self.token_reason()));
         }
         if self.client.environment_so_far().rate_limit_not_lifted {
@@ -236,7 +236,7 @@ impl<'a> Session<'a> {
     /// request? Ask again with the first valid request.
     async fn confirm_token(&self, probe: &Case) -> Result<Exchange, Error> {
         let again = self.send_alone(probe.clone()).await;
-        if again.token_refused() {
+        if self.client.token_refused(&again) {
             return Err(self.unusable(self.token_reason()));
         }
         Ok(again)
@@ -280,6 +280,7 @@ impl<'a> Session<'a> {
         let requests = self.budget.used();
         let secrets = self.client.secrets();
         let secrets: Vec<&str> = secrets.iter().map(Secret::expose).collect();
+        let (statuses, valid_statuses) = super::tally::answered(&sent.exchanges);
         let failures = tally
             .sorted_groups()
             .into_iter()
@@ -316,6 +317,9 @@ impl<'a> Session<'a> {
             cut_short: sent.cut_short,
             restore_primary,
             notes: self.notes(plan),
+            operations: Vec::new(),
+            statuses,
+            valid_statuses,
         }
     }
 

@@ -76,7 +76,7 @@ pub(super) async fn send_concurrently(
                         }
                     }
                 }
-                if halt_on_refused_token && exchange.token_refused() {
+                if halt_on_refused_token && client.token_refused(&exchange) {
                     stop(Halt::TokenSuspect);
                 }
                 exchange

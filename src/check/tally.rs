@@ -216,6 +216,27 @@ fn latency_row(class: &str, times: &[Duration], over_limit: usize) -> LatencyRow
     }
 }
 
+/// Every status answered, with how often, and those valid requests got: what an operation
+/// serves.
+pub(super) fn answered(
+    exchanges: &[crate::remote::Exchange],
+) -> (
+    std::collections::BTreeMap<u16, usize>,
+    std::collections::BTreeSet<u16>,
+) {
+    let mut statuses = std::collections::BTreeMap::new();
+    let mut valid = std::collections::BTreeSet::new();
+    for exchange in exchanges {
+        if let Some(response) = exchange.response() {
+            *statuses.entry(response.status).or_insert(0) += 1;
+            if exchange.case.expect == crate::cases::Expect::Accept {
+                valid.insert(response.status);
+            }
+        }
+    }
+    (statuses, valid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -68,6 +68,9 @@ pub(super) struct CheckArgs {
     /// Do not run these checks (comma-separated, repeatable)
     #[arg(long = "skip-check", value_name = "NAMES", value_delimiter = ',')]
     skip_checks: Vec<String>,
+    /// Check only this operation: an operationId or "METHOD /path" (repeatable; default: all)
+    #[arg(long = "operation", value_name = "ID")]
+    operations: Vec<String>,
     /// Also send a made-up token, which the target must refuse
     #[arg(long)]
     expect_token_validation: bool,
@@ -119,7 +122,7 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
     let (target, _mock) = resolve_target(&contract, args.target.target.as_deref())?;
     let config = check_config(&args, target)?;
     if args.dry_run {
-        return dry_run(&contract, &config, args.format);
+        return super::dry_run::dry_run(&contract, &config, args.format == Format::Json);
     }
     let runtime = super::runtime()?;
     let progress = progress::for_stderr();
@@ -171,6 +174,7 @@ pub(super) fn check_config(args: &CheckArgs, target: String) -> Result<CheckConf
     config.max_response_time = Duration::from_millis(args.max_response_time);
     config.checks = args.checks.clone();
     config.skip_checks = args.skip_checks.clone();
+    config.operations = args.operations.clone();
     config.expect_token_validation = args.expect_token_validation;
     config.selected_checks()?;
     Ok(config)
@@ -214,54 +218,6 @@ fn percent(flag: &str, value: Option<f64>) -> Result<Option<f64>, Error> {
     }
 }
 
-pub(super) fn dry_run(
-    contract: &Contract,
-    config: &CheckConfig,
-    format: Format,
-) -> Result<u8, Error> {
-    let plan = check::plan(contract, config);
-    let url = config.target.endpoint_url(contract)?;
-    if format == Format::Json {
-        let json = serde_json::json!({"target": url, "seed": config.seed, "coverage": plan.coverage, "cases": plan.cases, "sequences": plan.sequences});
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&json).expect("a plan always serializes")
-        );
-        return Ok(exit::CLEAN);
-    }
-    outln!("mfa-contract check --dry-run: {url} (seed {})", config.seed);
-    outln!("{}", report::coverage_line(&plan.coverage));
-    let width = plan.cases.iter().map(|c| c.class.len()).max().unwrap_or(0);
-    for case in plan
-        .cases
-        .iter()
-        .chain(plan.sequences.iter().flat_map(|s| &s.steps))
-    {
-        let auth = match &case.request.auth {
-            mfa_contract::cases::Auth::Token => "token".to_owned(),
-            mfa_contract::cases::Auth::SecondToken => "second token".to_owned(),
-            mfa_contract::cases::Auth::Missing => "no auth".to_owned(),
-            mfa_contract::cases::Auth::Raw(v) => v.clone(),
-        };
-        outln!(
-            "  {:<width$}  {} [{auth}] [{}] {}",
-            case.class,
-            case.request.method,
-            case.request
-                .content_type
-                .as_deref()
-                .unwrap_or("no content type"),
-            mfa_contract::text::excerpt(&case.request.body, 80)
-        );
-    }
-    outln!(
-        "{} cases, {} sequences; nothing sent",
-        plan.cases.len(),
-        plan.sequences.len()
-    );
-    Ok(exit::CLEAN)
-}
-
 mod progress {
     //! A progress bar on a terminal, a few plain lines otherwise (CI logs), on stderr.
 
@@ -286,7 +242,12 @@ mod progress {
     struct Bar(ProgressBar);
 
     impl Progress for Bar {
+        fn operation(&self, endpoint: &str) {
+            self.0.set_message(endpoint.to_owned());
+        }
+
         fn start(&self, total: usize) {
+            self.0.set_position(0);
             self.0.set_length(total as u64);
             self.0
                 .set_draw_target(indicatif::ProgressDrawTarget::stderr());
@@ -314,8 +275,13 @@ mod progress {
     }
 
     impl Progress for Lines {
+        fn operation(&self, endpoint: &str) {
+            eprintln!("checking {endpoint}");
+        }
+
         fn start(&self, total: usize) {
             self.total.store(total, Ordering::Relaxed);
+            self.done.store(0, Ordering::Relaxed);
             eprintln!("checking: {total} cases planned");
         }
 

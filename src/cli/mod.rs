@@ -17,6 +17,7 @@ mod check;
 mod ci;
 mod contract;
 mod drift;
+mod dry_run;
 mod mock;
 mod proxy;
 mod server;

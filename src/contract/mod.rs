@@ -12,6 +12,7 @@ mod load;
 mod manifest;
 pub mod openapi;
 mod operation;
+mod project;
 pub mod rules;
 mod schema;
 mod summary;
@@ -33,6 +34,7 @@ pub use manifest::{
     ResponseSpec, Security, Server, StateName,
 };
 pub use operation::{Operation, Parameter, Route, Target};
+pub use project::Credentials;
 pub use schema::{Schema, Violation, json_type, required_names, type_shape, types_of};
 pub use summary::summary;
 pub(crate) use users::broken_invariants;
@@ -71,11 +73,17 @@ pub struct RequestFixture {
 /// The loaded, checked contract.
 #[derive(Debug)]
 pub struct Contract {
+    /// Whether requests carry a body (false for a view of an operation without one).
+    takes_body: bool,
+    body_required: bool,
+    credentials: Credentials,
+    /// The seed operation's id, which a view keeps.
+    seed_id: String,
     origin: Origin,
     identity: Identity,
     manifest: Manifest,
     /// Every schema file, by its name under `schemas/`.
-    schemas: BTreeMap<String, Schema>,
+    schemas: std::sync::Arc<BTreeMap<String, Schema>>,
     /// Documented status -> name of its default example.
     default_examples: BTreeMap<u16, String>,
     examples: Vec<Example>,
@@ -163,7 +171,7 @@ impl Contract {
     }
 
     /// Every schema file, by name.
-    pub fn schemas(&self) -> impl Iterator<Item = &Schema> {
+    pub fn schemas(&self) -> impl Iterator<Item = &Schema> + '_ {
         self.schemas.values()
     }
 
@@ -274,8 +282,13 @@ impl Contract {
     /// The values the selected request value may take (its `enum`), with their documented
     /// meanings: the MFA methods.
     pub fn methods(&self) -> Vec<(String, Option<String>)> {
-        let schema = selector_schema(&self.request_schema().document, &self.selects)
-            .expect("load checks that request.selects points at an enum");
+        let document = self.resolve_properties(&self.request_schema().document);
+        let Some(schema) =
+            selector_schema(&document, &self.selects).filter(|_| !self.selects.is_root())
+        else {
+            // A view of an operation whose body selects nothing.
+            return Vec::new();
+        };
         let meanings = schema.get("x-enumDescriptions");
         schema["enum"]
             .as_array()

@@ -113,14 +113,22 @@ async fn run<'r>(
     route: Route,
 ) -> Step<Reply> {
     let (target, path) = routed(req, state, route)?;
-    let mut reply = match target {
-        Target::Seed => run_seed(req, payload, state, seen).await?,
-        Target::Other(index) => {
-            super::operation::run(req, payload, state, seen, index, path).await?
-        }
+    let reply = match target {
+        Target::Seed => run_seed(req, payload, state, seen).await,
+        Target::Other(index) => super::operation::run(req, payload, state, seen, index, path).await,
     };
-    reply.operation = Some(state.operation_id(target));
-    Ok(reply)
+    // A refusal names the operation it refused as an answer does.
+    let operation = Some(state.operation_id(target));
+    match reply {
+        Ok(mut reply) => {
+            reply.operation = operation;
+            Ok(reply)
+        }
+        Err(mut refusal) => {
+            refusal.operation = operation;
+            Err(refusal)
+        }
+    }
 }
 
 /// The seed's operation: its pipeline as 0.2 had it, its state through its rules.

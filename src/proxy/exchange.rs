@@ -33,17 +33,36 @@ pub(super) async fn handle(
     upstream: web::Data<Upstream>,
 ) -> HttpResponse {
     let started = Instant::now();
-    if req.path() != state.contract.path() {
+    let Some(view) = view_for(&req, &state) else {
         state.totals().passed_through += 1;
         return upstream.pass(&req, payload, &state.logger).await;
+    };
+    judged(req, payload, &state, view, &upstream, started).await
+}
+
+/// The operation a request is for, as a contract of its own: by method and path, or (another
+/// method) by path alone, so a method the path lacks is judged too. None: not the contract's.
+fn view_for<'s>(req: &HttpRequest, state: &'s ProxyState) -> Option<&'s crate::contract::Contract> {
+    use crate::contract::{Route, Target};
+    match state.contract.route(req.method().as_str(), req.path()) {
+        Route::Found {
+            target: Target::Seed,
+            ..
+        } => state.views.first(),
+        Route::Found {
+            target: Target::Other(i),
+            ..
+        } => state.views.get(i + 1),
+        Route::MethodNotAllowed(_) => state.views.iter().find(|v| v.path() == req.path()),
+        Route::NotFound => None,
     }
-    judged(req, payload, &state, &upstream, started).await
 }
 
 async fn judged(
     req: HttpRequest,
     payload: web::Payload,
     state: &ProxyState,
+    contract: &crate::contract::Contract,
     upstream: &Upstream,
     started: Instant,
 ) -> HttpResponse {
@@ -51,7 +70,6 @@ async fn judged(
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
-    let contract = &state.contract;
     let authorization = req
         .headers()
         .get(contract.auth().header.as_str())
@@ -96,10 +114,12 @@ async fn judged(
     };
     let judged = judge_observed(&ctx, &observed, token.is_some(), outcome, Seen::ALL);
     // The environment (a rate limit) is passed on, never recorded, never a 502 under --strict.
-    if let (Some(recorder), Outcome::Response(response), false) = (
+    // Recordings are the seed's fixtures: only its answers are kept.
+    if let (Some(recorder), Outcome::Response(response), false, true) = (
         &state.recorder,
         &judged.exchange.outcome,
         judged.environment,
+        contract.is_seed_view(),
     ) {
         recorder.record(contract, response, token, &state.logger);
     }

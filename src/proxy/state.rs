@@ -66,6 +66,9 @@ pub struct Totals {
 /// Everything the handlers share.
 pub struct ProxyState {
     pub(super) contract: Arc<Contract>,
+    /// Each operation as a contract of its own, as the checker judges it: the seed's first,
+    /// then the others in the contract's order.
+    pub(super) views: Vec<Contract>,
     /// The template each worker copies its own client from.
     pub(super) upstream: Upstream,
     pub(super) cors: CorsPolicy,
@@ -123,6 +126,7 @@ impl ProxyState {
                 None => None,
             },
             pact: config.server.pact.clone(),
+            views: contract.views().collect(),
             contract,
         })
     }

@@ -61,6 +61,8 @@ pub struct Client {
     failed_refresh: Mutex<Option<Error>>,
     /// Answers with 2xx to requests carrying the token.
     accepted: AtomicUsize,
+    /// 401 or 403, where the operation documents them.
+    documented_refusals: Vec<u16>,
 }
 
 impl Client {
@@ -94,7 +96,20 @@ impl Client {
             environment: Mutex::new(Environment::default()),
             failed_refresh: Mutex::new(None),
             accepted: AtomicUsize::new(0),
+            documented_refusals: contract
+                .documented_statuses()
+                .filter(|s| matches!(s, 401 | 403))
+                .collect(),
         })
+    }
+
+    /// A valid request with the token refused with 401 or 403, where the operation does not
+    /// document that status for it (a documented 403 is the state's answer, not the token's).
+    pub fn token_refused(&self, exchange: &Exchange) -> bool {
+        exchange.token_refused()
+            && exchange
+                .response()
+                .is_none_or(|r| !self.documented_refusals.contains(&r.status))
     }
 
     /// Sends `case`, waiting out rate limits and refreshing a refused token as configured.

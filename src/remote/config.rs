@@ -116,6 +116,19 @@ impl TargetConfig {
         Ok(endpoint.to_string())
     }
 
+    /// The target without the seed operation's path, when it ends with it: the base every
+    /// operation's path is appended to.
+    pub fn base_url(&self, contract: &Contract) -> Result<String, Error> {
+        let mut base = parse_http_url("--target", &self.url)?;
+        let path = base.path().trim_end_matches('/').to_owned();
+        let path = path
+            .strip_suffix(contract.path())
+            .unwrap_or(&path)
+            .to_owned();
+        base.set_path(&path);
+        Ok(base.to_string().trim_end_matches('/').to_owned())
+    }
+
     /// Whether the target is on this machine (a made-up token is fine there).
     pub fn is_loopback(&self) -> bool {
         Url::parse(&self.url).is_ok_and(|u| crate::net::is_loopback_url(&u))

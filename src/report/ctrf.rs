@@ -126,7 +126,7 @@ fn failed_check(check: &CheckSummary, failure: &FailureReport, allow_flaky: bool
     }
     trace.push_str(&format!("Reproduce with:\n{}", failure.reproduce));
     let mut test = json!({
-        "name": format!("{} · {}", check.name, failure.class),
+        "name": format!("{} · {}", check.name, failure.label()),
         "status": status,
         "duration": 0,
         "suite": [TOOL, check.name],

@@ -37,6 +37,7 @@ pub fn failure_report(
         },
     };
     FailureReport {
+        operation: None,
         check: finding.check.to_owned(),
         class: case.class.clone(),
         occurrences: finding.occurrences,

@@ -57,7 +57,7 @@ pub fn check_annotations(report: &Report) -> Vec<Annotation> {
                 .map(|l| format!(" ({} line {}, embedded contract)", l.file, l.line))
                 .unwrap_or_default();
             Annotation {
-                title: format!("mfa-contract check: {} ({})", f.check, f.class),
+                title: format!("mfa-contract check: {} ({})", f.check, f.label()),
                 message: format!(
                     "{}{at} [{}]\nReproduce with:\n{}",
                     f.message,

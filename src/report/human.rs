@@ -26,6 +26,7 @@ pub fn human(report: &Report) -> String {
     let mut out = String::new();
     for section in [
         header,
+        operations,
         checks,
         gaps,
         environment,
@@ -61,6 +62,45 @@ fn header(out: &mut String, report: &Report) {
     );
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
+    }
+}
+
+/// One line per operation of a contract of several: requests, failures, statuses answered.
+fn operations(out: &mut String, report: &Report) {
+    if report.operations.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nOperations");
+    let width = report
+        .operations
+        .iter()
+        .map(|o| o.endpoint.len())
+        .max()
+        .unwrap_or(0);
+    for operation in &report.operations {
+        let mark = match (&operation.not_checked, operation.failures) {
+            (Some(_), _) => "-",
+            (None, 0) => "ok",
+            (None, _) => "FAIL",
+        };
+        let statuses: Vec<String> = operation
+            .statuses
+            .iter()
+            .map(|(status, count)| format!("{status}×{count}"))
+            .collect();
+        let detail = operation.not_checked.clone().unwrap_or_else(|| {
+            format!(
+                "{} requests, {} failures; {}",
+                operation.requests,
+                operation.failures,
+                statuses.join(" ")
+            )
+        });
+        let _ = writeln!(
+            out,
+            "  {mark:<4} {:<width$}  {:<38} {detail}",
+            operation.endpoint, operation.operation
+        );
     }
 }
 
@@ -156,7 +196,7 @@ fn failures(out: &mut String, report: &Report) {
                     "{}) {} · {} ({}): {}",
                     i + 1,
                     failure.check,
-                    failure.class,
+                    failure.label(),
                     occurrences(failure.occurrences),
                     failure.message
                 );
@@ -211,7 +251,7 @@ fn write_failure(out: &mut String, number: usize, failure: &super::FailureReport
         out,
         "\n{number}) {} · {} ({}{})",
         failure.check,
-        failure.class,
+        failure.label(),
         occurrences(failure.occurrences),
         stability(failure)
     );

@@ -62,7 +62,7 @@ fn suite(check: &CheckSummary, failures: &[&FailureReport], allow_flaky: bool) -
         suite.add_test_case(case);
     }
     for failure in failures {
-        let mut case = TestCase::new(failure.class.as_str(), status(check, failure, allow_flaky));
+        let mut case = TestCase::new(failure.label(), status(check, failure, allow_flaky));
         case.set_classname(classname.as_str());
         suite.add_test_case(case);
     }

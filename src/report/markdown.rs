@@ -106,7 +106,7 @@ fn failures(out: &mut String, report: &Report) {
                     "{}. `{}` · `{}`: {}",
                     i + 1,
                     failure.check,
-                    failure.class,
+                    failure.label(),
                     one_line(&failure.message)
                 );
             }
@@ -130,7 +130,7 @@ fn write_failure(out: &mut String, number: usize, failure: &FailureReport) {
         out,
         "{number}. **`{}`** · `{}` ({}×{stability}): {}",
         failure.check,
-        failure.class,
+        failure.label(),
         failure.occurrences,
         one_line(&failure.message)
     );

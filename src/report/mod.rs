@@ -66,6 +66,31 @@ pub struct Report {
     pub restore_primary: Option<RestoreReport>,
     /// Things the reader should know that are not failures.
     pub notes: Vec<String>,
+    /// Each operation checked, for a contract of several (empty for one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<OperationReport>,
+    /// Every status answered, with how often: what an operation serves.
+    #[serde(skip)]
+    pub statuses: std::collections::BTreeMap<u16, usize>,
+    /// The statuses valid requests were answered with.
+    #[serde(skip)]
+    pub valid_statuses: std::collections::BTreeSet<u16>,
+}
+
+/// One operation's part of a run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationReport {
+    pub operation: String,
+    /// `GET /mfa/status`.
+    pub endpoint: String,
+    pub requests: usize,
+    pub failures: usize,
+    /// Statuses answered, with how often.
+    pub statuses: std::collections::BTreeMap<u16, usize>,
+    /// Why it was not checked, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_checked: Option<String>,
 }
 
 impl Report {
@@ -153,6 +178,9 @@ pub struct GapSummary {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FailureReport {
+    /// The operation, for a contract of several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
     pub check: String,
     pub class: String,
     /// How many exchanges of this class failed this check.
@@ -216,6 +244,14 @@ pub struct ResponseReport {
 }
 
 impl FailureReport {
+    /// The class, named with its operation when the contract has several: `resetMfa: negative.empty_body`.
+    pub fn label(&self) -> String {
+        match &self.operation {
+            Some(operation) => format!("{operation}: {}", self.class),
+            None => self.class.clone(),
+        }
+    }
+
     /// `deterministic` (failed every time) or `flaky` (passed on a recheck).
     pub fn stability(&self) -> &'static str {
         if self.flaky { "flaky" } else { "deterministic" }

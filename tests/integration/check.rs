@@ -25,8 +25,9 @@ pub(crate) fn config(target: &str) -> CheckConfig {
     config
 }
 
+/// A run of the seed's operation: the reference backends serve it alone.
 pub(crate) async fn run(config: &CheckConfig) -> Report {
-    check::run(&contract(), config, &Silent)
+    check::run(&crate::support::seed_contract(), config, &Silent)
         .await
         .expect("the run completes")
 }

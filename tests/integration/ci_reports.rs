@@ -47,6 +47,8 @@ fn a_failing_check_on_github_annotates_each_failure_at_its_schema_line_and_write
     let contract_dir = copy.path().to_str().expect("utf-8");
     let args = [
         "check",
+        "--operation",
+        "setPrimaryMfaMethod",
         "--contract-dir",
         contract_dir,
         "--target",
@@ -170,6 +172,8 @@ fn the_ctrf_report_validates_with_the_reference_implementation_and_holds_the_run
         false,
         &[
             "check",
+            "--operation",
+            "setPrimaryMfaMethod",
             "--target",
             &server.url,
             "--cases",
@@ -247,6 +251,8 @@ fn ctrf_failures_name_the_schema_file_and_line_and_carry_what_docs_check_md_list
     let dir = tempfile::tempdir().expect("temp dir");
     let args = [
         "check",
+        "--operation",
+        "setPrimaryMfaMethod",
         "--target",
         &server.url,
         "--cases",

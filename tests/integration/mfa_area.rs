@@ -310,3 +310,109 @@ async fn every_other_operation_answers_documented_examples_and_refuses_as_the_ga
         "{operations:?}"
     );
 }
+
+/// `check --format json` against `url`, as a CI job runs it; the report and the exit code.
+fn check_json(url: &str, extra: &[&str]) -> (Value, Option<i32>) {
+    let mut args = vec![
+        "check", "--target", url, "--seed", "5", "--cases", "10", "--format", "json",
+    ];
+    args.extend_from_slice(extra);
+    let output = crate::support::mfa_contract(&args);
+    let report = serde_json::from_str(&crate::support::stdout(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}", crate::support::stderr(&output)));
+    (report, output.status.code())
+}
+
+fn failed_operations(report: &Value) -> Vec<String> {
+    let mut failed: Vec<String> = report["failures"]
+        .as_array()
+        .expect("failures")
+        .iter()
+        .map(|f| f["operation"].as_str().unwrap_or("(none)").to_owned())
+        .collect();
+    failed.dedup();
+    failed
+}
+
+#[test]
+fn check_finds_nothing_in_the_mock_of_the_whole_area_and_reports_each_operation() {
+    let mock = Process::mock(&[]);
+    let (report, code) = check_json(&mock.url, &["--token", "demo-no-passkey"]);
+    assert_eq!(code, Some(0), "{:#}", report["failures"]);
+    let operations = report["operations"].as_array().expect("operations");
+    let contract = Contract::embedded().expect("contract");
+    assert_eq!(operations.len(), contract.operations().len() + 1);
+    for operation in operations {
+        assert!(operation["requests"].as_u64() > Some(0), "{operation}");
+        assert_eq!(operation["failures"], 0, "{operation}");
+    }
+    // One operation alone, by id or by method and path.
+    for selector in ["getMfaStatus", "GET /mfa/status"] {
+        let (one, code) = check_json(&mock.url, &["--operation", selector]);
+        assert_eq!(code, Some(0));
+        assert!(
+            one["target"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("/mfa/status")),
+            "{}",
+            one["target"]
+        );
+    }
+    let unknown =
+        crate::support::mfa_contract(&["check", "--target", &mock.url, "--operation", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(crate::support::stderr(&unknown).contains("--operation nope"));
+}
+
+#[test]
+fn a_backend_that_breaks_one_operation_is_named_and_one_it_does_not_serve_is_one_finding() {
+    // A mock of an edited copy: GET /mfa/status answers isEnabled as text, and POST
+    // /mfa/disable is not served at all.
+    let copy = crate::support::ContractCopy::new();
+    let mut schema = copy.read_json("schemas/mfa-status.schema.json");
+    schema["properties"]["data"]["properties"]["isEnabled"] = json!({"type": "string"});
+    copy.write_json("schemas/mfa-status.schema.json", &schema);
+    let rel = "fixtures/operations/getMfaStatus/200/status.json";
+    let mut example = copy.read_json(rel);
+    example["data"]["isEnabled"] = json!("yes");
+    copy.write_json(rel, &example);
+    let mut manifest = copy.read_json("schemas/contract.json");
+    manifest["operations"]
+        .as_array_mut()
+        .expect("operations")
+        .retain(|o| o["operationId"] != "disableMfaMethod");
+    copy.write_json("schemas/contract.json", &manifest);
+    let broken = Process::mock(&["--contract-dir", copy.path().to_str().expect("utf-8")]);
+    let (report, code) = check_json(&broken.url, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        failed_operations(&report),
+        vec!["getMfaStatus", "disableMfaMethod"]
+    );
+    let status_failure = &report["failures"][0];
+    assert_eq!(status_failure["check"], "response_schema_conformance");
+    assert!(
+        status_failure["violations"]
+            .to_string()
+            .contains("/data/isEnabled"),
+        "{status_failure}"
+    );
+    let not_served: Vec<&Value> = report["failures"]
+        .as_array()
+        .expect("failures")
+        .iter()
+        .filter(|f| f["operation"] == "disableMfaMethod")
+        .collect();
+    assert_eq!(
+        not_served.len(),
+        1,
+        "one finding, not one per case: {not_served:#?}"
+    );
+    assert!(
+        not_served[0]["message"].as_str().is_some_and(
+            |m| m.starts_with("documented, not served") && m.contains("POST /mfa/disable")
+        ),
+        "{}",
+        not_served[0]
+    );
+}

@@ -149,6 +149,9 @@ async fn no_command_prints_or_writes_the_token() {
         mocks.push(mock);
     }
     let mock_url = mocks[0].url.clone();
+    // The full area's checks on the first mock clear its account (POST /mfa/reset); the
+    // restore runs where only the seed's operation was called.
+    let untouched_url = mocks[1].url.clone();
     let echo = TestServer::start(handler(Variant::Plain, Fault::EchoesToken));
     let junit = out.join("junit.xml");
     let summary = out.join("summary.md");
@@ -256,8 +259,10 @@ async fn no_command_prints_or_writes_the_token() {
         (
             vec![
                 "check",
+                "--operation",
+                "setPrimaryMfaMethod",
                 "--target",
-                &mock_url,
+                &untouched_url,
                 "--restore-primary",
                 "GOOGLE_AUTH",
                 "--cases",

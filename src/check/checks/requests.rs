@@ -6,7 +6,9 @@ use crate::credentials::{Credentials, wrong_scheme};
 use crate::verdict::{Failure, Verdict};
 
 pub(super) fn request_auth_scheme(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> Verdict {
-    if request.method != ctx.contract.method() {
+    if request.method != ctx.contract.method()
+        || ctx.contract.credentials() != crate::contract::Credentials::Manifest
+    {
         return Verdict::Skip;
     }
     let auth = ctx.contract.auth();
@@ -30,7 +32,7 @@ pub(super) fn request_auth_scheme(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) 
     }
 }
 pub(super) fn request_content_type(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> Verdict {
-    if request.method != ctx.contract.method() {
+    if request.method != ctx.contract.method() || !sends_body(ctx, request) {
         return Verdict::Skip;
     }
     let expected = &ctx.contract.request_spec().content_type;
@@ -44,7 +46,7 @@ pub(super) fn request_content_type(ctx: &Ctx<'_>, request: &ObservedRequest<'_>)
     }
 }
 pub(super) fn request_schema_conformance(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> Verdict {
-    if request.method != ctx.contract.method() {
+    if request.method != ctx.contract.method() || !sends_body(ctx, request) {
         return Verdict::Skip;
     }
     let schema = ctx.contract.request_schema();
@@ -71,4 +73,10 @@ pub(super) fn request_schema_conformance(ctx: &Ctx<'_>, request: &ObservedReques
         message: format!("the request body does not match {}", schema.file),
         violations,
     })
+}
+
+/// Whether the request's body is the operation's to judge: it takes one, and it is required
+/// or given.
+fn sends_body(ctx: &Ctx<'_>, request: &ObservedRequest<'_>) -> bool {
+    ctx.contract.takes_body() && (ctx.contract.body_required() || !request.body.is_empty())
 }

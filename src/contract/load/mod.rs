@@ -55,11 +55,15 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
         &manifest.accounts.invariants,
     )?;
     Ok(Contract {
+        takes_body: true,
+        body_required: true,
+        credentials: super::Credentials::Manifest,
+        seed_id: manifest.operation_id.clone(),
         origin: files.origin().clone(),
         identity: super::Identity::new(files, &manifest),
         selects,
         manifest,
-        schemas,
+        schemas: std::sync::Arc::new(schemas),
         default_examples,
         examples,
         valid_requests,

@@ -483,3 +483,10 @@ pub fn account(enabled: &[&str], primary: Option<&str>) -> serde_json::Value {
     }
     account
 }
+
+/// The built-in contract's seed operation alone: what the reference backends here serve.
+pub fn seed_contract() -> mfa_contract::Contract {
+    mfa_contract::Contract::embedded()
+        .expect("contract")
+        .view_of_seed()
+}

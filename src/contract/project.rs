@@ -1,0 +1,203 @@
+//! One operation of the contract as a contract of its own: the view the checker, drift and the
+//! proxy's judge take, so every check, case family and report works per operation with the
+//! same code the seed's operation has always used. A view shares the compiled schemas.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::operation::{Router, Target};
+use super::{Auth, Contract, Manifest, RequestFixture, RequestSpec, Security};
+
+/// How a view presents credentials, when it needs them at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credentials {
+    /// The manifest's `auth` header and scheme.
+    Manifest,
+    /// None: the operation's security is `[]`.
+    None,
+    /// An API key, which the checker does not send yet.
+    ApiKey,
+}
+
+impl Contract {
+    /// The seed's operation and then every other, each as a contract of its own.
+    pub fn views(&self) -> impl Iterator<Item = Contract> + '_ {
+        std::iter::once(self.view_of_seed())
+            .chain((0..self.operations.len()).map(|i| self.project(i)))
+    }
+
+    /// The seed's operation alone (the other operations left out).
+    pub fn view_of_seed(&self) -> Contract {
+        let mut manifest = self.manifest.clone();
+        manifest.operations = Vec::new();
+        let mut router = Router::default();
+        router.add(&manifest.method, &manifest.path, Target::Seed);
+        Contract {
+            manifest,
+            operations: Vec::new(),
+            router,
+            ..self.shared()
+        }
+    }
+
+    /// Operation `index` of [`Contract::operations`] as a contract of its own.
+    pub fn project(&self, index: usize) -> Contract {
+        let operation = &self.operations[index];
+        let spec = &operation.spec;
+        let mut manifest: Manifest = self.manifest.clone();
+        manifest.operation_id = spec.operation_id.clone();
+        manifest.description = spec.description.clone().unwrap_or_default();
+        manifest.method = spec.method.clone();
+        manifest.path = spec.path.clone();
+        manifest.responses = spec.responses.clone();
+        manifest.rules = spec.rules.clone();
+        manifest.chaos = spec.chaos.clone();
+        manifest.operations = Vec::new();
+        let (credentials, auth) = credentials(spec.security.as_deref(), &self.manifest.auth);
+        manifest.auth = auth;
+        let body = spec.request.as_ref();
+        if let Some(body) = body {
+            manifest.request = RequestSpec {
+                content_type: body.content_type.clone(),
+                schema: body.schema.clone(),
+                selects: String::new(),
+                max_body_bytes: self.manifest.request.max_body_bytes,
+            };
+        }
+        let request_schema = self.schemas.get(&manifest.request.schema);
+        let selects = request_schema
+            .and_then(|s| first_enum_property(&self.resolve_properties(&s.document)))
+            .unwrap_or_default();
+        manifest.request.selects = selects.clone();
+        let valid_requests = request_schema
+            .map(|s| {
+                s.examples()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, body)| RequestFixture {
+                        name: format!("example-{i}"),
+                        body: body.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut router = Router::default();
+        router.add(&spec.method, &spec.path, Target::Seed);
+        Contract {
+            selects: jsonptr::PointerBuf::parse(&selects).unwrap_or_default(),
+            manifest,
+            default_examples: operation.default_examples.clone(),
+            examples: operation.examples.clone(),
+            valid_requests,
+            invalid_requests: Vec::new(),
+            takes_body: body.is_some(),
+            body_required: body.is_some_and(|b| b.required),
+            credentials,
+            operations: Vec::new(),
+            router,
+            ..self.shared()
+        }
+    }
+
+    /// What every view shares with the whole contract.
+    fn shared(&self) -> Contract {
+        Contract {
+            origin: self.origin.clone(),
+            identity: self.identity.clone(),
+            manifest: self.manifest.clone(),
+            schemas: Arc::clone(&self.schemas),
+            default_examples: self.default_examples.clone(),
+            examples: self.examples.clone(),
+            valid_requests: self.valid_requests.clone(),
+            invalid_requests: self.invalid_requests.clone(),
+            users: self.users.clone(),
+            selects: self.selects.clone(),
+            takes_body: self.takes_body,
+            body_required: self.body_required,
+            credentials: self.credentials,
+            seed_id: self.seed_id.clone(),
+            operations: Vec::new(),
+            router: Router::default(),
+        }
+    }
+
+    /// Whether this is the seed's operation (the whole contract is its view too).
+    pub fn is_seed_view(&self) -> bool {
+        self.manifest.operation_id == self.seed_id.as_str()
+    }
+
+    /// `schema` with each top-level property's `$ref` replaced by what it points at (in this
+    /// file or another of `schemas/`), so case generation sees its type and enum.
+    pub fn resolve_properties(&self, schema: &Value) -> Value {
+        let mut resolved = schema.clone();
+        if let Some(properties) = resolved
+            .get_mut("properties")
+            .and_then(Value::as_object_mut)
+        {
+            for sub in properties.values_mut() {
+                for _ in 0..8 {
+                    let Some(target) = sub.get("$ref").and_then(Value::as_str) else {
+                        break;
+                    };
+                    let (file, pointer) = target.split_once('#').unwrap_or((target, ""));
+                    let document = match file {
+                        "" => schema,
+                        file => match self.schemas.get(file.rsplit('/').next().unwrap_or(file)) {
+                            Some(other) => &other.document,
+                            None => break,
+                        },
+                    };
+                    let Some(found) = super::rules::resolve(document, pointer) else {
+                        break;
+                    };
+                    *sub = found.clone();
+                }
+            }
+        }
+        resolved
+    }
+
+    /// Whether requests carry a body (an operation without one is sent none).
+    pub fn takes_body(&self) -> bool {
+        self.takes_body
+    }
+
+    /// Whether a request without a body is refused.
+    pub fn body_required(&self) -> bool {
+        self.body_required
+    }
+
+    /// How requests present credentials.
+    pub fn credentials(&self) -> Credentials {
+        self.credentials
+    }
+}
+
+fn credentials(security: Option<&[Security]>, auth: &Auth) -> (Credentials, Auth) {
+    match security {
+        None => (Credentials::Manifest, auth.clone()),
+        Some([]) => (Credentials::None, auth.clone()),
+        Some(schemes) if schemes.contains(&Security::Bearer) => (
+            Credentials::Manifest,
+            Auth {
+                header: "Authorization".into(),
+                scheme: "Bearer".into(),
+            },
+        ),
+        Some(_) => (Credentials::ApiKey, auth.clone()),
+    }
+}
+
+/// `/name` of the first top-level property with an `enum` (a `$ref`'s target not followed).
+fn first_enum_property(schema: &Value) -> Option<String> {
+    let properties = schema.get("properties")?.as_object()?;
+    let required: Vec<&str> = super::required_names(schema).collect();
+    let mut names: Vec<(&String, &Value)> = properties.iter().collect();
+    // A required property first: it is in every valid body.
+    names.sort_by_key(|(name, _)| !required.contains(&name.as_str()));
+    names
+        .into_iter()
+        .find(|(_, sub)| sub.get("enum").is_some())
+        .map(|(name, _)| format!("/{}", name.replace('~', "~0").replace('/', "~1")))
+}
