@@ -34,6 +34,9 @@ pub(super) struct DriftArgs {
     /// Exit 1 for contract-relevant differences only (relevant), or for any difference (cosmetic)
     #[arg(long, value_enum, default_value_t = FailOn::Relevant)]
     fail_on: FailOn,
+    /// Probe only this operation: an operationId or "METHOD /path" (repeatable; default: all)
+    #[arg(long = "operation", value_name = "ID")]
+    operations: Vec<String>,
     /// Also append the result as markdown to FILE (under GitHub Actions: "$GITHUB_STEP_SUMMARY"
     /// unless this names another file)
     #[arg(long, value_name = "FILE")]
@@ -72,6 +75,7 @@ pub(super) fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error
         all: args.all,
         fail_on_cosmetic: args.fail_on == FailOn::Cosmetic,
         restore: args.target.restore_primary.clone(),
+        operations: args.operations.clone(),
     };
     let run = super::runtime()?.block_on(drift::run(&contract, &config, &options))?;
     out!("{}", run.text);

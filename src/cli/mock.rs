@@ -135,6 +135,18 @@ pub(super) fn print_banner(
         contract.path(),
         contract.origin()
     );
+    if !contract.operations().is_empty() {
+        outln!(
+            "  and {} more operations: {} (mfa-contract contract summary lists them)",
+            contract.operations().len(),
+            contract
+                .operations()
+                .iter()
+                .map(|o| o.spec.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     if let Some(warning) = args.server.exposure_warning("mock") {
         outln!("{warning}");
     }

@@ -337,7 +337,12 @@ impl Contract {
     /// own and those of the schemas it pulls in with `allOf` + `$ref`. A property the mock alone
     /// sends is marked `x-mock-diagnostic: true` in its schema.
     pub fn body_properties(&self, status: u16) -> BTreeMap<String, Value> {
-        let schema = self.schema_for_status(status);
+        self.properties_of(self.schema_for_status(status))
+    }
+
+    /// The top-level properties `schema` allows, its own and those of the schemas it pulls in
+    /// with `allOf` + `$ref`.
+    pub fn properties_of(&self, schema: &Schema) -> BTreeMap<String, Value> {
         let mut properties = BTreeMap::new();
         let mut documents = vec![&schema.document];
         for part in schema

@@ -4,6 +4,7 @@
 
 mod findings;
 mod grade;
+mod operations;
 mod session;
 mod shape;
 
@@ -73,9 +74,19 @@ pub fn probes(contract: &Contract) -> Vec<Case> {
     cases::plan(contract, &options).cases
 }
 
-/// Sends every probe to the target, one at a time (the target may be stateful), and reduces
-/// each answer to its shape; with `restore`, sets the primary method back afterwards.
+/// Every operation probed, one after another, each answer reduced to its shape; with
+/// `restore`, the primary method set back afterwards.
 pub async fn observe(
+    contract: &Contract,
+    config: &TargetConfig,
+    restore: Option<&str>,
+) -> Result<Observation, Error> {
+    let views = operations::views(contract, &[])?;
+    operations::observe(contract, &views, config, restore).await
+}
+
+/// One operation's probes, sent one at a time (the target may be stateful).
+async fn observe_one(
     contract: &Contract,
     config: &TargetConfig,
     restore: Option<&str>,
@@ -144,9 +155,8 @@ fn transport_row(class: &str, error: &crate::remote::TransportError) -> Row {
 /// The snapshot's content: a heading and one line per class, sorted.
 pub fn table(contract: &Contract, observation: &Observation) -> String {
     let mut out = format!(
-        "# behaviour of {} {}: one probe per case class -> status, media type, body shape\n",
-        contract.method(),
-        contract.path()
+        "# behaviour of {}: one probe per case class -> status, media type, body shape\n",
+        contract.identity().endpoint
     );
     for row in &observation.rows {
         out.push_str(&format!("{} -> {}\n", row.class, row.observed()));

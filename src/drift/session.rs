@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::{
-    Change, Grade, Grader, Observation, compare, findings, group, observe, pending_path,
-    read_snapshot, render_changes, render_summary, table, write_snapshot,
+    Change, Grade, Grader, Observation, compare, findings, group, pending_path, read_snapshot,
+    render_changes, render_summary, table, write_snapshot,
 };
 use crate::Error;
 use crate::contract::Contract;
@@ -34,6 +34,8 @@ pub struct DriftOptions {
     pub fail_on_cosmetic: bool,
     /// `--restore-primary METHOD` after observing.
     pub restore: Option<String>,
+    /// `--operation`: the operations to probe, by operationId or `METHOD /path`; empty: all.
+    pub operations: Vec<String>,
 }
 
 /// The run's text (everything the CLI prints) and whether it found drift that fails the run.
@@ -56,23 +58,25 @@ pub async fn run(
     config: &TargetConfig,
     options: &DriftOptions,
 ) -> Result<DriftRun, Error> {
-    let observed = observe(contract, config, options.restore.as_deref()).await?;
+    let views = super::operations::views(contract, &options.operations)?;
+    let restore = options.restore.as_deref();
+    let observed = super::operations::observe(contract, &views, config, restore).await?;
     let mut run = match &options.mode {
         Mode::Print => DriftRun {
             text: table(contract, &observed),
             ..DriftRun::default()
         },
         Mode::Against(other) => {
-            let theirs = observe(contract, other, None).await?;
-            against(contract, &observed, &theirs, options)
+            let theirs = super::operations::observe(contract, &views, other, None).await?;
+            against(contract, &views, &observed, &theirs, options)
         }
         Mode::Snapshot { path, accept: true } => accept(contract, &observed, path)?,
         Mode::Snapshot {
             path,
             accept: false,
-        } => against_snapshot(contract, &observed, path, options)?,
+        } => against_snapshot(contract, &views, &observed, path, options)?,
     };
-    findings_and_restore(&mut run, contract, &observed);
+    findings_and_restore(&mut run, &views, &observed);
     run.text
         .push_str(&crate::report::coverage_brief(&observed.coverage));
     if matches!(options.mode, Mode::Print) {
@@ -85,6 +89,7 @@ pub async fn run(
 
 fn against(
     contract: &Contract,
+    views: &[Contract],
     observed: &Observation,
     theirs: &Observation,
     options: &DriftOptions,
@@ -110,7 +115,7 @@ fn against(
     let labels = ("target", "against");
     run.failed = graded(
         &mut run,
-        contract,
+        views,
         &changes,
         labels,
         observed.rows.len(),
@@ -138,6 +143,7 @@ fn accept(
 
 fn against_snapshot(
     contract: &Contract,
+    views: &[Contract],
     observed: &Observation,
     path: &std::path::Path,
     options: &DriftOptions,
@@ -174,7 +180,7 @@ fn against_snapshot(
         path.display()
     ));
     let labels = ("recorded", "observed");
-    run.failed = graded(&mut run, contract, &changes, labels, classes, options);
+    run.failed = graded(&mut run, views, &changes, labels, classes, options);
     run.line(format!(
         "\nthe new behaviour is in {}; accept it with --accept or `cargo insta review`",
         pending.display()
@@ -186,16 +192,31 @@ fn against_snapshot(
 /// whether it fails the run.
 fn graded(
     run: &mut DriftRun,
-    contract: &Contract,
+    views: &[Contract],
     changes: &[Change],
     labels: (&str, &str),
     total: usize,
     options: &DriftOptions,
 ) -> bool {
-    let grader = Grader::new(contract, labels.0, labels.1);
+    // Each class graded by the operation it belongs to.
+    let graders: Vec<Grader<'_>> = views
+        .iter()
+        .map(|v| Grader::new(v, labels.0, labels.1))
+        .collect();
     let graded: Vec<(String, Vec<super::Difference>)> = changes
         .iter()
-        .map(|c| (c.class.clone(), grader.grade(c)))
+        .map(|c| {
+            let (view, class) = super::operations::owner(views, &c.class);
+            let index = views
+                .iter()
+                .position(|v| std::ptr::eq(v, view))
+                .unwrap_or(0);
+            let own = Change {
+                class: class.to_owned(),
+                ..c.clone()
+            };
+            (c.class.clone(), graders[index].grade(&own))
+        })
         .collect();
     let relevant = |d: &[super::Difference]| d.iter().any(|d| d.grade == Grade::Relevant);
     let groups = group(&graded);
@@ -242,8 +263,19 @@ fn marked(difference: &super::Difference) -> String {
 }
 
 /// What the target does that the documentation does not say, and the restore step's result.
-fn findings_and_restore(run: &mut DriftRun, contract: &Contract, observed: &Observation) {
-    let findings = findings(contract, &observed.rows);
+fn findings_and_restore(run: &mut DriftRun, views: &[Contract], observed: &Observation) {
+    let findings: Vec<String> = super::operations::rows_by_view(views, &observed.rows)
+        .into_iter()
+        .flat_map(|(view, rows)| {
+            let named = (!view.is_seed_view()).then(|| view.manifest().operation_id.clone());
+            findings(view, &rows)
+                .into_iter()
+                .map(move |f| match &named {
+                    Some(id) => format!("{id}: {f}"),
+                    None => f.to_string(),
+                })
+        })
+        .collect();
     if !findings.is_empty() {
         run.line(format!(
             "\ndocumented versus observed ({}):",
