@@ -77,8 +77,12 @@ fn print_banner(
     if let Some(warning) = args.server.exposure_warning("proxy") {
         outln!("{warning}");
     }
+    let more = match contract.operations().len() {
+        0 => String::new(),
+        n => format!(" and {n} more operations"),
+    };
     outln!(
-        "  judged on both sides: {} {}; every other path passed through{}",
+        "  judged on both sides: {} {}{more}; every other path passed through{}",
         contract.method(),
         contract.path(),
         if args.strict {
