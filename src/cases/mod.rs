@@ -108,7 +108,7 @@ impl Case {
         let request = &self.request;
         let said = if request.title_case {
             "header names in title case (Content-Type, Authorization)".to_owned()
-        } else if let Some((header, value)) = request.headers.first() {
+        } else if let Some((header, value)) = request.headers.last() {
             format!("{header}: {value}")
         } else if name.starts_with("content_type") {
             format!(

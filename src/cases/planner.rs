@@ -33,10 +33,17 @@ pub(super) fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c>
                 .filter(|c| c.request.content_type.is_none()),
         );
     }
-    if contract.credentials() == Credentials::Manifest {
-        cases.extend(auth_matrix(&space, contract, options));
+    match contract.credentials() {
+        Credentials::Manifest => cases.extend(auth_matrix(&space, contract, options)),
+        // A key has no scheme to get wrong: only its absence is a case.
+        Credentials::ApiKeyHeader => cases.extend(
+            auth_matrix(&space, contract, options)
+                .into_iter()
+                .filter(|c| c.class == "auth.missing"),
+        ),
+        Credentials::None | Credentials::ApiKey => {}
     }
-    cases.extend(other_methods(&space));
+    cases.extend(other_methods(&space, contract.sibling_methods()));
     cases.retain(|c| c.agrees_with(space.oracle));
     let sampled = if space.takes_body {
         sample(&space, options, &mut coverage, &mut cases)
@@ -221,11 +228,12 @@ fn auth_matrix(space: &Space<'_>, contract: &Contract, options: &GenOptions) -> 
         .collect()
 }
 
-fn other_methods(space: &Space<'_>) -> Vec<Case> {
+/// The methods no operation has on this path (another operation's method is not "another").
+fn other_methods(space: &Space<'_>, siblings: &[String]) -> Vec<Case> {
     let body = Value::Object(space.base()).to_string().into_bytes();
     ["GET", "PUT", "PATCH", "DELETE"]
         .into_iter()
-        .filter(|method| *method != space.method)
+        .filter(|method| *method != space.method && !siblings.iter().any(|s| s == method))
         .map(|method| {
             Case::new(
                 format!("method.{method}"),

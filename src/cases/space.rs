@@ -22,6 +22,8 @@ pub(super) struct Space<'c> {
     pub(super) takes_body: bool,
     /// Whether a request without a body is refused (a body may be optional).
     pub(super) body_required: bool,
+    /// The operation's required header parameters, sent with every case.
+    pub(super) headers: Vec<(String, String)>,
 }
 
 impl<'c> Space<'c> {
@@ -44,6 +46,7 @@ impl<'c> Space<'c> {
             oracle: contract.request_schema(),
             takes_body: contract.takes_body(),
             body_required: contract.body_required(),
+            headers: contract.parameter_headers().to_vec(),
         }
     }
 
@@ -58,7 +61,7 @@ impl<'c> Space<'c> {
             method: self.method.clone(),
             auth,
             content_type,
-            headers: Vec::new(),
+            headers: self.headers.clone(),
             title_case: false,
             body,
         }

@@ -31,7 +31,7 @@ pub async fn run(
         if view.credentials() == Credentials::ApiKey {
             parts.push(Part::not_checked(
                 view,
-                "it takes an API key, which the checker does not send yet",
+                "it takes an API key in the query string, which the checker does not send yet",
             ));
             continue;
         }

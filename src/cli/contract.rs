@@ -25,8 +25,16 @@ pub(super) enum ContractCommand {
     },
     /// Print the contract as a reviewer reads it: endpoint, schemas, enum meanings, gap policy, fixtures
     Summary,
-    /// Write the built-in contract to DIR, to edit and use with --contract-dir
+    /// Write the built-in contract to DIR, to edit and use with --contract
     Export {
+        /// A directory that does not exist yet, or is empty
+        dir: PathBuf,
+    },
+    /// Write an OpenAPI 3.0/3.1 document (YAML or JSON) as a contract in DIR (schemas/ and
+    /// fixtures/), listing per operation what it could not carry
+    Import {
+        /// The OpenAPI document
+        spec: PathBuf,
         /// A directory that does not exist yet, or is empty
         dir: PathBuf,
     },
@@ -173,7 +181,7 @@ fn contract_at(spec: &str) -> Result<(Contract, Option<tempfile::TempDir>), Erro
         return Ok((Contract::embedded()?, None));
     }
     let Some(rev) = spec.strip_prefix("git:") else {
-        return Ok((Contract::from_dir(Path::new(spec))?, None));
+        return Ok((Contract::from_path(Path::new(spec))?, None));
     };
     let git = |args: &[&str]| -> Result<Vec<u8>, Error> {
         let output = std::process::Command::new("git")
@@ -307,14 +315,20 @@ pub(super) fn validate(contract: &Contract) -> Result<u8, Error> {
     Ok(exit::CLEAN)
 }
 
-pub(super) fn export(dir: &Path) -> Result<u8, Error> {
+/// Refuses a directory that holds anything: nothing a user has is overwritten.
+pub(super) fn must_be_empty(dir: &Path, command: &str) -> Result<(), Error> {
     let occupied = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
     if occupied {
         return Err(Error::Usage(format!(
-            "{}: not empty; export writes only into a new or empty directory, so nothing there is overwritten",
+            "{}: not empty; {command} writes only into a new or empty directory, so nothing there is overwritten",
             dir.display()
         )));
     }
+    Ok(())
+}
+
+pub(super) fn export(dir: &Path) -> Result<u8, Error> {
+    must_be_empty(dir, "export")?;
     ContractFiles::embedded()
         .write_to(dir)
         .map_err(|e| Error::io(format!("cannot write the contract to {}", dir.display()), e))?;

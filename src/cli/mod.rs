@@ -18,6 +18,7 @@ mod ci;
 mod contract;
 mod drift;
 mod dry_run;
+mod import;
 mod mock;
 mod proxy;
 mod server;
@@ -46,8 +47,14 @@ use proxy::ProxyArgs;
         3 target unreachable or unusable (no HTTP answer, the token refused, a rate limit that never lifts)."
 )]
 pub struct Cli {
-    /// Load the contract from DIR (holding schemas/ and fixtures/) instead of the built-in one
-    #[arg(long, global = true, value_name = "DIR")]
+    /// Load the contract from PATH instead of the built-in one: a directory holding schemas/
+    /// and fixtures/, or an OpenAPI 3.0/3.1 document (YAML or JSON), imported in memory
+    #[arg(
+        long = "contract",
+        visible_alias = "contract-dir",
+        global = true,
+        value_name = "PATH"
+    )]
     contract_dir: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -147,6 +154,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             contract::validate(&load(dir.as_deref().or(contract_dir))?)
         }
         Command::Contract(ContractCommand::Export { dir }) => contract::export(&dir),
+        Command::Contract(ContractCommand::Import { spec, dir }) => import::run_import(&spec, &dir),
         Command::Contract(ContractCommand::Diff(args)) => contract::run_diff(&args),
         Command::Contract(ContractCommand::Summary) => {
             out!("{}", mfa_contract::contract::summary(&load(contract_dir)?));
@@ -156,8 +164,11 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     }
 }
 
-fn load(dir: Option<&Path>) -> Result<Contract, Error> {
-    Ok(Contract::from_optional_dir(dir)?)
+fn load(path: Option<&Path>) -> Result<Contract, Error> {
+    Ok(match path {
+        Some(path) => Contract::from_path(path)?,
+        None => Contract::embedded()?,
+    })
 }
 
 /// Writes to standard output; a closed pipe ends the process with exit 0 (the reader has all it

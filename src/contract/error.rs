@@ -6,6 +6,18 @@ use super::Violation;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContractError {
+    /// Occurs when `--contract PATH` names nothing.
+    #[error("{}: no contract there: neither a directory holding schemas/ and fixtures/ nor an OpenAPI file", path.display())]
+    NoSuchContract { path: PathBuf },
+
+    /// Occurs when an OpenAPI document given as the contract cannot be read or translated.
+    #[error(transparent)]
+    Import(#[from] super::import::ImportError),
+
+    /// Occurs when an imported document cannot be written as a contract layout.
+    #[error(transparent)]
+    Layout(#[from] super::import::LayoutError),
+
     /// Occurs when `--contract-dir` does not hold `schemas/` and `fixtures/`.
     #[error("{}: not a contract directory: there is no {missing}/ folder in it", dir.display())]
     NotAContractDir { dir: PathBuf, missing: &'static str },

@@ -25,6 +25,8 @@ pub enum Origin {
     Embedded,
     /// Read at run time from a directory holding `schemas/` and `fixtures/`.
     Dir(PathBuf),
+    /// Imported in memory from an OpenAPI document.
+    OpenApi(PathBuf),
 }
 
 impl std::fmt::Display for Origin {
@@ -32,6 +34,7 @@ impl std::fmt::Display for Origin {
         match self {
             Origin::Embedded => f.write_str("embedded contract"),
             Origin::Dir(dir) => write!(f, "{}", dir.display()),
+            Origin::OpenApi(file) => write!(f, "{} (imported)", file.display()),
         }
     }
 }
@@ -75,6 +78,11 @@ impl ContractFiles {
         })
     }
 
+    /// Files made in memory (an imported document's layout).
+    pub fn from_files(origin: Origin, files: BTreeMap<String, Vec<u8>>) -> Self {
+        Self { origin, files }
+    }
+
     pub fn origin(&self) -> &Origin {
         &self.origin
     }
@@ -97,6 +105,7 @@ impl ContractFiles {
         match &self.origin {
             Origin::Embedded => format!("{rel} (embedded)"),
             Origin::Dir(dir) => dir.join(rel).display().to_string(),
+            Origin::OpenApi(file) => format!("{rel} (imported from {})", file.display()),
         }
     }
 

@@ -118,6 +118,9 @@ pub struct ParameterSpec {
     pub required: bool,
     /// Inline JSON Schema; a `$ref` may name a file under `schemas/`.
     pub schema: serde_json::Value,
+    /// A valid value, sent by the checker and drift; absent: one made from the schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<serde_json::Value>,
 }
 
 /// A request body: its media type and schema.

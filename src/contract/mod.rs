@@ -15,6 +15,7 @@ mod operation;
 mod project;
 pub mod rules;
 mod schema;
+mod selects;
 mod summary;
 mod users;
 
@@ -36,19 +37,10 @@ pub use manifest::{
 pub use operation::{Operation, Parameter, Route, Target};
 pub use project::Credentials;
 pub use schema::{Schema, Violation, json_type, required_names, type_shape, types_of};
+pub(crate) use selects::selector_schema;
 pub use summary::summary;
 pub(crate) use users::broken_invariants;
 pub use users::{User, Users};
-
-/// The subschema for the value at `pointer` in an instance: `/a/b` -> `/properties/a/properties/b`.
-pub(crate) fn selector_schema<'a>(
-    request_schema: &'a Value,
-    pointer: &jsonptr::Pointer,
-) -> Option<&'a Value> {
-    pointer.tokens().try_fold(request_schema, |schema, token| {
-        schema.get("properties")?.get(token.decoded().as_ref())
-    })
-}
 
 /// A named body from `fixtures/<responses>/<status>/<name>.json`.
 #[derive(Debug, Clone)]
@@ -76,6 +68,12 @@ pub struct Contract {
     /// Whether requests carry a body (false for a view of an operation without one).
     takes_body: bool,
     body_required: bool,
+    /// For a view: the query string of its required query parameters.
+    query: Option<String>,
+    /// For a view: its required header parameters, with sample values.
+    headers: Vec<(String, String)>,
+    /// For a view: the methods other operations have on its path.
+    siblings: Vec<String>,
     credentials: Credentials,
     /// The seed operation's id, which a view keeps.
     seed_id: String,
@@ -106,6 +104,19 @@ impl Contract {
     /// An edited copy: a directory holding `schemas/` and `fixtures/`.
     pub fn from_dir(dir: &Path) -> Result<Self, ContractError> {
         Self::load(&ContractFiles::from_dir(dir)?)
+    }
+
+    /// `path`: a contract directory, or an OpenAPI document (YAML or JSON) imported in memory.
+    pub fn from_path(path: &Path) -> Result<Self, ContractError> {
+        if path.is_dir() {
+            return Self::from_dir(path);
+        }
+        if !path.exists() {
+            return Err(ContractError::NoSuchContract {
+                path: path.to_path_buf(),
+            });
+        }
+        Self::load(&import::layout_of(path)?.files)
     }
 
     /// `from_dir` when a directory is given, else the embedded contract.
@@ -178,6 +189,15 @@ impl Contract {
     /// Documented statuses, ascending.
     pub fn documented_statuses(&self) -> impl Iterator<Item = u16> + '_ {
         self.default_examples.keys().copied()
+    }
+
+    /// The first documented success (else the first documented status): what the operation
+    /// answers when no rule applies.
+    pub fn success_status(&self) -> u16 {
+        self.documented_statuses()
+            .find(|s| (200..300).contains(s))
+            .or_else(|| self.documented_statuses().next())
+            .unwrap_or(200)
     }
 
     pub fn is_documented(&self, status: u16) -> bool {
@@ -277,60 +297,6 @@ impl Contract {
     /// The seed operation's rules: how it reads and changes the caller's account.
     pub fn rules(&self) -> &[rules::Rule] {
         &self.manifest.rules
-    }
-
-    /// The values the selected request value may take (its `enum`), with their documented
-    /// meanings: the MFA methods.
-    pub fn methods(&self) -> Vec<(String, Option<String>)> {
-        let document = self.resolve_properties(&self.request_schema().document);
-        let Some(schema) =
-            selector_schema(&document, &self.selects).filter(|_| !self.selects.is_root())
-        else {
-            // A view of an operation whose body selects nothing.
-            return Vec::new();
-        };
-        let meanings = schema.get("x-enumDescriptions");
-        schema["enum"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(|v| {
-                let meaning = meanings
-                    .and_then(|m| m.get(v))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-                (v.to_owned(), meaning)
-            })
-            .collect()
-    }
-
-    /// The values of [`Contract::methods`] alone.
-    pub fn method_names(&self) -> Vec<String> {
-        self.methods().into_iter().map(|(m, _)| m).collect()
-    }
-
-    /// The selected value in a request body that the request schema accepted.
-    pub fn selected_method<'a>(&self, body: &'a Value) -> Option<&'a str> {
-        use jsonptr::resolve::Resolve as _;
-        body.resolve(&self.selects).ok()?.as_str()
-    }
-
-    /// The name of the property `request.selects` points at (its last segment, unescaped).
-    pub fn selected_property(&self) -> String {
-        self.selects
-            .last()
-            .map(|t| t.decoded().into_owned())
-            .unwrap_or_default()
-    }
-
-    /// A request body holding `value` at `request.selects` (other properties left to the caller).
-    pub fn selecting(&self, value: Value) -> Value {
-        let tokens: Vec<_> = self.selects.tokens().collect();
-        tokens.into_iter().rev().fold(
-            value,
-            |inner, token| serde_json::json!({ token.decoded().as_ref(): inner }),
-        )
     }
 
     /// The top-level properties a body of `status` may have, with their schemas: its schema's

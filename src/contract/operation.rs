@@ -46,6 +46,46 @@ impl Operation {
         self.example(self.default_examples.get(&status)?)
     }
 
+    /// The path with a sample value for each path parameter, the query string of the required
+    /// query parameters, and the required headers: a request the parameters accept.
+    pub fn sample_parameters(&self) -> (String, Option<String>, Vec<(String, String)>) {
+        let mut path = self.spec.path.clone();
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        let mut any_query = false;
+        let mut headers = Vec::new();
+        for parameter in &self.parameters {
+            let value = parameter.spec.example.clone().unwrap_or_else(|| {
+                crate::contract::import::example_value(&parameter.schema.document)
+            });
+            let text = match &value {
+                Value::String(text) => text.clone(),
+                Value::Array(items) => items
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                other => other.to_string(),
+            };
+            let name = &parameter.spec.name;
+            match parameter.location() {
+                ParameterLocation::Path => {
+                    let encoded: String =
+                        url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+                    path = path.replace(&format!("{{{name}}}"), &encoded);
+                }
+                ParameterLocation::Query if parameter.spec.required => {
+                    query.append_pair(name, &text);
+                    any_query = true;
+                }
+                ParameterLocation::Header if parameter.spec.required => {
+                    headers.push((name.clone(), text));
+                }
+                _ => {}
+            }
+        }
+        (path, any_query.then(|| query.finish()), headers)
+    }
+
     /// The operation's first documented success, what it answers when no rule applies.
     pub fn success_status(&self) -> Option<u16> {
         self.documented_statuses()
@@ -114,8 +154,12 @@ pub enum Route {
 #[derive(Debug, Default)]
 pub struct Router {
     literal: HashMap<String, Vec<(String, Target)>>,
-    templated: Vec<(Vec<Segment>, String, Target)>,
+    /// One entry per template, its methods together.
+    templated: Vec<(Vec<Segment>, Methods)>,
 }
+
+/// The operations one path has, by method.
+type Methods = Vec<(String, Target)>;
 
 impl Router {
     pub fn add(&mut self, method: &str, template: &str, target: Target) {
@@ -126,43 +170,40 @@ impl Router {
                 .or_default()
                 .push((method.to_owned(), target));
         } else {
-            self.templated.push((segments, method.to_owned(), target));
+            match self.templated.iter_mut().find(|(s, _)| *s == segments) {
+                Some((_, methods)) => methods.push((method.to_owned(), target)),
+                None => self
+                    .templated
+                    .push((segments, vec![(method.to_owned(), target)])),
+            }
             // More literal segments first: `/pets/mine` before `/pets/{id}`.
-            self.templated.sort_by_key(|(s, _, _)| {
-                s.iter().filter(|s| matches!(s, Segment::Param(_))).count()
-            });
+            self.templated
+                .sort_by_key(|(s, _)| s.iter().filter(|s| matches!(s, Segment::Param(_))).count());
         }
     }
 
+    /// The most specific path that matches decides: a literal one, else the template with the
+    /// most literal segments; its methods are the only ones the path has.
     pub fn route(&self, method: &str, path: &str) -> Route {
-        let mut allowed = Vec::new();
-        if let Some(entries) = self.literal.get(path) {
-            if let Some((_, target)) = entries.iter().find(|(m, _)| m == method) {
-                return Route::Found {
-                    target: *target,
-                    path: Map::new(),
+        let (entries, params) = match self.literal.get(path) {
+            Some(entries) => (entries, Map::new()),
+            None => {
+                let Some((entries, params)) = self
+                    .templated
+                    .iter()
+                    .find_map(|(segments, entries)| Some((entries, matches(segments, path)?)))
+                else {
+                    return Route::NotFound;
                 };
+                (entries, params)
             }
-            allowed.extend(entries.iter().map(|(m, _)| m.clone()));
-        }
-        for (segments, template_method, target) in &self.templated {
-            let Some(params) = matches(segments, path) else {
-                continue;
-            };
-            if template_method == method && allowed.is_empty() {
-                return Route::Found {
-                    target: *target,
-                    path: params,
-                };
-            }
-            if !allowed.contains(template_method) {
-                allowed.push(template_method.clone());
-            }
-        }
-        if allowed.is_empty() {
-            Route::NotFound
-        } else {
-            Route::MethodNotAllowed(allowed)
+        };
+        match entries.iter().find(|(m, _)| m == method) {
+            Some((_, target)) => Route::Found {
+                target: *target,
+                path: params,
+            },
+            None => Route::MethodNotAllowed(entries.iter().map(|(m, _)| m.clone()).collect()),
         }
     }
 }
@@ -253,6 +294,10 @@ mod tests {
             router.route("PUT", "/pets/7"),
             Route::MethodNotAllowed(vec!["GET".into(), "DELETE".into()])
         );
+        let Route::Found { target, .. } = router.route("DELETE", "/pets/7") else {
+            panic!("a second method of a template is found");
+        };
+        assert_eq!(target, Target::Other(2));
         assert_eq!(router.route("GET", "/pets"), Route::NotFound);
         assert_eq!(router.route("GET", "/pets//"), Route::NotFound);
     }

@@ -16,7 +16,9 @@ pub enum Credentials {
     Manifest,
     /// None: the operation's security is `[]`.
     None,
-    /// An API key, which the checker does not send yet.
+    /// An API key in a header (`auth.header`; `auth.scheme` is empty): the token as it is.
+    ApiKeyHeader,
+    /// An API key in the query string, which the checker does not send yet.
     ApiKey,
 }
 
@@ -31,14 +33,29 @@ impl Contract {
     pub fn view_of_seed(&self) -> Contract {
         let mut manifest = self.manifest.clone();
         manifest.operations = Vec::new();
+        let siblings = self.methods_beside(&manifest.method, &manifest.path);
         let mut router = Router::default();
         router.add(&manifest.method, &manifest.path, Target::Seed);
         Contract {
             manifest,
             operations: Vec::new(),
             router,
+            siblings,
             ..self.shared()
         }
+    }
+
+    /// The methods other operations of this contract have on `path` (a template).
+    fn methods_beside(&self, method: &str, path: &str) -> Vec<String> {
+        std::iter::once((&self.manifest.method, &self.manifest.path))
+            .chain(
+                self.operations
+                    .iter()
+                    .map(|o| (&o.spec.method, &o.spec.path)),
+            )
+            .filter(|(m, p)| *p == path && *m != method)
+            .map(|(m, _)| m.clone())
+            .collect()
     }
 
     /// Operation `index` of [`Contract::operations`] as a contract of its own.
@@ -49,7 +66,8 @@ impl Contract {
         manifest.operation_id = spec.operation_id.clone();
         manifest.description = spec.description.clone().unwrap_or_default();
         manifest.method = spec.method.clone();
-        manifest.path = spec.path.clone();
+        let (path, query, headers) = operation.sample_parameters();
+        manifest.path = path;
         manifest.responses = spec.responses.clone();
         manifest.rules = spec.rules.clone();
         manifest.chaos = spec.chaos.clone();
@@ -85,12 +103,15 @@ impl Contract {
         let mut router = Router::default();
         router.add(&spec.method, &spec.path, Target::Seed);
         Contract {
+            siblings: self.methods_beside(&spec.method, &spec.path),
             selects: jsonptr::PointerBuf::parse(&selects).unwrap_or_default(),
             manifest,
             default_examples: operation.default_examples.clone(),
             examples: operation.examples.clone(),
             valid_requests,
             invalid_requests: Vec::new(),
+            query,
+            headers,
             takes_body: body.is_some(),
             body_required: body.is_some_and(|b| b.required),
             credentials,
@@ -113,6 +134,9 @@ impl Contract {
             invalid_requests: self.invalid_requests.clone(),
             users: self.users.clone(),
             selects: self.selects.clone(),
+            query: self.query.clone(),
+            headers: self.headers.clone(),
+            siblings: self.siblings.clone(),
             takes_body: self.takes_body,
             body_required: self.body_required,
             credentials: self.credentials,
@@ -127,40 +151,97 @@ impl Contract {
         self.manifest.operation_id == self.seed_id.as_str()
     }
 
-    /// `schema` with each top-level property's `$ref` replaced by what it points at (in this
-    /// file or another of `schemas/`), so case generation sees its type and enum.
+    /// `schema` as case generation reads it: a root `$ref` followed, an `allOf`'s parts merged
+    /// (properties and required), and each top-level property's `$ref` replaced by what it
+    /// points at, so its type and enum show.
     pub fn resolve_properties(&self, schema: &Value) -> Value {
-        let mut resolved = schema.clone();
-        if let Some(properties) = resolved
-            .get_mut("properties")
-            .and_then(Value::as_object_mut)
-        {
-            for sub in properties.values_mut() {
-                for _ in 0..8 {
-                    let Some(target) = sub.get("$ref").and_then(Value::as_str) else {
-                        break;
-                    };
-                    let (file, pointer) = target.split_once('#').unwrap_or((target, ""));
-                    let document = match file {
-                        "" => schema,
-                        file => match self.schemas.get(file.rsplit('/').next().unwrap_or(file)) {
-                            Some(other) => &other.document,
-                            None => break,
-                        },
-                    };
-                    let Some(found) = super::rules::resolve(document, pointer) else {
-                        break;
-                    };
-                    *sub = found.clone();
+        let (root, home) = self.follow(schema, schema);
+        if root.get("allOf").is_none() && root.get("type").is_some_and(|t| t != "object") {
+            return root.clone();
+        }
+        let mut properties = serde_json::Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        let mut gather = |part: &Value, home: &Value| {
+            for (name, sub) in part
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                properties.insert(name.clone(), self.follow(sub, home).0.clone());
+            }
+            for name in part
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if !required.contains(name) {
+                    required.push(name.clone());
                 }
             }
+        };
+        for part in root
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let (part, part_home) = self.follow(part, home);
+            gather(part, part_home);
+        }
+        gather(root, home);
+        let mut resolved = root.clone();
+        if let Some(object) = resolved.as_object_mut() {
+            object.remove("$ref");
+            object.remove("allOf");
+            object.insert("type".into(), Value::String("object".into()));
+            object.insert("properties".into(), Value::Object(properties));
+            object.insert("required".into(), Value::Array(required));
         }
         resolved
+    }
+
+    /// `value`, or what its `$ref` chain points at, with the document that holds it (for the
+    /// `#/...` references inside).
+    fn follow<'a>(&'a self, mut value: &'a Value, mut home: &'a Value) -> (&'a Value, &'a Value) {
+        for _ in 0..8 {
+            let Some(target) = value.get("$ref").and_then(Value::as_str) else {
+                break;
+            };
+            let (file, pointer) = target.split_once('#').unwrap_or((target, ""));
+            if !file.is_empty() {
+                match self.schemas.get(file.rsplit('/').next().unwrap_or(file)) {
+                    Some(other) => home = &other.document,
+                    None => break,
+                }
+            }
+            match super::rules::resolve(home, pointer) {
+                Some(found) => value = found,
+                None => break,
+            }
+        }
+        (value, home)
     }
 
     /// Whether requests carry a body (an operation without one is sent none).
     pub fn takes_body(&self) -> bool {
         self.takes_body
+    }
+
+    /// The query string every request carries (the required query parameters), if any.
+    pub fn query(&self) -> Option<&str> {
+        self.query.as_deref()
+    }
+
+    /// The methods other operations have on this operation's path: not "another method".
+    pub fn sibling_methods(&self) -> &[String] {
+        &self.siblings
+    }
+
+    /// Headers every request carries (the required header parameters).
+    pub fn parameter_headers(&self) -> &[(String, String)] {
+        &self.headers
     }
 
     /// Whether a request without a body is refused.
@@ -185,7 +266,19 @@ fn credentials(security: Option<&[Security]>, auth: &Auth) -> (Credentials, Auth
                 scheme: "Bearer".into(),
             },
         ),
-        Some(_) => (Credentials::ApiKey, auth.clone()),
+        Some(schemes) => match schemes.iter().find_map(|s| match s {
+            Security::ApiKeyHeader { name } => Some(name),
+            _ => None,
+        }) {
+            Some(name) => (
+                Credentials::ApiKeyHeader,
+                Auth {
+                    header: name.clone(),
+                    scheme: String::new(),
+                },
+            ),
+            None => (Credentials::ApiKey, auth.clone()),
+        },
     }
 }
 

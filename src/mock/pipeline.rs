@@ -234,7 +234,7 @@ fn answer_from_state(state: &MockState, token: &str, body: &Value) -> Reply {
     let answers = super::account::Answers {
         rules: state.contract.rules(),
         bodies: &state.bodies,
-        fallback: 200,
+        fallback: state.contract.success_status(),
         valid: &|status, body| state.contract.schema_for_status(status).is_valid(body),
     };
     let request = RequestValues {

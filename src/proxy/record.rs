@@ -37,6 +37,7 @@ impl Recorder {
             let files = match contract.origin() {
                 Origin::Embedded => ContractFiles::embedded(),
                 Origin::Dir(from) => ContractFiles::from_dir(from)?,
+                Origin::OpenApi(file) => crate::contract::import::layout_of(file)?.files,
             };
             files.write_to(dir).map_err(|e| {
                 Error::io(

@@ -284,7 +284,11 @@ impl Client {
         }
         let credential = match &case.request.auth {
             Auth::Token | Auth::SecondToken => {
-                token.map(|t| format!("{} {}", self.scheme, t.expose()))
+                // An API key goes as it is; a scheme's token after the scheme.
+                token.map(|t| match self.scheme.as_str() {
+                    "" => t.expose().to_owned(),
+                    scheme => format!("{scheme} {}", t.expose()),
+                })
             }
             Auth::Missing => None,
             Auth::Raw(value) => Some(value.clone()),

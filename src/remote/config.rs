@@ -113,6 +113,9 @@ impl TargetConfig {
         }
         let mut endpoint = base;
         endpoint.set_path(&path);
+        if let Some(query) = contract.query() {
+            endpoint.set_query(Some(query));
+        }
         Ok(endpoint.to_string())
     }
 

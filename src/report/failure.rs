@@ -63,7 +63,7 @@ fn schema_location(finding: &Finding, contract: &Contract) -> Option<SchemaLocat
     let file = format!("schemas/{}", schema.file);
     let path = match contract.origin() {
         Origin::Dir(dir) => Some(repository_path(&dir.join(&file))),
-        Origin::Embedded => None,
+        Origin::Embedded | Origin::OpenApi(_) => None,
     };
     Some(SchemaLocation {
         line: schema.line_of(&violation.schema_path)?,

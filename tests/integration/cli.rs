@@ -33,7 +33,11 @@ fn contract_validate_on_a_broken_copy_names_the_file_and_exits_2() {
 fn a_global_contract_dir_that_does_not_exist_exits_2() {
     let output = mfa_contract(&["--contract-dir", "/nonexistent/contract", "openapi"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("/nonexistent/contract: not a contract directory"));
+    assert!(
+        stderr(&output).contains("/nonexistent/contract: no contract there"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

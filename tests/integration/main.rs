@@ -8,6 +8,8 @@ mod action;
 /// The admin API closed to other machines and websites: rebound hosts, cross-site requests,
 /// the admin token beyond loopback; the mock and the proxy alike.
 mod admin_gate;
+/// Any OpenAPI document as the contract: import, serve, check.
+mod any_openapi;
 /// A real browser (headless Chromium over WebDriver) against the mock, across origins.
 mod browser;
 /// Case generation: the validator as the oracle, determinism, coverage of the classes.

@@ -7,6 +7,8 @@
 //! This is the reading half of `contract import` (issue 23); writing the project's layout
 //! follows the contract of many operations.
 
+mod example;
+mod layout;
 mod operations;
 mod schema;
 mod source;
@@ -17,6 +19,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use layout::{Layout, LayoutError, layout};
 pub use source::ImportError;
 
 /// The name the bundled components get, and what every schema `$ref` points into.
@@ -148,6 +151,22 @@ impl Imported {
             .build(&schema)
             .map_err(|e| e.to_string())
     }
+}
+
+/// A value `schema` accepts, made from its keywords (no `$ref` followed outside it).
+pub fn example_value(schema: &Value) -> Value {
+    example::make(schema, &Value::Null)
+}
+
+/// `path` read and written as a contract layout in memory.
+pub fn layout_of(path: &Path) -> Result<Layout, crate::contract::ContractError> {
+    let imported = read(path)?;
+    let file = path.display().to_string();
+    Ok(layout(
+        &imported,
+        &file,
+        crate::contract::Origin::OpenApi(path.to_path_buf()),
+    )?)
 }
 
 /// Reads and translates `path`; every problem names the file and a line or a JSON pointer.

@@ -56,6 +56,9 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
     )?;
     Ok(Contract {
         takes_body: true,
+        query: None,
+        headers: Vec::new(),
+        siblings: Vec::new(),
         body_required: true,
         credentials: super::Credentials::Manifest,
         seed_id: manifest.operation_id.clone(),
@@ -114,8 +117,10 @@ fn check_schema_names(
             format!("{:?} is not a JSON pointer: {e}", manifest.request.selects),
         )
     })?;
-    let selected = super::selector_schema(&schemas[&manifest.request.schema].document, &selects);
-    if !selected.is_some_and(|s| s.get("enum").is_some_and(Value::is_array)) {
+    let selected = super::selector_schema(&schemas[&manifest.request.schema].document, &selects)
+        .map(|s| follow_ref(s, schemas));
+    // Empty: the body selects nothing (an imported contract's first operation may have no enum).
+    if !selects.is_root() && !selected.is_some_and(|s| s.get("enum").is_some_and(Value::is_array)) {
         return Err(in_manifest(
             "/request/selects",
             format!(
@@ -199,4 +204,17 @@ fn check_manifest(files: &ContractFiles, manifest: &Manifest) -> Result<(), Cont
         }
     }
     Ok(())
+}
+
+/// `schema`, or what its `$ref` points at in another schema file (`file.json#/pointer`).
+fn follow_ref<'s>(schema: &'s Value, schemas: &'s BTreeMap<String, Schema>) -> &'s Value {
+    let Some(target) = schema.get("$ref").and_then(Value::as_str) else {
+        return schema;
+    };
+    let (file, pointer) = target.split_once('#').unwrap_or((target, ""));
+    let file = file.rsplit('/').next().unwrap_or(file);
+    schemas
+        .get(file)
+        .and_then(|s| s.document.pointer(pointer))
+        .unwrap_or(schema)
 }

@@ -1,0 +1,366 @@
+//! `contract import`'s writing half: an imported document as the project's contract layout
+//! (`schemas/`, `fixtures/`), which the loader then checks like any other. The first operation
+//! with a JSON body and no parameters becomes the manifest's own (the checker's seed); the
+//! others go to `operations`. What a layout cannot carry is kept as a note on its operation.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::{COMPONENTS_FILE, Credential, Imported, Location, Operation, Status};
+use crate::contract::files::{ContractFiles, Origin};
+
+/// Where every schema of a contract lives, as the loader names them.
+const BASE: &str = "https://mfa-contract.invalid/schemas/";
+
+/// The layout's files, and what it could not carry, one line each.
+pub struct Layout {
+    pub files: ContractFiles,
+    pub notes: Vec<String>,
+}
+
+/// Why no layout could be made.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct LayoutError {
+    pub file: String,
+    pub message: String,
+}
+
+/// Writes `imported` (read from `file`) as a contract layout.
+pub fn layout(imported: &Imported, file: &str, origin: Origin) -> Result<Layout, LayoutError> {
+    let mut writer = Writer {
+        imported,
+        files: BTreeMap::new(),
+        notes: Vec::new(),
+    };
+    let usable: Vec<&Operation> = imported.operations.iter().collect();
+    let seed = usable
+        .iter()
+        .position(|o| o.body.is_some() && o.parameters.is_empty())
+        .ok_or_else(|| LayoutError {
+            file: file.to_owned(),
+            message: "no operation has a JSON request body and no parameters; a contract needs one as its first operation (the checker's seed) for now".into(),
+        })?;
+    let mut manifest = writer.seed(usable[seed], file);
+    let mut others = Vec::new();
+    for (i, operation) in usable.iter().enumerate() {
+        if i != seed
+            && let Some(spec) = writer.operation(operation)
+        {
+            others.push(spec);
+        }
+    }
+    manifest["operations"] = Value::Array(others);
+    for skipped in &imported.skipped {
+        writer
+            .notes
+            .push(format!("{}: skipped: {}", skipped.operation, skipped.why));
+    }
+    writer.notes.extend(imported.not_carried.iter().cloned());
+    writer.shared(manifest);
+    Ok(Layout {
+        files: ContractFiles::from_files(origin, writer.files),
+        notes: writer.notes,
+    })
+}
+
+struct Writer<'i> {
+    imported: &'i Imported,
+    files: BTreeMap<String, Vec<u8>>,
+    notes: Vec<String>,
+}
+
+impl Writer<'_> {
+    fn put(&mut self, rel: String, value: &Value) {
+        let text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
+        self.files.insert(rel, format!("{text}\n").into_bytes());
+    }
+
+    fn schema_file(&mut self, name: String, schema: &Value) -> String {
+        let mut document = schema.clone();
+        if let Some(object) = document.as_object_mut() {
+            object.insert(
+                "$schema".into(),
+                json!("https://json-schema.org/draft/2020-12/schema"),
+            );
+            // Its own URI, so `components.schema.json#/...` resolves beside it.
+            object.insert("$id".into(), json!(format!("{BASE}{name}")));
+        }
+        self.put(format!("schemas/{name}"), &document);
+        name
+    }
+
+    /// The manifest's own operation: the seed, with the defaults every contract shares.
+    fn seed(&mut self, operation: &Operation, file: &str) -> Value {
+        let body = operation.body.as_ref().expect("the seed has a body");
+        let schema = self.schema_file(
+            format!("{}.request.schema.json", operation.id),
+            &body.schema,
+        );
+        let selects = first_enum(&body.schema, &self.imported.components).unwrap_or_default();
+        for (name, example) in &body.examples {
+            self.put(
+                format!("fixtures/requests/valid/{}.json", slug(name)),
+                example,
+            );
+        }
+        let responses = self.responses(operation, "responses");
+        let info = self.imported;
+        let mut notes = operation.not_carried.clone();
+        if !matches!(
+            operation.security.as_slice(),
+            [] | [Credential::Bearer { .. }, ..]
+        ) {
+            notes.push("the first operation's API-key security: it is served and checked with a Bearer token".into());
+        }
+        self.note_all(&operation.id, &notes);
+        json!({
+            "title": info.title,
+            "description": format!("Imported from {file} (OpenAPI {})", info.openapi),
+            "version": info.version,
+            "source": file,
+            "operationId": operation.id,
+            "servers": info.servers.iter().map(|url| json!({"url": url})).collect::<Vec<_>>(),
+            "method": operation.method,
+            "path": operation.path,
+            "auth": {"header": "Authorization", "scheme": "Bearer"},
+            "request": {
+                "contentType": body.media_types.first().cloned().unwrap_or_else(|| "application/json".into()),
+                "schema": schema,
+                "selects": selects,
+                "maxBodyBytes": 65536
+            },
+            "responses": responses,
+        })
+    }
+
+    /// Another operation, or `None` (with a note) when nothing of it can be served.
+    fn operation(&mut self, operation: &Operation) -> Option<Value> {
+        let responses = self.responses(operation, &format!("operations/{}", operation.id));
+        if responses.as_object().is_none_or(Map::is_empty) {
+            self.notes.push(format!(
+                "{}: skipped: no documented status with a JSON body the layout can carry",
+                operation.id
+            ));
+            return None;
+        }
+        let mut spec = json!({
+            "operationId": operation.id,
+            "method": operation.method,
+            "path": operation.path,
+            "security": operation.security.iter().map(security).collect::<Vec<_>>(),
+            "responses": responses,
+        });
+        if !operation.parameters.is_empty() {
+            spec["parameters"] = operation.parameters.iter().map(|p| json!({
+                "name": p.name,
+                "in": match p.location { Location::Path => "path", Location::Query => "query", Location::Header => "header" },
+                "required": p.required,
+                "schema": absolute_refs(&p.schema),
+                "example": super::example::make(&p.schema, &self.imported.components),
+            })).collect();
+        }
+        if let Some(body) = &operation.body {
+            let schema = self.schema_file(
+                format!("{}.request.schema.json", operation.id),
+                &body.schema,
+            );
+            spec["request"] = json!({
+                "contentType": body.media_types.first().cloned().unwrap_or_else(|| "application/json".into()),
+                "schema": schema,
+                "required": body.required,
+            });
+        }
+        self.note_all(&operation.id, &operation.not_carried);
+        Some(spec)
+    }
+
+    fn note_all(&mut self, id: &str, notes: &[String]) {
+        self.notes
+            .extend(notes.iter().map(|n| format!("{id}: not carried: {n}")));
+    }
+
+    /// Each exact status with a JSON schema: its schema file and its examples (the document's,
+    /// or one made from the schema). Ranges, `default` and bodiless answers are noted.
+    fn responses(&mut self, operation: &Operation, folder: &str) -> Value {
+        let mut responses = Map::new();
+        for response in &operation.responses {
+            let status = match response.status {
+                Status::Exact(status) => status,
+                Status::Range(digit) => {
+                    self.notes.push(format!("{}: not carried: the {digit}XX response (a range; the layout carries exact statuses)", operation.id));
+                    continue;
+                }
+                Status::Default => {
+                    self.notes.push(format!(
+                        "{}: not carried: the default response (the layout carries exact statuses)",
+                        operation.id
+                    ));
+                    continue;
+                }
+            };
+            let Some(schema) = &response.schema else {
+                self.notes.push(format!(
+                    "{}: not carried: {status} has no JSON body to serve",
+                    operation.id
+                ));
+                continue;
+            };
+            let valid = self.imported.validator(schema).ok();
+            let mut examples: Vec<(String, Value)> = response
+                .examples
+                .iter()
+                .filter(|(_, v)| valid.as_ref().is_some_and(|s| s.is_valid(v)))
+                .map(|(n, v)| (slug(n), v.clone()))
+                .collect();
+            if examples.is_empty() {
+                let made = super::example::make(schema, &self.imported.components);
+                if valid.as_ref().is_some_and(|s| s.is_valid(&made)) {
+                    examples.push(("generated".into(), made));
+                }
+            }
+            let Some((default, _)) = examples.first().cloned() else {
+                self.notes.push(format!(
+                    "{}: not carried: {status} (no example, and none could be made from its schema)",
+                    operation.id
+                ));
+                continue;
+            };
+            let prefix = format!("{folder}/{status}");
+            for (name, example) in &examples {
+                // Example names are unique per operation: the status keeps them apart.
+                let name = format!("{name}-{status}");
+                self.put(format!("fixtures/{prefix}/{name}.json"), example);
+            }
+            let schema_file =
+                self.schema_file(format!("{}.{status}.schema.json", operation.id), schema);
+            responses.insert(status.to_string(), json!({
+                "description": if response.description.is_empty() { format!("{status}") } else { response.description.clone() },
+                "schema": schema_file,
+                "fixture": format!("{prefix}/{default}-{status}.json"),
+            }));
+        }
+        Value::Object(responses)
+    }
+
+    /// What every contract has beside its operations: the components, the gap policy and its
+    /// error shape, users (none but the default), the fixture folders.
+    fn shared(&mut self, mut manifest: Value) {
+        let embedded = ContractFiles::embedded();
+        let builtin: Value = embedded
+            .json("schemas/contract.json")
+            .expect("the built-in manifest parses");
+        manifest["gapPolicy"] = builtin["gapPolicy"].clone();
+        manifest["gapPolicy"]["description"] = json!(
+            "What the mock sends and the checker accepts for everything the document leaves out: documentation gaps, not violations."
+        );
+        manifest["fixtures"] = builtin["fixtures"].clone();
+        self.put("schemas/contract.json".into(), &manifest);
+        let mut components = self.imported.components.clone();
+        components["$id"] = json!(format!("{BASE}{COMPONENTS_FILE}"));
+        self.put(format!("schemas/{COMPONENTS_FILE}"), &components);
+        // The built-in error shape, with the part it takes from the seed's 500 written in.
+        let mut error = embedded
+            .json("schemas/error.schema.json")
+            .expect("the built-in error schema parses");
+        let mut base = embedded
+            .json("schemas/response-500.schema.json")
+            .expect("the built-in 500 schema parses");
+        if let Some(base) = base.as_object_mut() {
+            for key in ["$schema", "$id", "title", "examples"] {
+                base.remove(key);
+            }
+        }
+        error["allOf"] = json!([base]);
+        error["description"] = json!(
+            "The shape of every refusal the document leaves out (the gap policy's): success false and an error text; the mock adds detail fields marked x-mock-diagnostic."
+        );
+        self.put("schemas/error.schema.json".into(), &error);
+        self.put("schemas/users.schema.json".into(), &json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "Users of the stateful mock",
+            "description": "Bearer tokens mapped to account documents, for rules to read and change",
+            "type": "object",
+            "properties": {
+                "defaultUser": {"type": "object"},
+                "users": {"type": "array", "items": {
+                    "type": "object",
+                    "properties": {"token": {"type": "string", "minLength": 1}, "name": {"type": "string", "minLength": 1}, "purpose": {"type": "string"}, "account": {"type": "object"}},
+                    "required": ["token", "name", "account"]
+                }}
+            },
+            "required": ["defaultUser", "users"]
+        }));
+        self.put(
+            "fixtures/users.json".into(),
+            &json!({"defaultUser": {}, "users": []}),
+        );
+    }
+}
+
+fn security(credential: &Credential) -> Value {
+    match credential {
+        Credential::Bearer { .. } => json!({"kind": "bearer"}),
+        Credential::Header { name, .. } => json!({"kind": "apiKeyHeader", "name": name}),
+        Credential::Query { name, .. } => json!({"kind": "apiKeyQuery", "name": name}),
+    }
+}
+
+/// A parameter's schema, written inline in the manifest: its `$ref`s made absolute, since the
+/// manifest is not beside the components.
+fn absolute_refs(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| match (k.as_str(), v.as_str()) {
+                    ("$ref", Some(target)) if target.starts_with(COMPONENTS_FILE) => {
+                        (k.clone(), json!(format!("{BASE}{target}")))
+                    }
+                    _ => (k.clone(), absolute_refs(v)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(absolute_refs).collect()),
+        other => other.clone(),
+    }
+}
+
+/// `/name` of the first top-level property with an `enum` (through one `$ref`).
+fn first_enum(schema: &Value, components: &Value) -> Option<String> {
+    let resolve = |s: &Value| -> Option<Value> {
+        let target = s
+            .get("$ref")?
+            .as_str()?
+            .strip_prefix(COMPONENTS_FILE)?
+            .strip_prefix('#')?;
+        components.pointer(target).cloned()
+    };
+    schema
+        .get("properties")?
+        .as_object()?
+        .iter()
+        .find(|(_, s)| {
+            s.get("enum").is_some() || resolve(s).is_some_and(|r| r.get("enum").is_some())
+        })
+        .map(|(name, _)| format!("/{}", name.replace('~', "~0").replace('/', "~1")))
+}
+
+/// A file name from an example's name: letters, digits, `-` and `_`.
+fn slug(name: &str) -> String {
+    let slug: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if slug.is_empty() {
+        "example".into()
+    } else {
+        slug
+    }
+}

@@ -1,0 +1,262 @@
+//! Any OpenAPI document as the contract: `contract import` writes it as a contract folder,
+//! `--contract FILE` loads it in memory, and the mock serves it and the checker checks it like
+//! the built-in one. The documents are our own (tests/data/openapi/pets.yaml, and a 3.1 one
+//! here), written to exercise parameters, `$ref` chains, both security kinds and both example
+//! forms.
+
+use serde_json::{Value, json};
+
+use crate::support::{Process, mfa_contract, stderr, stdout};
+
+const PETS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/openapi/pets.yaml");
+
+const NOTES_3_1: &str = r##"{
+  "openapi": "3.1.0",
+  "info": {"title": "Notes", "version": "0.1.0"},
+  "security": [{"key": []}],
+  "paths": {
+    "/notes": {
+      "post": {
+        "operationId": "addNote",
+        "requestBody": {"required": true, "content": {"application/json": {
+          "schema": {"$ref": "#/components/schemas/Note"},
+          "example": {"text": "hello", "tags": ["a"]}}}},
+        "responses": {"201": {"description": "Added", "content": {"application/json": {
+          "schema": {"$ref": "#/components/schemas/Stored"},
+          "examples": {"one": {"value": {"id": "n1", "text": "hello", "tags": ["a"]}}}}}}}
+      }
+    }
+  },
+  "components": {
+    "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}},
+    "schemas": {
+      "Note": {"type": "object", "required": ["text"], "properties": {
+        "text": {"type": "string"}, "tags": {"type": ["array", "null"], "items": {"type": "string"}}}},
+      "Stored": {"allOf": [{"$ref": "#/components/schemas/Note"}, {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}]}
+    }
+  }
+}"##;
+
+#[test]
+fn import_writes_a_contract_that_validates_and_lists_what_it_could_not_carry() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("pets");
+    let target_text = target.to_str().expect("utf-8");
+    let output = mfa_contract(&["contract", "import", PETS, target_text]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
+    assert!(text.starts_with("imported 5 operations from "), "{text}");
+    for note in [
+        "listPets: not carried: the cookie parameter session",
+        "listPets: not carried: a response body as application/xml",
+        "getPet: not carried: the 4XX response",
+        "getPet: not carried: links",
+    ] {
+        assert!(text.contains(note), "{note}: {text}");
+    }
+    let valid = mfa_contract(&["contract", "validate", target_text]);
+    assert_eq!(valid.status.code(), Some(0), "{}", stderr(&valid));
+    assert!(
+        stdout(&valid).contains("operations 4 more"),
+        "{}",
+        stdout(&valid)
+    );
+    // Nothing a user has is overwritten.
+    let again = mfa_contract(&["contract", "import", PETS, target_text]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("not empty"), "{}", stderr(&again));
+    // A 3.1 document in JSON, with an API key and examples in both forms.
+    let notes = dir.path().join("notes.json");
+    std::fs::write(&notes, NOTES_3_1).expect("write");
+    let summary = mfa_contract(&[
+        "--contract",
+        notes.to_str().expect("utf-8"),
+        "contract",
+        "summary",
+    ]);
+    assert_eq!(summary.status.code(), Some(0), "{}", stderr(&summary));
+    assert!(
+        stdout(&summary).starts_with("Notes (version 0.1.0)"),
+        "{}",
+        stdout(&summary)
+    );
+}
+
+#[test]
+fn a_file_that_is_not_openapi_exits_2_naming_the_file_and_the_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text, says) in [
+        (
+            "broken.yaml",
+            "openapi: 3.0.0\npaths: [unclosed\n",
+            "broken.yaml:",
+        ),
+        (
+            "swagger.json",
+            r#"{"swagger": "2.0", "paths": {}}"#,
+            "Swagger",
+        ),
+        (
+            "dangling.yaml",
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      requestBody: {$ref: '#/components/requestBodies/Nope'}\n      responses: {'200': {description: ok}}\n",
+            "#/components/requestBodies/Nope",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        let output = mfa_contract(&[
+            "--contract",
+            path.to_str().expect("utf-8"),
+            "contract",
+            "validate",
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stdout(&output));
+        let err = stderr(&output);
+        assert!(err.contains(name) && err.contains(says), "{name}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn the_mock_of_a_document_routes_types_and_guards_every_operation() {
+    let mock = Process::mock(&["--contract", PETS]);
+    let client = crate::support::http_client(std::time::Duration::from_secs(10));
+    let get = |path: &str, headers: &[(&str, &str)]| {
+        let mut request = client.get(format!("{}{path}", mock.url)).bearer_auth("t");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+    let pointer = |body: &Value| body["violations"][0]["pointer"].as_str().map(str::to_owned);
+    let answer = get("/pets/abc", &[("X-Request-Id", "abcd")])
+        .await
+        .expect("sent");
+    assert_eq!(answer.status().as_u16(), 400);
+    assert_eq!(
+        pointer(&answer.json().await.expect("JSON")).as_deref(),
+        Some("/path/petId")
+    );
+    let answer = get("/pets?limit=0", &[]).await.expect("sent");
+    assert_eq!(answer.status().as_u16(), 400, "below the minimum");
+    assert_eq!(
+        pointer(&answer.json().await.expect("JSON")).as_deref(),
+        Some("/query/limit")
+    );
+    let answer = get("/pets/7", &[]).await.expect("sent");
+    assert_eq!(
+        pointer(&answer.json().await.expect("JSON")).as_deref(),
+        Some("/header/X-Request-Id")
+    );
+    let answer = get("/pets/7", &[("X-Request-Id", "abcd")])
+        .await
+        .expect("sent");
+    assert_eq!(answer.status().as_u16(), 200);
+    let pet: Value = answer.json().await.expect("JSON");
+    assert!(pet["id"].is_i64() && pet["species"].is_string(), "{pet}");
+    // A literal segment beats a parameter.
+    let mine = get("/pets/mine", &[]).await.expect("sent");
+    assert_eq!(
+        (
+            mine.status().as_u16(),
+            mine.json::<Value>().await.expect("JSON")
+        ),
+        (200, json!([]))
+    );
+    let put = client
+        .put(format!("{}/pets/7", mock.url))
+        .bearer_auth("t")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(put.status().as_u16(), 405);
+    assert_eq!(put.headers()["allow"], "GET, DELETE");
+    // DELETE takes the API key, not a bearer token.
+    let delete = client.delete(format!("{}/pets/7", mock.url));
+    let without = delete
+        .try_clone()
+        .expect("clone")
+        .bearer_auth("t")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(without.status().as_u16(), 401);
+    let with = delete.header("X-Api-Key", "k").send().await.expect("sent");
+    assert_eq!(
+        (
+            with.status().as_u16(),
+            with.json::<Value>().await.expect("JSON")
+        ),
+        (200, json!({"deleted": true}))
+    );
+}
+
+/// `check --format json` against `url` with the pets contract.
+fn check(url: &str, contract: &str) -> (Value, Option<i32>) {
+    let output = mfa_contract(&[
+        "--contract",
+        contract,
+        "check",
+        "--target",
+        url,
+        "--token",
+        "t",
+        "--seed",
+        "2",
+        "--cases",
+        "10",
+        "--format",
+        "json",
+    ]);
+    let report = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+    (report, output.status.code())
+}
+
+#[test]
+fn check_finds_nothing_in_its_mock_and_names_the_operation_a_backend_breaks() {
+    let mock = Process::mock(&["--contract", PETS]);
+    let (report, code) = check(&mock.url, PETS);
+    assert_eq!(code, Some(0), "{:#}", report["failures"]);
+    let operations = report["operations"].as_array().expect("operations");
+    assert_eq!(operations.len(), 5);
+    assert!(
+        operations.iter().all(|o| o["requests"].as_u64() > Some(0)),
+        "{operations:#?}"
+    );
+    // A backend whose GET /pets/{petId} answers the id as text: the mock of an edited import.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let edited = dir.path().join("pets");
+    let imported = mfa_contract(&["contract", "import", PETS, edited.to_str().expect("utf-8")]);
+    assert_eq!(imported.status.code(), Some(0));
+    let schema_file = edited.join("schemas/getPet.200.schema.json");
+    let mut schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_file).expect("read")).expect("JSON");
+    schema = json!({"$schema": schema["$schema"], "$id": schema["$id"], "type": "object"});
+    std::fs::write(&schema_file, schema.to_string()).expect("write");
+    let fixtures = edited.join("fixtures/operations/getPet/200");
+    for entry in std::fs::read_dir(&fixtures).expect("fixtures") {
+        std::fs::write(
+            entry.expect("entry").path(),
+            r#"{"id": "seven", "name": "Rex", "species": "dog"}"#,
+        )
+        .expect("write");
+    }
+    let broken = Process::mock(&["--contract", edited.to_str().expect("utf-8")]);
+    let (report, code) = check(&broken.url, PETS);
+    assert_eq!(code, Some(1));
+    let failed: Vec<&str> = report["failures"]
+        .as_array()
+        .expect("failures")
+        .iter()
+        .filter_map(|f| f["operation"].as_str())
+        .collect();
+    assert!(
+        !failed.is_empty() && failed.iter().all(|o| *o == "getPet"),
+        "{failed:?}"
+    );
+    assert!(
+        report["failures"].to_string().contains("/id"),
+        "{:#}",
+        report["failures"]
+    );
+}
