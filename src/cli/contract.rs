@@ -259,7 +259,15 @@ pub(super) fn validate(contract: &Contract) -> Result<u8, Error> {
         manifest.request.max_body_bytes
     );
     let methods: Vec<String> = contract.method_names();
-    outln!("  methods    {}", methods.join(", "));
+    if methods.is_empty() {
+        outln!("  selects    nothing (the first operation's body has no enumerated property)");
+    } else {
+        outln!(
+            "  selects    {}: {}",
+            manifest.request.selects,
+            methods.join(", ")
+        );
+    }
     if !contract.operations().is_empty() {
         let others: Vec<String> = contract.operations().iter().map(|o| o.label()).collect();
         let examples: usize = contract.operations().iter().map(|o| o.examples.len()).sum();

@@ -16,11 +16,46 @@ const SECURITY_SCHEME: &str = "bearerAuth";
 pub fn document(contract: &Contract) -> Value {
     let manifest = contract.manifest();
     let components = Components::collect(contract);
-    let mut path_item = Map::new();
-    path_item.insert(
-        manifest.method.to_ascii_lowercase(),
-        operation(contract, &components),
+    let mut paths = Map::new();
+    let mut schemes = Map::new();
+    schemes.insert(SECURITY_SCHEME.into(), json!({
+        "type": "http",
+        "scheme": manifest.auth.scheme.to_ascii_lowercase(),
+        "description": format!("{} header with the {} scheme", manifest.auth.header, manifest.auth.scheme),
+    }));
+    let seed = (
+        contract.view_of_seed(),
+        manifest.path.clone(),
+        Vec::new(),
+        None,
     );
+    let others = contract.operations().iter().enumerate().map(|(i, o)| {
+        (
+            contract.project(i),
+            o.spec.path.clone(),
+            o.spec.parameters.clone(),
+            o.spec.security.clone(),
+        )
+    });
+    for (view, path, parameters, security) in std::iter::once(seed).chain(others) {
+        let mut exported = operation(&view, &components);
+        let object = exported.as_object_mut().expect("an operation is an object");
+        if !parameters.is_empty() {
+            object.insert("parameters".into(), parameters.iter().map(|p| json!({
+                "name": p.name, "in": p.location, "required": p.required || p.location == super::ParameterLocation::Path, "schema": p.schema,
+            })).collect());
+        }
+        if let Some(security) = &security {
+            object.insert("security".into(), security_of(security, &mut schemes));
+        }
+        if !view.takes_body() {
+            object.remove("requestBody");
+        } else if !view.body_required() {
+            object["requestBody"]["required"] = json!(false);
+        }
+        let item = paths.entry(path).or_insert_with(|| json!({}));
+        item[view.method().to_ascii_lowercase()] = exported;
+    }
     let mut info = json!({
         "title": manifest.title,
         "description": manifest.description,
@@ -35,16 +70,10 @@ pub fn document(contract: &Contract) -> Value {
         "openapi": OPENAPI_VERSION,
         "info": info,
         "servers": manifest.servers,
-        "paths": { manifest.path.as_str(): path_item },
+        "paths": paths,
         "components": {
             "schemas": components.schemas,
-            "securitySchemes": {
-                SECURITY_SCHEME: {
-                    "type": "http",
-                    "scheme": manifest.auth.scheme.to_ascii_lowercase(),
-                    "description": format!("{} header with the {} scheme", manifest.auth.header, manifest.auth.scheme),
-                }
-            }
+            "securitySchemes": schemes,
         },
         "x-mfa-contract-gap-policy": gap_policy,
     })
@@ -170,6 +199,10 @@ impl Components {
             manifest.gap_policy.error_schema.clone(),
         ];
         wanted.extend(manifest.responses.values().map(|r| r.schema.clone()));
+        for operation in contract.operations() {
+            wanted.extend(operation.spec.request.iter().map(|b| b.schema.clone()));
+            wanted.extend(operation.spec.responses.values().map(|r| r.schema.clone()));
+        }
         // Follow $refs to other files, so every component a component needs is there too.
         let mut included = BTreeSet::new();
         while let Some(file) = wanted.pop() {
@@ -212,7 +245,8 @@ impl Components {
 
 /// `response-200.schema.json` -> `Response200`.
 fn component_name(file: &str) -> String {
-    let stem = file.split('.').next().unwrap_or(file);
+    // `mfa-setup.request.schema.json` -> `MfaSetupRequest`: every part but the suffix.
+    let stem = file.strip_suffix(".schema.json").unwrap_or(file);
     stem.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|part| !part.is_empty())
         .map(|part| {
@@ -269,4 +303,27 @@ fn rewrite_refs(node: &mut Value, own: &str, names: &BTreeMap<String, String>) {
         }
         _ => {}
     }
+}
+
+/// An operation's own security, its API-key schemes added to `schemes`.
+fn security_of(security: &[super::Security], schemes: &mut Map<String, Value>) -> Value {
+    security
+        .iter()
+        .map(|scheme| match scheme {
+            super::Security::Bearer => json!({ SECURITY_SCHEME: [] }),
+            super::Security::ApiKeyHeader { name } | super::Security::ApiKeyQuery { name } => {
+                let (place, id) = match scheme {
+                    super::Security::ApiKeyHeader { .. } => {
+                        ("header", format!("apiKeyHeader_{name}"))
+                    }
+                    _ => ("query", format!("apiKeyQuery_{name}")),
+                };
+                schemes.insert(
+                    id.clone(),
+                    json!({"type": "apiKey", "in": place, "name": name}),
+                );
+                json!({ id: [] })
+            }
+        })
+        .collect()
 }

@@ -260,3 +260,30 @@ fn check_finds_nothing_in_its_mock_and_names_the_operation_a_backend_breaks() {
         report["failures"]
     );
 }
+
+#[test]
+fn the_openapi_export_of_every_operation_imports_back_to_the_same_operations() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let export = dir.path().join("flashback.json");
+    let output = mfa_contract(&["openapi", "--output", export.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let document: Value =
+        serde_json::from_str(&std::fs::read_to_string(&export).expect("read")).expect("JSON");
+    let contract = mfa_contract::Contract::embedded().expect("contract");
+    let exported: usize = document["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .map(|item| item.as_object().expect("item").len())
+        .sum();
+    assert_eq!(exported, contract.operations().len() + 1);
+    let back = mfa_contract::Contract::from_path(&export).expect("the export imports");
+    let label = |c: &mfa_contract::Contract| -> Vec<String> {
+        std::iter::once(format!("{} {}", c.method(), c.path()))
+            .chain(c.operations().iter().map(|o| o.label()))
+            .collect()
+    };
+    assert_eq!(label(&back), label(&contract));
+    // The gap policy's statuses were marked in the export and are not documented on import.
+    assert!(!back.is_documented(400) && back.is_documented(500));
+}

@@ -78,7 +78,7 @@ impl Writer<'_> {
     }
 
     fn schema_file(&mut self, name: String, schema: &Value) -> String {
-        let mut document = schema.clone();
+        let mut document = self.inlined(schema);
         if let Some(object) = document.as_object_mut() {
             object.insert(
                 "$schema".into(),
@@ -91,6 +91,22 @@ impl Writer<'_> {
         name
     }
 
+    /// A schema that is only a `$ref` to a component, as that component: a file of its own
+    /// shows its properties (and its enum, for `selects`) without a hop.
+    fn inlined(&self, schema: &Value) -> Value {
+        let target = schema
+            .as_object()
+            .filter(|o| o.len() == 1)
+            .and_then(|o| o.get("$ref"))
+            .and_then(Value::as_str)
+            .and_then(|t| t.strip_prefix(COMPONENTS_FILE))
+            .and_then(|t| t.strip_prefix('#'));
+        target
+            .and_then(|pointer| self.imported.components.pointer(pointer))
+            .cloned()
+            .unwrap_or_else(|| schema.clone())
+    }
+
     /// The manifest's own operation: the seed, with the defaults every contract shares.
     fn seed(&mut self, operation: &Operation, file: &str) -> Value {
         let body = operation.body.as_ref().expect("the seed has a body");
@@ -98,7 +114,8 @@ impl Writer<'_> {
             format!("{}.request.schema.json", operation.id),
             &body.schema,
         );
-        let selects = first_enum(&body.schema, &self.imported.components).unwrap_or_default();
+        let selects =
+            first_enum(&self.inlined(&body.schema), &self.imported.components).unwrap_or_default();
         for (name, example) in &body.examples {
             self.put(
                 format!("fixtures/requests/valid/{}.json", slug(name)),
