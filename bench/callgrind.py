@@ -8,6 +8,7 @@ else the machine is doing (BENCHMARKS.md, "the method").
     python3 bench/callgrind.py --cors-compare       # CORS: hand-written against actix-cors
     python3 bench/callgrind.py --proxy-compare BEFORE AFTER   # the proxy, two binaries side by side
     python3 bench/callgrind.py --mock-compare BEFORE AFTER    # the mock, two binaries and bare actix
+    python3 bench/callgrind.py --operations-compare BINARY    # 14 operations against 240
 
 Each server runs with one worker under callgrind; N sequential keep-alive requests
 (POST /mfa/primary, valid body and token) are sent, then the server is stopped. The figure is
@@ -17,6 +18,7 @@ only (callgrind does not see the kernel). Standard library only.
 
 import argparse
 import http.client
+import json
 import os
 import re
 import socket
@@ -153,6 +155,58 @@ def mock_compare(before, after, extra):
     print(f"after / before: {figures['after'] / figures['before']:.3f}x")
 
 
+def contract_of(binary, operations, into):
+    """The built-in contract exported to `into`, with synthetic operations added up to
+    `operations` in all (half with a literal path, half with a path parameter)."""
+    subprocess.run([binary, "contract", "export", into], check=True, stdout=subprocess.DEVNULL)
+    manifest_path = os.path.join(into, "schemas", "contract.json")
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    extra = operations - 1 - len(manifest["operations"])
+    for i in range(extra):
+        templated = i % 2 == 1
+        operation = {
+            "operationId": f"benchOperation{i}",
+            "method": "GET",
+            "path": f"/bench/{i}/items/{{id}}" if templated else f"/bench/{i}/items",
+            "responses": {"200": {"description": "Done", "schema": "done.schema.json",
+                                  "fixture": "operations/enableMfaMethod/200/enabled.json"}},
+        }
+        if templated:
+            operation["parameters"] = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+        manifest["operations"].append(operation)
+    with open(manifest_path, "w") as f:
+        json.dump(manifest, f, indent=1)
+    return into
+
+
+def operations_compare(binary, extra):
+    """POST /mfa/primary with the built-in contract (14 operations) and with 240; a 240-operation
+    OpenAPI document imported and loaded; the checker's plan for each."""
+    work = tempfile.mkdtemp()
+    many = contract_of(binary, 240, os.path.join(work, "many"))
+    builtin = per_request(lambda p: [binary, "mock", "--port", str(p), "--workers", "1", *extra])
+    large = per_request(lambda p: [binary, "--contract", many, "mock", "--port", str(p), "--workers", "1", *extra])
+    print(f"POST /mfa/primary, built-in contract (14 operations): {builtin:,.0f} instructions per request")
+    print(f"POST /mfa/primary, 240 operations: {large:,.0f} instructions per request; {large / builtin:.3f}x")
+    document = os.path.join(work, "many.openapi.json")
+    with open(document, "w") as f:
+        subprocess.run([binary, "--contract", many, "openapi"], stdout=f, check=True)
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([binary, "--contract", document, "contract", "validate"], stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - started)
+    print(f"a 240-operation OpenAPI document imported and loaded (contract validate): best of 3 {min(times):.3f} s")
+    for label, contract in (("built-in, 14 operations", None), ("240 operations", many)):
+        args = [binary] + (["--contract", contract] if contract else []) + [
+            "check", "--target", "http://127.0.0.1:9", "--dry-run", "--format", "json", "--seed", "1"]
+        plan = json.loads(subprocess.run(args, capture_output=True, check=True).stdout)
+        parts = plan.get("operations", [plan])
+        cases = sum(len(p["cases"]) + sum(len(s["steps"]) for s in p["sequences"]) for p in parts)
+        print(f"check's plan, {label}: {cases:,} requests, {cases / len(parts):.0f} per operation")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", help="an mfa-contract binary to measure instead of the pair")
@@ -162,8 +216,12 @@ def main():
     parser.add_argument("--cors-compare", action="store_true", help="also: CORS, hand-written against actix-cors")
     parser.add_argument("--mock-compare", nargs=2, metavar=("BEFORE", "AFTER"), help="the mock: two binaries side by side")
     parser.add_argument("--proxy-compare", nargs=2, metavar=("BEFORE", "AFTER"), help="the proxy: two binaries side by side")
+    parser.add_argument("--operations-compare", metavar="BINARY", help="14 operations against 240, one binary")
     args = parser.parse_args()
     extra = args.args.split()
+    if args.operations_compare:
+        operations_compare(args.operations_compare, extra)
+        return
     if args.proxy_compare:
         proxy_compare(*args.proxy_compare)
         return

@@ -22,9 +22,14 @@ pub(super) fn negotiated(req: &ServiceRequest) -> Option<ContentEncoding> {
     // Most clients that ask for nothing send no header or `identity` (Python's http.client,
     // curl without --compressed): a look at the bytes spares them the typed parse.
     let value = req.headers().get(header::ACCEPT_ENCODING)?.as_bytes();
+    // A plain scan: the value is short, and a searcher built per name costs more than it.
     let names_one = [b"gzip".as_slice(), b"br", b"zstd", b"deflate", b"*"]
         .iter()
-        .any(|name| memchr::memmem::find(value, name).is_some());
+        .any(|name| {
+            value
+                .windows(name.len())
+                .any(|w| w.eq_ignore_ascii_case(name))
+        });
     if !names_one {
         return None;
     }

@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 
-use jsonptr::Pointer;
 use serde_json::{Map, Value};
 
 use super::{Change, Condition, Fill, Rule, Source};
@@ -33,12 +32,9 @@ struct Scope<'a> {
     item: Option<&'a Value>,
 }
 
-/// The value of `pointer` in `value`; a pointer that does not parse resolves to nothing (the
-/// loader rejects such pointers before any request).
+/// The value of `pointer` (text) in `value`; one that does not parse resolves to nothing.
 pub fn resolve<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
-    Pointer::parse(pointer)
-        .ok()
-        .and_then(|p| p.resolve(value).ok())
+    super::Pointer::parse(pointer).ok()?.get(value)
 }
 
 fn read<'a>(source: &'a Source, scope: &Scope<'a>) -> Option<Cow<'a, Value>> {
@@ -46,16 +42,12 @@ fn read<'a>(source: &'a Source, scope: &Scope<'a>) -> Option<Cow<'a, Value>> {
         map.and_then(|m| m.get(name)).map(Cow::Borrowed)
     };
     match source {
-        Source::Request(p) => scope
-            .request
-            .body
-            .and_then(|b| resolve(b, p))
-            .map(Cow::Borrowed),
+        Source::Request(p) => scope.request.body.and_then(|b| p.get(b)).map(Cow::Borrowed),
         Source::Path(name) => named(scope.request.path, name),
         Source::Query(name) => named(scope.request.query, name),
         Source::Header(name) => named(scope.request.headers, &name.to_ascii_lowercase()),
-        Source::Account(p) => resolve(scope.account, p).map(Cow::Borrowed),
-        Source::Item(p) => scope.item.and_then(|i| resolve(i, p)).map(Cow::Borrowed),
+        Source::Account(p) => p.get(scope.account).map(Cow::Borrowed),
+        Source::Item(p) => scope.item.and_then(|i| p.get(i)).map(Cow::Borrowed),
         Source::Value(v) => Some(Cow::Borrowed(v)),
         Source::Holds(condition) => Some(Cow::Owned(Value::Bool(test(condition, scope)))),
     }
@@ -133,14 +125,22 @@ fn make(change: &Change, request: RequestValues<'_>, account: &mut Value) {
     }
     let value = match change {
         Change::Add { value, .. } | Change::Remove { value, .. } | Change::Set { value, .. } => {
-            read(value, &scope).map(Cow::into_owned)
+            read(value, &scope)
         }
         Change::Unset { .. } => None,
     };
     let path = change.path();
+    // Unchanged values are not written again: no allocation for a request that changes nothing.
+    if matches!(change, Change::Set { .. })
+        && value.is_some()
+        && path.get(scope.account) == value.as_deref()
+    {
+        return;
+    }
+    let value = value.map(Cow::into_owned);
     match (change, value) {
         (Change::Add { .. }, Some(value)) => {
-            let set = slot(account, path);
+            let set = path.slot(account);
             if !set.is_array() {
                 *set = Value::Array(Vec::new());
             }
@@ -150,54 +150,14 @@ fn make(change: &Change, request: RequestValues<'_>, account: &mut Value) {
             }
         }
         (Change::Remove { .. }, Some(value)) => {
-            if let Some(Value::Array(set)) = Pointer::parse(path)
-                .ok()
-                .and_then(|p| p.resolve_mut(account).ok())
-            {
+            if let Some(Value::Array(set)) = path.get_mut(account) {
                 set.retain(|v| v != &value);
             }
         }
-        (Change::Set { .. }, Some(value)) => *slot(account, path) = value,
-        (Change::Set { .. }, None) | (Change::Unset { .. }, _) => {
-            if let Ok(pointer) = Pointer::parse(path) {
-                pointer.delete(account);
-            }
-        }
+        (Change::Set { .. }, Some(value)) => *path.slot(account) = value,
+        (Change::Set { .. }, None) | (Change::Unset { .. }, _) => path.remove(account),
         (Change::Add { .. } | Change::Remove { .. }, None) => {}
     }
-}
-
-/// The value at `path` in `document`, made (with objects on the way) if it is not there.
-fn slot<'v>(document: &'v mut Value, path: &str) -> &'v mut Value {
-    let Ok(pointer) = Pointer::parse(path) else {
-        return document;
-    };
-    pointer.tokens().fold(document, |at, token| {
-        if !at.is_object() && !at.is_array() {
-            *at = Value::Object(Map::new());
-        }
-        match at {
-            Value::Array(items) => match token
-                .to_index()
-                .ok()
-                .and_then(|i| i.for_len_incl(items.len()).ok())
-            {
-                Some(i) if i == items.len() => {
-                    items.push(Value::Null);
-                    &mut items[i]
-                }
-                Some(i) => &mut items[i],
-                None => {
-                    items.push(Value::Null);
-                    items.last_mut().expect("just pushed")
-                }
-            },
-            Value::Object(map) => map
-                .entry(token.decoded().into_owned())
-                .or_insert(Value::Null),
-            _ => unreachable!("made an object above"),
-        }
-    })
 }
 
 impl Rule {
@@ -220,10 +180,7 @@ fn fill_one(fill: &Fill, request: RequestValues<'_>, account: &Value, body: &mut
         put(body, &fill.at, value);
         return;
     };
-    let Some(Value::Array(items)) = Pointer::parse(each)
-        .ok()
-        .and_then(|p| p.resolve_mut(body).ok())
-    else {
+    let Some(Value::Array(items)) = each.get_mut(body) else {
         return;
     };
     for item in items.iter_mut() {
@@ -239,13 +196,9 @@ fn fill_one(fill: &Fill, request: RequestValues<'_>, account: &Value, body: &mut
     }
 }
 
-fn put(body: &mut Value, at: &str, value: Option<Value>) {
+fn put(body: &mut Value, at: &super::Pointer, value: Option<Value>) {
     match value {
-        Some(value) => *slot(body, at) = value,
-        None => {
-            if let Ok(pointer) = Pointer::parse(at) {
-                pointer.delete(body);
-            }
-        }
+        Some(value) => *at.slot(body) = value,
+        None => at.remove(body),
     }
 }

@@ -5,11 +5,13 @@
 //! no field, value or endpoint (docs/contract.md, "Rules").
 
 mod eval;
+mod pointer;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use eval::{Applied, RequestValues, apply, holds, resolve};
+pub use pointer::Pointer;
 
 /// One rule: when every condition holds, answer `respond`, after `change`, filled by `fill`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -38,7 +40,7 @@ pub struct Rule {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum Source {
     /// A JSON pointer into the request body.
-    Request(String),
+    Request(Pointer),
     /// A path parameter, by name, typed as its schema says.
     Path(String),
     /// A query parameter, by name, typed as its schema says.
@@ -46,9 +48,9 @@ pub enum Source {
     /// A header, by name (case-insensitive), as text.
     Header(String),
     /// A JSON pointer into the caller's account.
-    Account(String),
+    Account(Pointer),
     /// Inside `fill.each`: a JSON pointer into the element being filled.
-    Item(String),
+    Item(Pointer),
     /// A constant.
     Value(Value),
     /// `true` or `false`: whether a condition holds.
@@ -76,25 +78,25 @@ pub enum Condition {
 #[serde(tag = "op", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Change {
     Add {
-        path: String,
+        path: Pointer,
         value: Source,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         when: Vec<Condition>,
     },
     Remove {
-        path: String,
+        path: Pointer,
         value: Source,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         when: Vec<Condition>,
     },
     Set {
-        path: String,
+        path: Pointer,
         value: Source,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         when: Vec<Condition>,
     },
     Unset {
-        path: String,
+        path: Pointer,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         when: Vec<Condition>,
     },
@@ -107,8 +109,8 @@ pub enum Change {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fill {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub each: Option<String>,
-    pub at: String,
+    pub each: Option<Pointer>,
+    pub at: Pointer,
     pub value: Source,
 }
 
@@ -124,7 +126,7 @@ pub struct Invariant {
 }
 
 impl Change {
-    pub fn path(&self) -> &str {
+    pub fn path(&self) -> &Pointer {
         match self {
             Change::Add { path, .. }
             | Change::Remove { path, .. }
@@ -140,65 +142,6 @@ impl Change {
             | Change::Set { when, .. }
             | Change::Unset { when, .. } => when,
         }
-    }
-}
-
-/// Every JSON pointer a rule holds, with where in the rule it sits, so a loader can check them
-/// before any request arrives.
-pub fn pointers(rule: &Rule) -> Vec<(String, &str)> {
-    let mut found = Vec::new();
-    for (i, condition) in rule.when.iter().enumerate() {
-        condition_pointers(condition, &format!("/when/{i}"), &mut found);
-    }
-    for (i, change) in rule.change.iter().enumerate() {
-        found.push((format!("/change/{i}/path"), change.path()));
-        if let Change::Add { value, .. }
-        | Change::Remove { value, .. }
-        | Change::Set { value, .. } = change
-        {
-            source_pointers(value, &format!("/change/{i}/value"), &mut found);
-        }
-        for (j, condition) in change.when().iter().enumerate() {
-            condition_pointers(condition, &format!("/change/{i}/when/{j}"), &mut found);
-        }
-    }
-    for (i, fill) in rule.fill.iter().enumerate() {
-        found.push((format!("/fill/{i}/at"), &fill.at));
-        if let Some(each) = &fill.each {
-            found.push((format!("/fill/{i}/each"), each));
-        }
-        source_pointers(&fill.value, &format!("/fill/{i}/value"), &mut found);
-    }
-    found
-}
-
-fn condition_pointers<'a>(condition: &'a Condition, at: &str, found: &mut Vec<(String, &'a str)>) {
-    match condition {
-        Condition::Equals { left, right }
-        | Condition::NotEquals { left, right }
-        | Condition::In { left, right }
-        | Condition::NotIn { left, right } => {
-            source_pointers(left, &format!("{at}/left"), found);
-            source_pointers(right, &format!("{at}/right"), found);
-        }
-        Condition::Present { value } | Condition::Absent { value } => {
-            source_pointers(value, &format!("{at}/value"), found);
-        }
-        Condition::AnyOf { conditions } => {
-            for (i, c) in conditions.iter().enumerate() {
-                condition_pointers(c, &format!("{at}/conditions/{i}"), found);
-            }
-        }
-    }
-}
-
-fn source_pointers<'a>(source: &'a Source, at: &str, found: &mut Vec<(String, &'a str)>) {
-    match source {
-        Source::Request(p) | Source::Account(p) | Source::Item(p) => {
-            found.push((at.to_owned(), p));
-        }
-        Source::Holds(condition) => condition_pointers(condition, &format!("{at}/holds"), found),
-        Source::Path(_) | Source::Query(_) | Source::Header(_) | Source::Value(_) => {}
     }
 }
 

@@ -113,22 +113,23 @@ fn fills_write_the_account_into_the_answer_and_remove_what_it_lacks() {
 }
 
 #[test]
-fn every_pointer_of_a_rule_is_listed_with_its_place() {
-    let rule: Rule = serde_json::from_value(json!({"respond": 200,
-        "when": [{"op": "anyOf", "conditions": [{"op": "absent", "value": {"request": "/a"}}]}],
-        "change": [{"op": "set", "path": "/b", "value": {"account": "/c"}}],
-        "fill": [{"at": "/d", "value": {"value": 1}}]}))
-    .expect("rule");
-    let listed: Vec<(String, &str)> = pointers(&rule);
-    assert_eq!(
-        listed,
-        vec![
-            ("/when/0/conditions/0/value".to_owned(), "/a"),
-            ("/change/0/path".to_owned(), "/b"),
-            ("/change/0/value".to_owned(), "/c"),
-            ("/fill/0/at".to_owned(), "/d"),
-        ]
+fn a_pointer_that_does_not_parse_does_not_load_and_is_named() {
+    let error = serde_json::from_value::<Rule>(json!({"respond": 200,
+        "change": [{"op": "set", "path": "no-slash", "value": {"value": 1}}]}))
+    .expect_err("a bad pointer");
+    assert!(
+        error
+            .to_string()
+            .contains("\"no-slash\" is not a JSON pointer"),
+        "{error}"
     );
+    let pointer = Pointer::parse("/a~1b/0").expect("parses");
+    assert_eq!(pointer.get(&json!({"a/b": ["x"]})), Some(&json!("x")));
+    let mut value = json!({"list": [1, 2, 3]});
+    Pointer::parse("/list/1")
+        .expect("parses")
+        .remove(&mut value);
+    assert_eq!(value, json!({"list": [1, 3]}));
 }
 
 #[test]
