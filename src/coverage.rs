@@ -137,7 +137,7 @@ impl Tracker {
         for status in contract.documented_statuses() {
             tracker.add(Area::Status, status.to_string());
         }
-        for (value, _) in contract.methods() {
+        for (value, _) in contract.selectable() {
             tracker.add(Area::EnumValue, value);
         }
         for case in planned {
@@ -236,7 +236,7 @@ fn keys(contract: &Contract, case: &Case) -> Vec<(Area, String)> {
     if case.expect == Expect::Accept {
         keys.push((Area::Method, request.method.clone()));
         let body = serde_json::from_slice(&request.body).ok();
-        let value = body.as_ref().and_then(|b| contract.selected_method(b));
+        let value = body.as_ref().and_then(|b| contract.selected_value(b));
         match (&request.auth, value) {
             (Auth::Token, Some(value)) => keys.push((Area::EnumValue, value.to_owned())),
             (Auth::SecondToken, _) => keys.push((Area::Auth, SECOND_ACCOUNT.to_owned())),

@@ -1,10 +1,10 @@
 //! The journal as a Pact V4 consumer contract: what the app really sent in its end-to-end run
 //! and what it was answered, one interaction per distinct request and status, described as
-//! the checker classes the request ("a valid PASSKEY request", "a request without a token").
+//! the checker classes the request ("a valid request", "a request without a token").
 //! Matching rules come from the contract's schemas (the enum as a regex, every documented
 //! field of an answer by type), so the pact does not pin one example's values; the mock's
 //! diagnostic fields are left out of the expected answers. A valid request carries the
-//! provider state that makes its answer (the user's enrolled methods), which the mock sets up
+//! provider state that makes its answer (the user's account document), which the mock sets up
 //! at `POST /__admin/provider-states` when the Pact verifier replays it.
 
 use std::collections::BTreeSet;
@@ -171,7 +171,7 @@ fn describe(
                 .json
                 .as_ref()
                 .ok()
-                .and_then(|b| contract.selected_method(b))
+                .and_then(|b| contract.selected_value(b))
                 .unwrap_or("?");
             match status {
                 200..=299 => format!("a valid {value} request"),
@@ -248,7 +248,7 @@ fn request(
         None => {}
     }
     if expect == Expect::Accept {
-        let enum_values: Vec<String> = contract.method_names();
+        let enum_values: Vec<String> = contract.selectable_names();
         request["matchingRules"] = json!({ "body": {
             format!("$.{}", contract.selected_property()): rule(json!({
                 "match": "regex",

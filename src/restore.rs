@@ -37,7 +37,7 @@ pub async fn restore(
     method: &str,
 ) -> Result<RestoreReport, Error> {
     let Some(body) = cases::body_selecting(contract, method) else {
-        let methods: Vec<String> = contract.method_names();
+        let methods: Vec<String> = contract.selectable_names();
         return Err(Error::Usage(format!(
             "--restore-primary {method}: not one of {}",
             methods.join(", ")

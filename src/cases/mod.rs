@@ -240,7 +240,7 @@ impl<'c> Plan<'c> {
 /// A valid body that selects `method` (the contract's `request.selects` set to it), or `None`
 /// when `method` is not one of the allowed values.
 pub fn body_selecting(contract: &Contract, method: &str) -> Option<Vec<u8>> {
-    if !contract.methods().iter().any(|(m, _)| m == method) {
+    if !contract.selectable().iter().any(|(m, _)| m == method) {
         return None;
     }
     let model =

@@ -258,7 +258,7 @@ pub(super) fn validate(contract: &Contract) -> Result<u8, Error> {
         manifest.request.content_type,
         manifest.request.max_body_bytes
     );
-    let methods: Vec<String> = contract.method_names();
+    let methods: Vec<String> = contract.selectable_names();
     if methods.is_empty() {
         outln!("  selects    nothing (the first operation's body has no enumerated property)");
     } else {

@@ -15,7 +15,7 @@ use super::server::{ServerArgs, UpstreamArgs};
 pub(super) struct MockArgs {
     #[command(flatten)]
     server: ServerArgs,
-    /// Users file (tokens, enrolled methods, primary) instead of the contract's fixtures/users.json
+    /// Users file (tokens and their account documents) instead of the contract's fixtures/users.json
     #[arg(long, value_name = "FILE")]
     users: Option<PathBuf>,
     /// Answer 401 to tokens that are not in the users file (default: unknown tokens get a fresh user)
@@ -162,7 +162,7 @@ pub(super) fn print_banner(
         "any-token"
     };
     let method = contract
-        .methods()
+        .selectable()
         .first()
         .map(|(m, _)| m.clone())
         .unwrap_or_default();

@@ -67,7 +67,7 @@ pub enum ContractError {
     UnexpectedlyValid { file: String, schema: String },
 
     /// Occurs when files match their schemas but not each other (a name that points nowhere,
-    /// a status that is not a number, a primary method that is not enrolled...).
+    /// a status that is not a number, an account that breaks an invariant...).
     #[error("{file}: at {}: {message}", pointer_or_root(pointer))]
     Inconsistent {
         file: String,

@@ -39,6 +39,9 @@ pub struct Manifest {
     /// The contract's other operations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operations: Vec<OperationSpec>,
+    /// Where the documentation and a client of the API disagree, beyond one operation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disagreements: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

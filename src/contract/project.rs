@@ -29,6 +29,24 @@ impl Contract {
             .chain((0..self.operations.len()).map(|i| self.project(i)))
     }
 
+    /// Which of [`Contract::views`] a request is for: by method and path, or, for a method the
+    /// path lacks, the view of one of the methods it has (so that request is judged too).
+    /// `None`: no operation has the path.
+    pub fn view_index(&self, method: &str, path: &str) -> Option<usize> {
+        let index = |target| match target {
+            Target::Seed => 0,
+            Target::Other(i) => i + 1,
+        };
+        match self.route(method, path) {
+            super::Route::Found { target, .. } => Some(index(target)),
+            super::Route::MethodNotAllowed(allowed) => match self.route(allowed.first()?, path) {
+                super::Route::Found { target, .. } => Some(index(target)),
+                _ => None,
+            },
+            super::Route::NotFound => None,
+        }
+    }
+
     /// The seed's operation alone (the other operations left out).
     pub fn view_of_seed(&self) -> Contract {
         let mut manifest = self.manifest.clone();

@@ -18,8 +18,8 @@ pub(crate) fn selector_schema<'a>(
 
 impl Contract {
     /// The values the selected request value may take (its `enum`), with their documented
-    /// meanings: the MFA methods.
-    pub fn methods(&self) -> Vec<(String, Option<String>)> {
+    /// meanings (for the built-in contract, the MFA methods).
+    pub fn selectable(&self) -> Vec<(String, Option<String>)> {
         let document = self.resolve_properties(&self.request_schema().document);
         let Some(schema) =
             selector_schema(&document, &self.selects).filter(|_| !self.selects.is_root())
@@ -43,13 +43,13 @@ impl Contract {
             .collect()
     }
 
-    /// The values of [`Contract::methods`] alone.
-    pub fn method_names(&self) -> Vec<String> {
-        self.methods().into_iter().map(|(m, _)| m).collect()
+    /// The values of [`Contract::selectable`] alone.
+    pub fn selectable_names(&self) -> Vec<String> {
+        self.selectable().into_iter().map(|(m, _)| m).collect()
     }
 
     /// The selected value in a request body that the request schema accepted.
-    pub fn selected_method<'a>(&self, body: &'a Value) -> Option<&'a str> {
+    pub fn selected_value<'a>(&self, body: &'a Value) -> Option<&'a str> {
         use jsonptr::resolve::Resolve as _;
         body.resolve(&self.selects).ok()?.as_str()
     }

@@ -60,6 +60,9 @@ fn responses(out: &mut String, contract: &Contract) {
 /// documented answers with their default examples, rules, and where a client disagrees.
 fn operations(out: &mut String, contract: &Contract) {
     rules(out, contract.rules(), "  ");
+    for note in &contract.manifest().disagreements {
+        let _ = writeln!(out, "  disagreement: {note}");
+    }
     if contract.operations().is_empty() {
         return;
     }

@@ -106,6 +106,7 @@ impl HarReport {
     pub fn add(
         &mut self,
         contract: &Contract,
+        views: &[Contract],
         index: usize,
         entry: Entry,
         pages: &BTreeMap<String, String>,
@@ -113,10 +114,13 @@ impl HarReport {
         let path = url::Url::parse(&entry.request.url)
             .map(|u| u.path().to_owned())
             .unwrap_or_default();
-        if path != contract.path() {
+        let Some(contract) = contract
+            .view_index(&entry.request.method, &path)
+            .and_then(|i| views.get(i))
+        else {
             self.other_paths += 1;
             return;
-        }
+        };
         let at = EntryRef {
             index,
             started_date_time: entry.started_date_time.clone(),

@@ -22,8 +22,10 @@ pub fn judge_file(contract: &Contract, path: &Path) -> Result<HarReport, Error> 
     let file = std::fs::File::open(path)
         .map_err(|e| Error::io(format!("cannot read --har {shown}"), e))?;
     let mut report = HarReport::new(shown.clone(), contract);
+    // Each entry judged with its operation, as the proxy judges an exchange.
+    let views: Vec<Contract> = contract.views().collect();
     let log = read::for_each_entry(std::io::BufReader::new(file), &mut |index, entry, pages| {
-        report.add(contract, index, entry, pages);
+        report.add(contract, &views, index, entry, pages);
     })
     .map_err(|e| {
         // serde's message ends with "at line L column C".

@@ -91,7 +91,10 @@ async fn state(state: web::Data<MockState>) -> HttpResponse {
         "strictTokens": users.strict(),
         "defaultUser": users.default_user(),
         "users": users.snapshot(),
-        "methods": state.contract.methods().into_iter().map(|(m, meaning)| json!({"value": m, "meaning": meaning})).collect::<Vec<_>>(),
+        "selectable": state.contract.selectable().into_iter().map(|(m, meaning)| json!({"value": m, "meaning": meaning})).collect::<Vec<_>>(),
+        "operations": std::iter::once(json!({"operationId": state.contract.manifest().operation_id, "method": state.contract.method(), "path": state.contract.path()}))
+            .chain(state.contract.operations().iter().map(|o| json!({"operationId": o.id(), "method": o.spec.method, "path": o.spec.path})))
+            .collect::<Vec<_>>(),
         "scenarioForms": state.rules.accepted(),
         "armed": state.armed.list(),
         "chaos": state.chaos.snapshot(),

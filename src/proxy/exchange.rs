@@ -43,19 +43,10 @@ pub(super) async fn handle(
 /// The operation a request is for, as a contract of its own: by method and path, or (another
 /// method) by path alone, so a method the path lacks is judged too. None: not the contract's.
 fn view_for<'s>(req: &HttpRequest, state: &'s ProxyState) -> Option<&'s crate::contract::Contract> {
-    use crate::contract::{Route, Target};
-    match state.contract.route(req.method().as_str(), req.path()) {
-        Route::Found {
-            target: Target::Seed,
-            ..
-        } => state.views.first(),
-        Route::Found {
-            target: Target::Other(i),
-            ..
-        } => state.views.get(i + 1),
-        Route::MethodNotAllowed(_) => state.views.iter().find(|v| v.path() == req.path()),
-        Route::NotFound => None,
-    }
+    let index = state
+        .contract
+        .view_index(req.method().as_str(), req.path())?;
+    state.views.get(index)
 }
 
 async fn judged(

@@ -63,7 +63,7 @@ fn every_valid_fixture_validates_and_every_invalid_fixture_does_not() {
 #[test]
 fn the_schemas_say_what_the_documentation_says() {
     let contract = embedded();
-    let methods = contract.methods();
+    let methods = contract.selectable();
     assert_eq!(
         methods,
         vec![

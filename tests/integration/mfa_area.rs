@@ -416,3 +416,70 @@ fn a_backend_that_breaks_one_operation_is_named_and_one_it_does_not_serve_is_one
         not_served[0]
     );
 }
+
+#[tokio::test]
+async fn the_journal_of_a_settings_page_as_har_is_judged_per_operation() {
+    let mock = Process::mock(&[]);
+    let me = page(&mock, "demo-no-passkey");
+    me.status().await;
+    me.call("GET", "/mfa/methods", None).await;
+    me.primary("PASSKEY").await;
+    me.call("POST", "/mfa/setup", Some(json!({"mfaType": "PASSKEY"})))
+        .await;
+    let client = http_client(Duration::from_secs(10));
+    let har: Value = client
+        .get(format!("{}/__admin/requests?format=har", mock.url))
+        .send()
+        .await
+        .expect("export")
+        .json()
+        .await
+        .expect("JSON");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clean = dir.path().join("clean.har");
+    std::fs::write(&clean, har.to_string()).expect("write");
+    let judge = |file: &std::path::Path| {
+        let output = crate::support::mfa_contract(&[
+            "check",
+            "--har",
+            file.to_str().expect("utf-8"),
+            "--format",
+            "json",
+        ]);
+        let report: Value =
+            serde_json::from_str(&crate::support::stdout(&output)).expect("JSON report");
+        (report, output.status.code())
+    };
+    let (report, code) = judge(&clean);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(
+        (report["judged"].as_u64(), report["otherPaths"].as_u64()),
+        (Some(4), Some(0)),
+        "{report:#}"
+    );
+    // The status answer, made to break its schema: found, in that entry.
+    let mut broken = har.clone();
+    let entry = broken["log"]["entries"]
+        .as_array_mut()
+        .expect("entries")
+        .iter_mut()
+        .find(|e| {
+            e["request"]["url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("/mfa/status"))
+        })
+        .expect("the status entry");
+    let text = entry["response"]["content"]["text"]
+        .as_str()
+        .expect("text")
+        .replace("\"isEnabled\":true", "\"isEnabled\":\"yes\"");
+    entry["response"]["content"]["text"] = json!(text);
+    let tampered = dir.path().join("broken.har");
+    std::fs::write(&tampered, broken.to_string()).expect("write");
+    let (report, code) = judge(&tampered);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert!(
+        report["findings"].to_string().contains("/data/isEnabled"),
+        "{report:#}"
+    );
+}
