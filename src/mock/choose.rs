@@ -79,3 +79,38 @@ fn bad_prefer(detail: String, accepted: Vec<String>) -> Reply {
         extra,
     )
 }
+
+/// The answer a chosen scenario shapes: its example or its status's default from `bodies`
+/// (a disturbance chaos drew that names no example of this operation: its first documented
+/// error), else what the state says; then its fault, delay and labels.
+pub(super) fn shaped(
+    chosen: Option<Chosen>,
+    bodies: &super::bodies::Bodies,
+    first_error: Option<u16>,
+    from_state: impl FnOnce() -> Reply,
+) -> Reply {
+    let Some(Chosen {
+        label,
+        scenario,
+        chaos,
+    }) = chosen
+    else {
+        return from_state();
+    };
+    let mut reply = match (&scenario.example, scenario.code) {
+        (Some(name), _) => bodies.example(name).or_else(|| {
+            chaos
+                .as_ref()
+                .and(first_error)
+                .and_then(|s| bodies.default_for(s))
+        }),
+        (None, Some(code)) => bodies.default_for(code),
+        (None, None) => None,
+    }
+    .unwrap_or_else(from_state);
+    reply.fault = scenario.fault;
+    reply.delay = scenario.delay();
+    reply.scenario = Some(label);
+    reply.chaos = chaos;
+    reply
+}

@@ -126,34 +126,8 @@ fn respond(
         };
         answer(state, token, &answers, request)
     };
-    let Some(Chosen {
-        label,
-        scenario,
-        chaos,
-    }) = chosen
-    else {
-        return from_account();
-    };
-    let documented_error = || {
-        operation
-            .documented_statuses()
-            .find(|s| *s >= 400)
-            .and_then(|s| served.bodies.default_for(s))
-    };
-    let mut reply = match (&scenario.example, scenario.code) {
-        (Some(name), _) => served
-            .bodies
-            .example(name)
-            .or_else(|| chaos.as_ref().and_then(|_| documented_error())),
-        (None, Some(code)) => served.bodies.default_for(code),
-        (None, None) => None,
-    }
-    .unwrap_or_else(from_account);
-    reply.fault = scenario.fault;
-    reply.delay = scenario.delay();
-    reply.scenario = Some(label);
-    reply.chaos = chaos;
-    reply
+    let first_error = operation.documented_statuses().find(|s| *s >= 400);
+    super::choose::shaped(chosen, &served.bodies, first_error, from_account)
 }
 
 /// The credential the operation's security asks for: the manifest's for an operation that says

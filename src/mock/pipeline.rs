@@ -207,27 +207,9 @@ fn routed(
 }
 
 fn answer(state: &MockState, token: &str, body: &Value, chosen: Option<Chosen>) -> Reply {
-    let Some(Chosen {
-        label,
-        scenario,
-        chaos,
-    }) = chosen
-    else {
-        return answer_from_state(state, token, body);
-    };
-    let mut reply = if let Some(name) = &scenario.example {
-        state.bodies.example(name)
-    } else if let Some(code) = scenario.code {
-        state.bodies.default_for(code)
-    } else {
-        None
-    }
-    .unwrap_or_else(|| answer_from_state(state, token, body));
-    reply.fault = scenario.fault;
-    reply.delay = scenario.delay();
-    reply.scenario = Some(label);
-    reply.chaos = chaos;
-    reply
+    super::choose::shaped(chosen, &state.bodies, None, || {
+        answer_from_state(state, token, body)
+    })
 }
 
 fn answer_from_state(state: &MockState, token: &str, body: &Value) -> Reply {
