@@ -55,6 +55,7 @@ pub async fn restore(
             headers: Vec::new(),
             title_case: false,
             body,
+            path: None,
         },
     );
     let exchange = client.send(case).await;

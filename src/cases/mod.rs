@@ -6,6 +6,7 @@
 mod encode;
 mod model;
 mod negative;
+mod parameters;
 mod planner;
 mod sample;
 mod space;
@@ -72,6 +73,25 @@ pub struct Request {
     pub title_case: bool,
     #[serde(serialize_with = "body_text")]
     pub body: Vec<u8>,
+    /// The path and query sent instead of the operation's own (a case about a parameter).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl Request {
+    /// The URL this request goes to: `endpoint` (the operation's URL), or with its path and
+    /// query replaced by this request's own.
+    /// `operation_path` is the path `endpoint` ends with (before its query).
+    pub fn url(&self, endpoint: &str, operation_path: &str) -> String {
+        let Some(path) = &self.path else {
+            return endpoint.to_owned();
+        };
+        let without_query = endpoint.split('?').next().unwrap_or(endpoint);
+        let base = without_query
+            .strip_suffix(operation_path)
+            .unwrap_or(without_query);
+        format!("{base}{path}")
+    }
 }
 
 fn body_text<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {

@@ -44,6 +44,7 @@ pub(super) fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c>
         Credentials::None | Credentials::ApiKey => {}
     }
     cases.extend(other_methods(&space, contract.sibling_methods()));
+    cases.extend(super::parameters::parameter_cases(&space, contract));
     cases.retain(|c| c.agrees_with(space.oracle));
     let sampled = if space.takes_body {
         sample(&space, options, &mut coverage, &mut cases)
@@ -86,7 +87,13 @@ fn json_case(
 fn enumerated(space: &Space<'_>, coverage: &mut PlanCoverage) -> Vec<Case> {
     let mut covered = std::collections::BTreeSet::new();
     let mut cases = Vec::new();
-    for base in &space.bases {
+    // Without a body, every base is the same request: one is enough.
+    let bases = if space.takes_body {
+        &space.bases[..]
+    } else {
+        &space.bases[..space.bases.len().min(1)]
+    };
+    for base in bases {
         if let Some(v) = base.get(&space.selected.name) {
             covered.insert(v.to_string());
         }

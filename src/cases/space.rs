@@ -64,6 +64,7 @@ impl<'c> Space<'c> {
             headers: self.headers.clone(),
             title_case: false,
             body,
+            path: None,
         }
     }
 

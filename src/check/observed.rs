@@ -149,6 +149,7 @@ fn as_sent(request: &ObservedRequest<'_>, has_token: bool, body: Vec<u8>) -> Req
             .collect(),
         title_case: false,
         body,
+        path: None,
     }
 }
 

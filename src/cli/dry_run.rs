@@ -57,8 +57,14 @@ fn print_cases(plan: &mfa_contract::cases::Plan<'_>) {
             Auth::Missing => "no auth".to_owned(),
             Auth::Raw(v) => v.clone(),
         };
+        let path = case
+            .request
+            .path
+            .as_deref()
+            .map(|p| format!(" {p}"))
+            .unwrap_or_default();
         outln!(
-            "  {:<width$}  {} [{auth}] [{}] {}",
+            "  {:<width$}  {}{path} [{auth}] [{}] {}",
             case.class,
             case.request.method,
             case.request

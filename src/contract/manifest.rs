@@ -234,10 +234,12 @@ pub enum RejectionKind {
     PayloadTooLarge,
     MalformedJson,
     SchemaViolation,
+    /// A path, query or header parameter its schema refuses, or a required one left out.
+    ParameterViolation,
 }
 
 impl RejectionKind {
-    pub const ALL: [RejectionKind; 7] = [
+    pub const ALL: [RejectionKind; 8] = [
         RejectionKind::NotFound,
         RejectionKind::MethodNotAllowed,
         RejectionKind::Unauthorized,
@@ -245,6 +247,7 @@ impl RejectionKind {
         RejectionKind::PayloadTooLarge,
         RejectionKind::MalformedJson,
         RejectionKind::SchemaViolation,
+        RejectionKind::ParameterViolation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -256,6 +259,7 @@ impl RejectionKind {
             RejectionKind::PayloadTooLarge => "payload_too_large",
             RejectionKind::MalformedJson => "malformed_json",
             RejectionKind::SchemaViolation => "schema_violation",
+            RejectionKind::ParameterViolation => "parameter_violation",
         }
     }
 
@@ -269,6 +273,7 @@ impl RejectionKind {
                 | RejectionKind::UnsupportedMediaType
                 | RejectionKind::PayloadTooLarge
                 | RejectionKind::MalformedJson
+                | RejectionKind::ParameterViolation
         )
     }
 

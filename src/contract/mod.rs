@@ -34,7 +34,7 @@ pub use manifest::{
     OperationSpec, ParameterLocation, ParameterSpec, RejectionKind, RejectionPolicy, RequestSpec,
     ResponseSpec, Security, Server, StateName,
 };
-pub use operation::{Operation, Parameter, Route, Target};
+pub use operation::{Operation, Parameter, Route, Target, sample_parameters_with};
 pub use project::Credentials;
 pub use schema::{Schema, Violation, json_type, required_names, type_shape, types_of};
 pub(crate) use selects::selector_schema;
@@ -74,6 +74,9 @@ pub struct Contract {
     headers: Vec<(String, String)>,
     /// For a view: the methods other operations have on its path.
     siblings: Vec<String>,
+    /// For a view: its path template and parameters (empty for the seed's operation).
+    template: String,
+    parameters: std::sync::Arc<Vec<Parameter>>,
     credentials: Credentials,
     /// The seed operation's id, which a view keeps.
     seed_id: String,

@@ -12,7 +12,8 @@ use super::{Example, OperationSpec, ParameterLocation, ParameterSpec, Schema};
 #[derive(Debug)]
 pub struct Operation {
     pub spec: OperationSpec,
-    pub parameters: Vec<Parameter>,
+    /// Shared with the operation's view.
+    pub parameters: std::sync::Arc<Vec<Parameter>>,
     pub examples: Vec<Example>,
     /// Documented status -> the name of its default example.
     pub(crate) default_examples: BTreeMap<u16, String>,
@@ -49,41 +50,7 @@ impl Operation {
     /// The path with a sample value for each path parameter, the query string of the required
     /// query parameters, and the required headers: a request the parameters accept.
     pub fn sample_parameters(&self) -> (String, Option<String>, Vec<(String, String)>) {
-        let mut path = self.spec.path.clone();
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        let mut any_query = false;
-        let mut headers = Vec::new();
-        for parameter in &self.parameters {
-            let value = parameter.spec.example.clone().unwrap_or_else(|| {
-                crate::contract::import::example_value(&parameter.schema.document)
-            });
-            let text = match &value {
-                Value::String(text) => text.clone(),
-                Value::Array(items) => items
-                    .iter()
-                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                    .collect::<Vec<_>>()
-                    .join(","),
-                other => other.to_string(),
-            };
-            let name = &parameter.spec.name;
-            match parameter.location() {
-                ParameterLocation::Path => {
-                    let encoded: String =
-                        url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
-                    path = path.replace(&format!("{{{name}}}"), &encoded);
-                }
-                ParameterLocation::Query if parameter.spec.required => {
-                    query.append_pair(name, &text);
-                    any_query = true;
-                }
-                ParameterLocation::Header if parameter.spec.required => {
-                    headers.push((name.clone(), text));
-                }
-                _ => {}
-            }
-        }
-        (path, any_query.then(|| query.finish()), headers)
+        sample_parameters(&self.spec.path, &self.parameters)
     }
 
     /// The operation's first documented success, what it answers when no rule applies.
@@ -92,6 +59,67 @@ impl Operation {
             .find(|s| (200..300).contains(s))
             .or_else(|| self.documented_statuses().next())
     }
+}
+
+/// A value for `parameter` as text: its example, or one made from its schema.
+pub fn sample_text(parameter: &Parameter) -> String {
+    let value = parameter
+        .spec
+        .example
+        .clone()
+        .unwrap_or_else(|| crate::contract::import::example_value(&parameter.schema.document));
+    match &value {
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.to_string(),
+    }
+}
+
+/// `template` with `overrides` (name -> text, `None`: left out) and sample values for the rest.
+pub fn sample_parameters_with(
+    template: &str,
+    parameters: &[Parameter],
+    overrides: &[(&str, Option<String>)],
+) -> (String, Option<String>, Vec<(String, String)>) {
+    let mut path = template.to_owned();
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    let mut any_query = false;
+    let mut headers = Vec::new();
+    for parameter in parameters {
+        let name = &parameter.spec.name;
+        let text = match overrides.iter().find(|(n, _)| n == name) {
+            Some((_, Some(text))) => text.clone(),
+            Some((_, None)) => continue,
+            None if parameter.spec.required || parameter.location() == ParameterLocation::Path => {
+                sample_text(parameter)
+            }
+            None => continue,
+        };
+        match parameter.location() {
+            ParameterLocation::Path => {
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+                path = path.replace(&format!("{{{name}}}"), &encoded);
+            }
+            ParameterLocation::Query => {
+                query.append_pair(name, &text);
+                any_query = true;
+            }
+            ParameterLocation::Header => headers.push((name.clone(), text)),
+        }
+    }
+    (path, any_query.then(|| query.finish()), headers)
+}
+
+fn sample_parameters(
+    template: &str,
+    parameters: &[Parameter],
+) -> (String, Option<String>, Vec<(String, String)>) {
+    sample_parameters_with(template, parameters, &[])
 }
 
 impl Parameter {

@@ -102,7 +102,9 @@ impl Contract {
             };
         }
         let request_schema = self.schemas.get(&manifest.request.schema);
+        // A body selects; an operation without one selects nothing.
         let selects = request_schema
+            .filter(|_| body.is_some())
             .and_then(|s| first_enum_property(&self.resolve_properties(&s.document)))
             .unwrap_or_default();
         manifest.request.selects = selects.clone();
@@ -122,6 +124,8 @@ impl Contract {
         router.add(&spec.method, &spec.path, Target::Seed);
         Contract {
             siblings: self.methods_beside(&spec.method, &spec.path),
+            template: spec.path.clone(),
+            parameters: std::sync::Arc::clone(&operation.parameters),
             selects: jsonptr::PointerBuf::parse(&selects).unwrap_or_default(),
             manifest,
             default_examples: operation.default_examples.clone(),
@@ -155,6 +159,8 @@ impl Contract {
             query: self.query.clone(),
             headers: self.headers.clone(),
             siblings: self.siblings.clone(),
+            template: self.template.clone(),
+            parameters: std::sync::Arc::clone(&self.parameters),
             takes_body: self.takes_body,
             body_required: self.body_required,
             credentials: self.credentials,
@@ -250,6 +256,11 @@ impl Contract {
     /// The query string every request carries (the required query parameters), if any.
     pub fn query(&self) -> Option<&str> {
         self.query.as_deref()
+    }
+
+    /// The operation's path template (`/pets/{petId}`) and its parameters, compiled.
+    pub fn parameters(&self) -> (&str, &[super::Parameter]) {
+        (&self.template, &self.parameters)
     }
 
     /// The methods other operations have on this operation's path: not "another method".

@@ -199,7 +199,7 @@ fn parameters(
         .collect();
     let mut params = Params::default();
     let mut violations = Vec::new();
-    for parameter in &operation.parameters {
+    for parameter in operation.parameters.iter() {
         let name = &parameter.spec.name;
         let text = match parameter.location() {
             ParameterLocation::Path => path.get(name).and_then(Value::as_str).map(str::to_owned),
@@ -256,7 +256,7 @@ fn parameters(
     if violations.is_empty() {
         return Ok(params);
     }
-    refuse_violations(state, violations)
+    refuse_violations(state, RejectionKind::ParameterViolation, violations)
 }
 
 impl MockState {

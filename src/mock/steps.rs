@@ -143,11 +143,19 @@ pub(super) fn validate(body: &Value, state: &MockState, schema: &Schema) -> Step
     if schema.is_valid(body) {
         return Ok(());
     }
-    refuse_violations(state, schema.violations(body))
+    refuse_violations(
+        state,
+        RejectionKind::SchemaViolation,
+        schema.violations(body),
+    )
 }
 
 /// The gap policy's refusal of a request that breaks its schemas, every violation listed.
-pub(super) fn refuse_violations<T>(state: &MockState, violations: Vec<Violation>) -> Step<T> {
+pub(super) fn refuse_violations<T>(
+    state: &MockState,
+    kind: RejectionKind,
+    violations: Vec<Violation>,
+) -> Step<T> {
     let summary: Vec<String> = violations.iter().map(|v| v.message.clone()).collect();
     let listed: Vec<Value> = violations
         .iter()
@@ -155,5 +163,5 @@ pub(super) fn refuse_violations<T>(state: &MockState, violations: Vec<Violation>
         .collect();
     let mut extra = Map::new();
     extra.insert("violations".into(), Value::Array(listed));
-    stop(state.reject_with(RejectionKind::SchemaViolation, summary.join("; "), extra))
+    stop(state.reject_with(kind, summary.join("; "), extra))
 }

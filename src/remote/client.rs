@@ -63,6 +63,8 @@ pub struct Client {
     accepted: AtomicUsize,
     /// 401 or 403, where the operation documents them.
     documented_refusals: Vec<u16>,
+    /// The path `url` ends with: a case with a path of its own replaces it.
+    operation_path: String,
 }
 
 impl Client {
@@ -86,6 +88,7 @@ impl Client {
             http: build(false)?,
             http_title_case: build(true)?,
             url: config.endpoint_url(contract)?,
+            operation_path: contract.path().to_owned(),
             auth_header: contract.auth().header.clone(),
             scheme: contract.auth().scheme.clone(),
             token: TokenSource::new(&config.token, "--token-command")?,
@@ -274,7 +277,7 @@ impl Client {
             &self.http
         };
         let mut request = http
-            .request(method, &self.url)
+            .request(method, case.request.url(&self.url, &self.operation_path))
             .body(case.request.body.clone());
         for (name, value) in self.headers.iter().chain(&case.request.headers) {
             request = request.header(name, value);

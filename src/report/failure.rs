@@ -88,8 +88,17 @@ fn request_report(
     let auth = contract.auth();
     let mut headers = Vec::new();
     let credential = match &case.request.auth {
-        Auth::Token => Some(format!("{} ${}", auth.scheme, target.token.var)),
-        Auth::SecondToken => Some(format!("{} ${}", auth.scheme, target.second_token.var)),
+        // An API key (no scheme) goes as it is.
+        Auth::Token => Some(
+            format!("{} ${}", auth.scheme, target.token.var)
+                .trim_start()
+                .to_owned(),
+        ),
+        Auth::SecondToken => Some(
+            format!("{} ${}", auth.scheme, target.second_token.var)
+                .trim_start()
+                .to_owned(),
+        ),
         Auth::Missing => None,
         Auth::Raw(value) => Some(value.clone()),
     };
@@ -105,7 +114,7 @@ fn request_report(
     headers.extend(case.request.headers.iter().cloned());
     RequestReport {
         method: case.request.method.clone(),
-        url: url.to_owned(),
+        url: case.request.url(url, contract.path()),
         headers,
         body: excerpt(&case.request.body, EXCERPT_BYTES),
         body_bytes: case.request.body.len(),

@@ -219,6 +219,38 @@ fn check_finds_nothing_in_its_mock_and_names_the_operation_a_backend_breaks() {
     assert_eq!(code, Some(0), "{:#}", report["failures"]);
     let operations = report["operations"].as_array().expect("operations");
     assert_eq!(operations.len(), 5);
+    // Each parameter broken alone, refused as the gap policy says.
+    let get_pet = operations
+        .iter()
+        .find(|o| o["operation"] == "getPet")
+        .expect("getPet");
+    assert_eq!(get_pet["statuses"]["400"], 3, "{get_pet}");
+    let plan = mfa_contract(&[
+        "--contract",
+        PETS,
+        "check",
+        "--target",
+        &mock.url,
+        "--dry-run",
+        "--operation",
+        "getPet",
+    ]);
+    let plan = stdout(&plan);
+    for (class, sent) in [
+        (
+            "negative.parameter.path.petId.refused ",
+            "GET /pets/not-a-valid-value ",
+        ),
+        (
+            "negative.parameter.header.X-Request-Id.missing ",
+            "GET /pets/1 ",
+        ),
+    ] {
+        assert!(
+            plan.lines().any(|l| l.contains(class) && l.contains(sent)),
+            "{class}: {plan}"
+        );
+    }
     assert!(
         operations.iter().all(|o| o["requests"].as_u64() > Some(0)),
         "{operations:#?}"

@@ -59,6 +59,8 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
         query: None,
         headers: Vec::new(),
         siblings: Vec::new(),
+        template: manifest.path.clone(),
+        parameters: std::sync::Arc::default(),
         body_required: true,
         credentials: super::Credentials::Manifest,
         seed_id: manifest.operation_id.clone(),

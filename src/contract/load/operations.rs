@@ -49,7 +49,7 @@ pub(super) fn compile(
         let (examples, default_examples) = examples(files, spec, &at, schemas)?;
         let operation = Operation {
             spec: spec.clone(),
-            parameters,
+            parameters: std::sync::Arc::new(parameters),
             examples,
             default_examples,
         };
