@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn every_style_decodes_to_the_same_value() {
-        let value = json!({"mfaType": "PASSKEY", "x": [1, {"q\"": null}], "e": {}});
+        let value = json!({"kind": "second", "x": [1, {"q\"": null}], "e": {}});
         for spacing in [Spacing::Compact, Spacing::Spaced, Spacing::Pretty] {
             for escape_letters in [false, true] {
                 let text = encode(

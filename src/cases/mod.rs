@@ -100,7 +100,7 @@ fn body_text<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error>
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Case {
-    /// e.g. `negative.not_in_enum.mfaType.case_variant`.
+    /// e.g. `negative.not_in_enum.kind.case_variant`.
     pub class: String,
     pub family: Family,
     pub expect: Expect,

@@ -174,7 +174,7 @@ fn message_for(e: &ValidationError<'_>) -> String {
     }
 }
 
-/// `/mfaType` -> `mfaType`; `/users/0/account/1` -> `account[1]`; the root -> the body.
+/// `/kind` -> `kind`; `/users/0/account/1` -> `account[1]`; the root -> the body.
 fn field_name(pointer: &str) -> String {
     let mut segments = pointer.rsplit('/').take_while(|s| !s.is_empty());
     let Some(last) = segments.next() else {

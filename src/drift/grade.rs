@@ -367,7 +367,7 @@ mod tests {
         assert_eq!(graded[0].grade, Grade::Relevant);
 
         let graded = grader.grade(&change(
-            "positive.enum.PASSKEY",
+            "positive.enum.second",
             r#"200 application/json {"message":"Primary MFA method updated","success":true}"#,
             r#"200 text/plain {"message":"<string>","success":"<string>"}"#,
         ));

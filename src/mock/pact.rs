@@ -190,27 +190,22 @@ fn account_problem(contract: &crate::contract::Contract, account: &Value) -> Opt
 #[cfg(test)]
 mod tests {
     use super::state_name;
-    use crate::contract::Contract;
+    use crate::contract::StateName;
     use serde_json::json;
 
     #[test]
     fn states_are_named_as_the_contract_says_them() {
-        let contract = Contract::embedded().expect("embedded contract loads");
-        let template = contract.manifest().accounts.state_name.as_ref();
-        let name = |e: &[&str]| state_name(template, &json!({ "enabledMethods": e }));
-        assert_eq!(
-            name(&["GOOGLE_AUTH"]),
-            "the user has only GOOGLE_AUTH enrolled"
-        );
-        assert_eq!(
-            name(&["MAGIC_LINK", "PASSKEY"]),
-            "the user has MAGIC_LINK and PASSKEY enrolled"
-        );
-        assert_eq!(
-            name(&["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"]),
-            "the user has GOOGLE_AUTH, MAGIC_LINK and PASSKEY enrolled"
-        );
-        assert_eq!(name(&[]), "the user has no MFA method enrolled");
+        let template = StateName {
+            from: "/have".into(),
+            none: "nothing is had".into(),
+            one: "only {} is had".into(),
+            many: "{} are had".into(),
+        };
+        let name = |e: &[&str]| state_name(Some(&template), &json!({ "have": e }));
+        assert_eq!(name(&["a"]), "only a is had");
+        assert_eq!(name(&["a", "b"]), "a and b are had");
+        assert_eq!(name(&["a", "b", "c"]), "a, b and c are had");
+        assert_eq!(name(&[]), "nothing is had");
         assert_eq!(
             state_name(None, &json!({"a": 1})),
             "the user's account is {\"a\":1}"

@@ -187,65 +187,94 @@ impl UserStore {
 
 #[cfg(test)]
 mod tests {
+    //! The store with accounts and rules of its own (neutral names: the engine knows no
+    //! endpoint): a value may be picked only from those the account has.
+
     use super::*;
-    use crate::contract::Contract;
-    use crate::contract::rules::{self, RequestValues};
+    use crate::contract::rules::{self, Invariant, RequestValues, Rule};
     use proptest::prelude::*;
     use serde_json::json;
     use std::sync::Mutex;
 
-    const METHODS: [&str; 3] = ["GOOGLE_AUTH", "MAGIC_LINK", "PASSKEY"];
+    const VALUES: [&str; 3] = ["a", "b", "c"];
     const TOKENS: [&str; 4] = [
-        "demo-totp-only",
-        "demo-no-passkey",
+        "only-a",
+        "a-and-b",
         "shared-default-token",
         "other-default-token",
     ];
 
-    /// The seed operation's rules on `token`'s account for a body naming `method`: the status.
-    fn choose(
-        store: &mut UserStore,
-        contract: &Contract,
-        token: &str,
-        method: &str,
-    ) -> Option<u16> {
-        let body = json!({ "mfaType": method });
+    fn users() -> Users {
+        serde_json::from_value(json!({
+            "defaultUser": {"have": ["a", "b", "c"], "chosen": "a"},
+            "users": [
+                {"token": "only-a", "name": "only-a", "account": {"have": ["a"], "chosen": "a"}},
+                {"token": "a-and-b", "name": "a-and-b", "account": {"have": ["a", "b"], "chosen": "b"}}
+            ]
+        }))
+        .expect("users")
+    }
+
+    fn rules() -> Vec<Rule> {
+        serde_json::from_value(json!([
+            {"when": [{"op": "notIn", "left": {"request": "/pick"}, "right": {"account": "/have"}}], "respond": 500},
+            {"respond": 200, "change": [{"op": "set", "path": "/chosen", "value": {"request": "/pick"}}]}
+        ]))
+        .expect("rules")
+    }
+
+    fn invariants() -> Vec<Invariant> {
+        serde_json::from_value(json!([{"says": "chosen is had", "at": "/chosen", "holds":
+            {"op": "in", "left": {"account": "/chosen"}, "right": {"account": "/have"}}}]))
+        .expect("invariants")
+    }
+
+    /// The rules on `token`'s account for a request picking `value`: the status.
+    fn choose(store: &mut UserStore, rules: &[Rule], token: &str, value: &str) -> Option<u16> {
+        let body = json!({ "pick": value });
         let request = RequestValues {
             body: Some(&body),
             ..RequestValues::default()
         };
         let (_, applied) = store
-            .with_account(token, |account| {
-                rules::apply(contract.rules(), request, account)
-            })
+            .with_account(token, |account| rules::apply(rules, request, account))
             .ok()?;
         applied.map(|a| a.status)
     }
 
-    fn primary(state: &UserState) -> Option<&str> {
-        state.account.get("primaryMethod").and_then(Value::as_str)
+    fn chosen(state: &UserState) -> Option<&str> {
+        state.account.get("chosen").and_then(Value::as_str)
+    }
+
+    fn had(token: &str) -> Vec<Value> {
+        let users = users();
+        let account = users
+            .users
+            .iter()
+            .find(|u| u.token == token)
+            .map_or(&users.default_user, |u| &u.account);
+        account["have"].as_array().cloned().unwrap_or_default()
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(32))]
 
         /// Writers on the same and on different tokens, with readers taking snapshots meanwhile:
-        /// every snapshot meets the contract's invariants, no update is lost, and each final
-        /// primary is a method some writer sent to that token (or the initial one).
+        /// every snapshot meets the invariants, no update is lost, and each final choice is a
+        /// value some writer sent to that token (or the initial one).
         #[test]
         fn parallel_writers_and_readers_never_see_or_leave_a_torn_state(
-            writes in prop::collection::vec(prop::collection::vec((0..TOKENS.len(), 0..METHODS.len()), 1..40), 2..6)
+            writes in prop::collection::vec(prop::collection::vec((0..TOKENS.len(), 0..VALUES.len()), 1..40), 2..6)
         ) {
-            let contract = Contract::embedded().expect("embedded contract loads");
-            let invariants = &contract.manifest().accounts.invariants;
-            let store = Mutex::new(UserStore::new(contract.users().clone(), false));
+            let (rules, invariants) = (rules(), invariants());
+            let store = Mutex::new(UserStore::new(users(), false));
             let done = std::sync::atomic::AtomicUsize::new(0);
             std::thread::scope(|scope| {
                 for ops in &writes {
-                    let (store, done, contract) = (&store, &done, &contract);
+                    let (store, done, rules) = (&store, &done, &rules);
                     scope.spawn(move || {
-                        for (t, m) in ops {
-                            if choose(&mut store.lock().expect("lock"), contract, TOKENS[*t], METHODS[*m]) == Some(200) {
+                        for (t, v) in ops {
+                            if choose(&mut store.lock().expect("lock"), rules, TOKENS[*t], VALUES[*v]) == Some(200) {
                                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             }
                         }
@@ -255,7 +284,7 @@ mod tests {
                     scope.spawn(|| {
                         for _ in 0..50 {
                             for user in store.lock().expect("lock").snapshot() {
-                                let broken: Vec<_> = crate::contract::broken_invariants(invariants, &user.account).collect();
+                                let broken: Vec<_> = crate::contract::broken_invariants(&invariants, &user.account).collect();
                                 assert!(broken.is_empty(), "torn: {user:?}: {broken:?}");
                             }
                         }
@@ -263,76 +292,63 @@ mod tests {
                 }
             });
             let store = store.into_inner().expect("lock");
-            let enabled = |token: &str| -> Value {
-                contract.users().users.iter().find(|u| u.token == token)
-                    .map_or_else(|| contract.users().default_user.clone(), |u| u.account.clone())["enabledMethods"].clone()
-            };
             let mut applicable = 0;
             for (t, token) in TOKENS.iter().enumerate() {
-                let sent: Vec<&str> = writes.iter().flatten().filter(|(tt, _)| *tt == t).map(|(_, m)| METHODS[*m]).collect();
-                let accepted: Vec<&str> = sent.iter().copied().filter(|m| enabled(token).as_array().is_some_and(|e| e.contains(&json!(m)))).collect();
+                let sent: Vec<&str> = writes.iter().flatten().filter(|(tt, _)| *tt == t).map(|(_, v)| VALUES[*v]).collect();
+                let accepted: Vec<&str> = sent.iter().copied().filter(|v| had(token).contains(&json!(v))).collect();
                 applicable += accepted.len();
                 let Some(state) = store.by_token.get(*token) else {
                     prop_assert!(sent.is_empty(), "{token} was written but is unknown");
                     continue;
                 };
-                match primary(state) {
-                    Some(p) if !accepted.is_empty() => prop_assert!(accepted.contains(&p), "{token}: {p} was never sent"),
-                    other => prop_assert!(accepted.is_empty() || other.is_some(), "{token}: lost its primary"),
+                match chosen(state) {
+                    Some(c) if !accepted.is_empty() => prop_assert!(accepted.contains(&c), "{token}: {c} was never sent"),
+                    other => prop_assert!(accepted.is_empty() || other.is_some(), "{token}: lost its choice"),
                 }
             }
             prop_assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), applicable, "an update was lost or invented");
         }
     }
 
-    fn store(strict: bool) -> (UserStore, Contract) {
-        let contract = Contract::embedded().expect("embedded contract loads");
-        (UserStore::new(contract.users().clone(), strict), contract)
-    }
-
     #[test]
-    fn unknown_tokens_get_a_default_user_with_every_method() {
-        let (mut s, contract) = store(false);
-        for method in METHODS {
-            assert_eq!(
-                choose(&mut s, &contract, "fresh-token-1", method),
-                Some(200)
-            );
+    fn unknown_tokens_get_a_copy_of_the_default_account() {
+        let mut s = UserStore::new(users(), false);
+        for value in VALUES {
+            assert_eq!(choose(&mut s, &rules(), "fresh-token-1", value), Some(200));
         }
         let snap = s.snapshot();
         let fresh = snap.iter().find(|u| !u.from_users_file).expect("created");
-        assert_eq!(primary(fresh), Some("PASSKEY"));
+        assert_eq!(chosen(fresh), Some("c"));
         assert!(!fresh.name.contains("fresh-token"));
+        assert_eq!(
+            s.default_user()["chosen"],
+            "a",
+            "the default itself is unchanged"
+        );
     }
 
     #[test]
-    fn a_method_that_is_not_enabled_is_refused_and_changes_nothing() {
-        let (mut s, contract) = store(false);
-        assert_eq!(
-            choose(&mut s, &contract, "demo-totp-only", "PASSKEY"),
-            Some(500)
-        );
+    fn a_value_the_account_lacks_is_refused_and_changes_nothing() {
+        let mut s = UserStore::new(users(), false);
+        assert_eq!(choose(&mut s, &rules(), "only-a", "b"), Some(500));
         let user = s
             .snapshot()
             .into_iter()
-            .find(|u| &*u.name == "totp-only")
+            .find(|u| &*u.name == "only-a")
             .expect("in file");
-        assert_eq!(primary(&user), Some("GOOGLE_AUTH"));
+        assert_eq!(chosen(&user), Some("a"));
     }
 
     #[test]
     fn strict_mode_refuses_unknown_tokens() {
-        let (mut s, contract) = store(true);
+        let mut s = UserStore::new(users(), true);
         assert!(s.with_account("stranger", |_| ()).is_err());
-        assert_eq!(
-            choose(&mut s, &contract, "demo-all-methods", "PASSKEY"),
-            Some(200)
-        );
+        assert_eq!(choose(&mut s, &rules(), "a-and-b", "a"), Some(200));
     }
 
     #[test]
     fn default_users_are_capped_and_reset_forgets_them() {
-        let (mut s, _) = store(false);
+        let mut s = UserStore::new(users(), false);
         for i in 0..MAX_AUTO_USERS + 5 {
             let _ = s.with_account(&format!("token-{i}"), |_| ());
         }

@@ -104,10 +104,10 @@ mod tests {
             ("Authorization", "Bearer $MFA_CONTRACT_TOKEN"),
             ("Content-Type", "application/json"),
         ]);
-        let cmd = curl_command(&r, br#"{"mfaType":"it's"}"#, "MFA_CONTRACT_TOKEN");
+        let cmd = curl_command(&r, br#"{"kind":"it's"}"#, "MFA_CONTRACT_TOKEN");
         assert_eq!(
             cmd,
-            r#"curl -i -X POST 'http://127.0.0.1:4010/mfa/primary' -H "Authorization: Bearer $MFA_CONTRACT_TOKEN" -H 'Content-Type: application/json' --data-binary $'{"mfaType":"it\'s"}'"#
+            r#"curl -i -X POST 'http://127.0.0.1:4010/mfa/primary' -H "Authorization: Bearer $MFA_CONTRACT_TOKEN" -H 'Content-Type: application/json' --data-binary $'{"kind":"it\'s"}'"#
         );
     }
 

@@ -51,7 +51,7 @@ impl Breaks {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Change {
     pub breaks: Breaks,
-    /// A file and a JSON pointer into it, e.g. `request.schema.json#/properties/mfaType/enum`.
+    /// A file and a JSON pointer into it, e.g. `request.schema.json#/properties/kind/enum`.
     pub pointer: String,
     pub what: String,
     pub why: String,
