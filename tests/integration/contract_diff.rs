@@ -389,3 +389,56 @@ fn git_rev_compares_with_the_contract_at_a_revision() {
         .expect("run");
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+#[test]
+fn operations_are_compared_one_by_one_removed_ones_break_clients_and_added_ones_nobody() {
+    let c = changes(|copy| {
+        edit_json(copy, "schemas/contract.json", |m| {
+            let operations = m["operations"].as_array_mut().expect("operations");
+            operations.retain(|o| o["operationId"] != "sendMagicLink");
+            operations.push(json!({
+                "operationId": "listDevices", "method": "GET", "path": "/mfa/devices",
+                "responses": {"200": {"description": "Devices", "schema": "done.schema.json",
+                    "fixture": "operations/enableMfaMethod/200/enabled.json"}}
+            }));
+            let status = operations
+                .iter_mut()
+                .find(|o| o["operationId"] == "getMfaStatus")
+                .expect("status");
+            status["method"] = json!("POST");
+        });
+        edit_json(copy, "schemas/mfa-status.schema.json", |s| {
+            s["properties"]["data"]["properties"]
+                .as_object_mut()
+                .expect("object")
+                .remove("primaryMethod");
+        });
+    });
+    let find = |pointer: &str| {
+        c.iter()
+            .find(|x| x.pointer == pointer)
+            .unwrap_or_else(|| panic!("{pointer}: {c:#?}"))
+    };
+    assert_eq!(
+        find("contract.json#/operations/sendMagicLink").breaks,
+        Breaks::Client
+    );
+    assert_eq!(
+        find("contract.json#/operations/listDevices").breaks,
+        Breaks::Compatible
+    );
+    assert_eq!(
+        find("contract.json#/operations/getMfaStatus/method").breaks,
+        Breaks::Both
+    );
+    assert_eq!(
+        find("mfa-status.schema.json#/properties/data/properties/primaryMethod").breaks,
+        Breaks::Client
+    );
+    // The seed's operation is unchanged: nothing about it is reported.
+    assert!(
+        c.iter()
+            .all(|x| !x.pointer.starts_with("contract.json#/request")),
+        "{c:#?}"
+    );
+}

@@ -97,6 +97,7 @@ pub fn diff(old: &Contract, new: &Contract) -> Vec<Change> {
     schemas(old, new, &mut out);
     gap_policy(old, new, &mut out);
     fixtures(old, new, &mut out);
+    operations(old, new, &mut out);
     out.sort();
     out.dedup();
     out
@@ -121,8 +122,10 @@ fn endpoint(old: &Contract, new: &Contract, out: &mut Vec<Change>) {
         let what = format!("method {} -> {}", old.method(), new.method());
         push(out, moved, "contract.json#/method", what);
     }
-    if old.path() != new.path() {
-        let what = format!("path {} -> {}", old.path(), new.path());
+    // The template, not a view's path with sample values in it.
+    let (old_path, new_path) = (old.parameters().0, new.parameters().0);
+    if old_path != new_path {
+        let what = format!("path {old_path} -> {new_path}");
         push(out, moved, "contract.json#/path", what);
     }
     let (a, b) = (old.auth(), new.auth());
@@ -291,5 +294,54 @@ fn fixtures(old: &Contract, new: &Contract, out: &mut Vec<Change>) {
     {
         let what = format!("fixture {name} removed");
         push(out, why, &format!("fixtures/{name}.json"), what);
+    }
+}
+
+/// The other operations, matched by operationId: one removed breaks clients, one added breaks
+/// nobody, and each kept is compared as the seed's is (its route, credentials, body and
+/// answers), its manifest pointers under `operations/<operationId>`.
+fn operations(old: &Contract, new: &Contract, out: &mut Vec<Change>) {
+    let id = |c: &Contract, i: usize| c.operations()[i].id().to_owned();
+    let old_ids: Vec<String> = (0..old.operations().len()).map(|i| id(old, i)).collect();
+    let new_ids: Vec<String> = (0..new.operations().len()).map(|i| id(new, i)).collect();
+    for (i, operation) in old_ids.iter().enumerate() {
+        let pointer = format!("contract.json#/operations/{operation}");
+        let Some(j) = new_ids.iter().position(|n| n == operation) else {
+            let why = (
+                Breaks::Client,
+                "clients that call it get nothing documented",
+            );
+            let what = format!(
+                "operation {operation} ({}) removed",
+                old.operations()[i].label()
+            );
+            push(out, why, &pointer, what);
+            continue;
+        };
+        let (before, after) = (old.project(i), new.project(j));
+        let mut changes = Vec::new();
+        endpoint(&before, &after, &mut changes);
+        schemas(&before, &after, &mut changes);
+        for mut change in changes {
+            if let Some(rest) = change.pointer.strip_prefix("contract.json#/") {
+                change.pointer = format!("{pointer}/{rest}");
+            }
+            out.push(change);
+        }
+    }
+    for (j, operation) in new_ids.iter().enumerate() {
+        if !old_ids.contains(operation) {
+            let why = (Breaks::Compatible, "a new operation; clients may call it");
+            let what = format!(
+                "operation {operation} ({}) added",
+                new.operations()[j].label()
+            );
+            push(
+                out,
+                why,
+                &format!("contract.json#/operations/{operation}"),
+                what,
+            );
+        }
     }
 }

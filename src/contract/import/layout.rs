@@ -202,6 +202,7 @@ impl Writer<'_> {
     /// or one made from the schema). Ranges, `default` and bodiless answers are noted.
     fn responses(&mut self, operation: &Operation, folder: &str) -> Value {
         let mut responses = Map::new();
+        let mut used = std::collections::BTreeSet::new();
         for response in &operation.responses {
             let status = match response.status {
                 Status::Exact(status) => status,
@@ -237,7 +238,7 @@ impl Writer<'_> {
                     examples.push(("generated".into(), made));
                 }
             }
-            let Some((default, _)) = examples.first().cloned() else {
+            if examples.is_empty() {
                 self.notes.push(format!(
                     "{}: not carried: {status} (no example, and none could be made from its schema)",
                     operation.id
@@ -245,9 +246,17 @@ impl Writer<'_> {
                 continue;
             };
             let prefix = format!("{folder}/{status}");
+            let mut default_file = None;
             for (name, example) in &examples {
-                // Example names are unique per operation: the status keeps them apart.
-                let name = format!("{name}-{status}");
+                // Example names are unique per operation: a name taken by another status gets
+                // this one's status added.
+                let name = if used.insert(name.clone()) {
+                    name.clone()
+                } else {
+                    format!("{name}-{status}")
+                };
+                used.insert(name.clone());
+                default_file.get_or_insert_with(|| format!("{prefix}/{name}.json"));
                 self.put(format!("fixtures/{prefix}/{name}.json"), example);
             }
             let schema_file =
@@ -255,7 +264,7 @@ impl Writer<'_> {
             responses.insert(status.to_string(), json!({
                 "description": if response.description.is_empty() { format!("{status}") } else { response.description.clone() },
                 "schema": schema_file,
-                "fixture": format!("{prefix}/{default}-{status}.json"),
+                "fixture": default_file,
             }));
         }
         Value::Object(responses)
@@ -290,9 +299,6 @@ impl Writer<'_> {
             }
         }
         error["allOf"] = json!([base]);
-        error["description"] = json!(
-            "The shape of every refusal the document leaves out (the gap policy's): success false and an error text; the mock adds detail fields marked x-mock-diagnostic."
-        );
         self.put("schemas/error.schema.json".into(), &error);
         self.put("schemas/users.schema.json".into(), &json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
