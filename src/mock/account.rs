@@ -30,7 +30,13 @@ pub(super) fn answer(
     request: RequestValues<'_>,
 ) -> Reply {
     let rules = answers.rules;
-    let work = |account: &mut Value| {
+    // Kept for the journal's Pact export: the state the answer was made in.
+    let keep = state.settings.journal_size > 0;
+    let mut before = None;
+    let mut work = |account: &mut Value| {
+        if keep {
+            before = Some(std::sync::Arc::new(account.clone()));
+        }
         let applied = rules::apply(rules, request, account)?;
         let rule = &rules[applied.rule];
         let filled = if rule.fill.is_empty() {
@@ -73,5 +79,6 @@ pub(super) fn answer(
     let mut reply =
         reply.expect("load checks that every rule and fallback answers a documented example");
     reply.user = who;
+    reply.account = before;
     reply
 }

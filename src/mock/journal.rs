@@ -46,6 +46,8 @@ pub struct Record {
     /// The operation the request reached, by id; `None` for a path or method the contract
     /// does not have.
     pub operation: Option<Arc<str>>,
+    /// The caller's account before the request, when the state answered it.
+    pub account: Option<Arc<serde_json::Value>>,
     /// Until the answer was complete: a scenario's `delay` included.
     pub latency_ms: f64,
 }
@@ -173,6 +175,8 @@ impl Record {
 /// Who a record's request concerned and what shaped its answer, for the Pact export.
 pub struct Who {
     pub user: Option<Arc<str>>,
+    /// The account the answer was made in.
+    pub account: Option<Arc<serde_json::Value>>,
     pub scenario: Option<String>,
     /// Chaos disturbed the answer: not what a consumer expects, so not in a pact.
     pub chaos: bool,
@@ -250,6 +254,7 @@ impl Journal {
             .map(|(_, r)| {
                 let who = Who {
                     user: r.user.clone(),
+                    account: r.account.clone(),
                     scenario: r.scenario.clone(),
                     chaos: r.chaos.is_some(),
                 };
@@ -302,6 +307,7 @@ mod tests {
             chaos: None,
             user: None,
             operation: None,
+            account: None,
             latency_ms: 0.0,
         }
     }

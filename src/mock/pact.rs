@@ -32,7 +32,11 @@ pub(super) fn export(req: &HttpRequest, state: &MockState) -> HttpResponse {
             };
             let mut states = Vec::new();
             if let Some(name) = &record.user {
-                let account = users.account_of(name);
+                // The account as it was when the answer was made; else as it is now.
+                let account = record
+                    .account
+                    .as_deref()
+                    .unwrap_or_else(|| users.account_of(name));
                 states.push(ProviderState {
                     name: state_name(
                         state.contract.manifest().accounts.state_name.as_ref(),

@@ -53,6 +53,7 @@ struct Prepared {
     chaos: Option<String>,
     user: Option<Arc<str>>,
     operation: Option<Arc<str>>,
+    account: Option<Arc<serde_json::Value>>,
 }
 
 impl Pending {
@@ -142,6 +143,7 @@ pub(super) fn prepare(
             chaos: reply.chaos.clone(),
             user,
             operation: reply.operation.clone(),
+            account: reply.account.clone(),
         }),
     })
 }
@@ -174,6 +176,7 @@ pub(super) fn preflight(
         chaos: None,
         user: None,
         operation: None,
+        account: None,
     };
     write(state, prepared, Outcome::Answered, started);
 }
@@ -208,6 +211,7 @@ fn write(state: &MockState, prepared: Prepared, outcome: Outcome, started: Insta
         chaos: prepared.chaos,
         user: prepared.user,
         operation: prepared.operation,
+        account: prepared.account,
         latency_ms,
     });
 }

@@ -35,6 +35,8 @@ pub struct Reply {
     pub user: Option<super::state::Who>,
     /// The operation the request reached, by id.
     pub operation: Option<std::sync::Arc<str>>,
+    /// The caller's account as it was before this request, for a Pact provider state.
+    pub account: Option<std::sync::Arc<serde_json::Value>>,
     /// The request body, when it was not read to its end (a rejection came first). Held until
     /// the answer is written, so that actix closes the connection instead of draining whatever
     /// the client goes on sending.
@@ -53,6 +55,7 @@ impl Reply {
             chaos: None,
             user: None,
             operation: None,
+            account: None,
             unread: None,
         }
     }

@@ -483,3 +483,65 @@ async fn the_journal_of_a_settings_page_as_har_is_judged_per_operation() {
         "{report:#}"
     );
 }
+
+#[tokio::test]
+async fn a_pact_of_a_settings_page_carries_every_operation_and_its_accounts_state() {
+    let mock = Process::mock(&[]);
+    let me = page(&mock, "demo-no-passkey");
+    me.status().await;
+    me.call("POST", "/mfa/setup", Some(json!({"mfaType": "PASSKEY"})))
+        .await;
+    me.call(
+        "POST",
+        "/mfa/verify-setup",
+        Some(json!({"mfaType": "PASSKEY", "credential": {"id": "c"}})),
+    )
+    .await;
+    me.primary("PASSKEY").await;
+    let client = http_client(Duration::from_secs(10));
+    let pact: Value = client
+        .get(format!("{}/__admin/requests?format=pact", mock.url))
+        .send()
+        .await
+        .expect("export")
+        .json()
+        .await
+        .expect("JSON");
+    let interactions = pact["interactions"].as_array().expect("interactions");
+    let paths: Vec<&str> = interactions
+        .iter()
+        .filter_map(|i| i["request"]["path"].as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/mfa/status",
+            "/mfa/setup",
+            "/mfa/verify-setup",
+            "/mfa/primary"
+        ],
+        "{pact:#}"
+    );
+    assert_eq!(
+        interactions[0]["description"],
+        "GET /mfa/status: a valid request"
+    );
+    // Each valid request carries the account it was made with, whole.
+    let state = &interactions[0]["providerStates"][0];
+    assert!(
+        state["params"]["account"]["enabledMethods"].is_array(),
+        "{state}"
+    );
+    assert_eq!(pact["metadata"]["mfa-contract"]["leftOut"], json!([]));
+    // Replayed against a fresh mock, each interaction set up with the account it was made
+    // with (verify-setup needs the set-up that setup started), every one passes.
+    let Some(cli) = crate::pact::pact_cli("a_pact_of_a_settings_page") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("settings.pact.json");
+    std::fs::write(&file, pact.to_string()).expect("write");
+    let fresh = Process::mock(&[]);
+    let (passed, log) = crate::pact::verify(&cli, &file, &fresh.url, true);
+    assert!(passed, "{log}");
+}

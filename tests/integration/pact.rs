@@ -14,7 +14,7 @@ use crate::support::{
 
 /// The `pact` CLI: `MFA_CONTRACT_PACT` or the PATH. Missing, the test says SKIPPED, except where
 /// `MFA_CONTRACT_REQUIRE_PACT=1` or on CI (`support::required`), where it fails.
-fn pact_cli(test: &str) -> Option<PathBuf> {
+pub(crate) fn pact_cli(test: &str) -> Option<PathBuf> {
     let candidate = std::env::var_os("MFA_CONTRACT_PACT")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("pact"));
@@ -142,7 +142,7 @@ fn interaction<'a>(pact: &'a Value, description: &str) -> &'a Value {
 }
 
 /// The verifier's verdict on `file` against the provider at `url`, with its output.
-fn verify(pact_cli: &Path, file: &Path, url: &str, with_states: bool) -> (bool, String) {
+pub(crate) fn verify(pact_cli: &Path, file: &Path, url: &str, with_states: bool) -> (bool, String) {
     let port = url.rsplit(':').next().expect("a port");
     let mut command = Command::new(pact_cli);
     command.args(["verifier", "--file"]).arg(file).args([
