@@ -96,26 +96,9 @@ async fn restore(
 /// The views `--operation` selects, in the contract's order (the whole contract, for one of a
 /// single operation).
 pub fn views_to_check(contract: &Contract, config: &CheckConfig) -> Result<Vec<Contract>, Error> {
-    if contract.operations().is_empty() && config.operations.is_empty() {
-        return Ok(vec![contract.view_of_seed()]);
-    }
-    let views: Vec<Contract> = contract.views().filter(|v| selected(config, v)).collect();
-    if views.is_empty() {
-        return Err(Error::Usage(format!(
-            "--operation {}: no operation has that operationId or METHOD /path (see mfa-contract contract summary)",
-            config.operations.join(", ")
-        )));
-    }
-    Ok(views)
-}
-
-fn selected(config: &CheckConfig, view: &Contract) -> bool {
-    let label = format!("{} {}", view.method(), view.path());
-    config.operations.is_empty()
-        || config
-            .operations
-            .iter()
-            .any(|o| *o == view.manifest().operation_id || o.eq_ignore_ascii_case(&label))
+    contract
+        .select_views(&config.operations)
+        .map_err(Error::Usage)
 }
 
 /// One operation's run, or why there was none.

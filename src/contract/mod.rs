@@ -197,10 +197,7 @@ impl Contract {
     /// The first documented success (else the first documented status): what the operation
     /// answers when no rule applies.
     pub fn success_status(&self) -> u16 {
-        self.documented_statuses()
-            .find(|s| (200..300).contains(s))
-            .or_else(|| self.documented_statuses().next())
-            .unwrap_or(200)
+        operation::first_success(|| self.documented_statuses()).unwrap_or(200)
     }
 
     pub fn is_documented(&self, status: u16) -> bool {

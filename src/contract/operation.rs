@@ -55,10 +55,15 @@ impl Operation {
 
     /// The operation's first documented success, what it answers when no rule applies.
     pub fn success_status(&self) -> Option<u16> {
-        self.documented_statuses()
-            .find(|s| (200..300).contains(s))
-            .or_else(|| self.documented_statuses().next())
+        first_success(|| self.documented_statuses())
     }
+}
+
+/// The first success among `statuses` (ascending), else the first of them.
+pub(crate) fn first_success<I: Iterator<Item = u16>>(statuses: impl Fn() -> I) -> Option<u16> {
+    statuses()
+        .find(|s| (200..300).contains(s))
+        .or_else(|| statuses().next())
 }
 
 /// A value for `parameter` as text: its example, or one made from its schema.

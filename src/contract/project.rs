@@ -47,6 +47,30 @@ impl Contract {
         }
     }
 
+    /// The views `selectors` name (an operationId, or `METHOD /path` with the path template),
+    /// in the contract's order; every one when there is no selector. An error names the
+    /// selectors that matched nothing.
+    pub fn select_views(&self, selectors: &[String]) -> Result<Vec<Contract>, String> {
+        if self.operations.is_empty() && selectors.is_empty() {
+            return Ok(vec![self.view_of_seed()]);
+        }
+        let named = |view: &Contract| {
+            let label = format!("{} {}", view.method(), view.template);
+            selectors.is_empty()
+                || selectors
+                    .iter()
+                    .any(|s| *s == view.manifest.operation_id || s.eq_ignore_ascii_case(&label))
+        };
+        let views: Vec<Contract> = self.views().filter(|v| named(v)).collect();
+        if views.is_empty() {
+            return Err(format!(
+                "--operation {}: no operation has that operationId or METHOD /path (mfa-contract contract summary lists them)",
+                selectors.join(", ")
+            ));
+        }
+        Ok(views)
+    }
+
     /// The seed's operation alone (the other operations left out).
     pub fn view_of_seed(&self) -> Contract {
         let mut manifest = self.manifest.clone();

@@ -16,26 +16,7 @@ fn prefix(view: &Contract) -> Option<String> {
 
 /// The views `--operation` selects (every one by default); `[contract]` for a contract of one.
 pub fn views(contract: &Contract, selected: &[String]) -> Result<Vec<Contract>, Error> {
-    if contract.operations().is_empty() && selected.is_empty() {
-        return Ok(vec![contract.view_of_seed()]);
-    }
-    let views: Vec<Contract> = contract
-        .views()
-        .filter(|v| {
-            let label = format!("{} {}", v.method(), v.path());
-            selected.is_empty()
-                || selected
-                    .iter()
-                    .any(|s| *s == v.manifest().operation_id || s.eq_ignore_ascii_case(&label))
-        })
-        .collect();
-    if views.is_empty() {
-        return Err(Error::Usage(format!(
-            "--operation {}: no operation has that operationId or METHOD /path",
-            selected.join(", ")
-        )));
-    }
-    Ok(views)
+    contract.select_views(selected).map_err(Error::Usage)
 }
 
 /// Every selected operation observed, one after another (the target may be stateful), its rows

@@ -225,6 +225,7 @@ fn check_finds_nothing_in_its_mock_and_names_the_operation_a_backend_breaks() {
         .find(|o| o["operation"] == "getPet")
         .expect("getPet");
     assert_eq!(get_pet["statuses"]["400"], 3, "{get_pet}");
+    // By the method and the path template, as the document writes it.
     let plan = mfa_contract(&[
         "--contract",
         PETS,
@@ -233,7 +234,7 @@ fn check_finds_nothing_in_its_mock_and_names_the_operation_a_backend_breaks() {
         &mock.url,
         "--dry-run",
         "--operation",
-        "getPet",
+        "GET /pets/{petId}",
     ]);
     let plan = stdout(&plan);
     for (class, sent) in [
