@@ -166,7 +166,12 @@ pub(super) fn print_banner(
         .first()
         .map(|(m, _)| m.clone())
         .unwrap_or_default();
-    let body = contract.selecting(serde_json::Value::String(method));
+    let body = match contract.valid_requests().first() {
+        // A body that selects nothing: a documented example of it, else an empty object.
+        Some(fixture) if method.is_empty() => fixture.body.clone(),
+        None if method.is_empty() => serde_json::json!({}),
+        _ => contract.selecting(serde_json::Value::String(method)),
+    };
     outln!(
         "  try: curl -i -X {} {base}{} -H '{}: {} {token}' -H 'Content-Type: {}' -d '{body}'",
         contract.method(),

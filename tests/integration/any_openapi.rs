@@ -101,6 +101,13 @@ fn a_file_that_is_not_openapi_exits_2_naming_the_file_and_the_place() {
             "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      requestBody: {$ref: '#/components/requestBodies/Nope'}\n      responses: {'200': {description: ok}}\n",
             "#/components/requestBodies/Nope",
         ),
+        (
+            // Its only body-taking operation answers nothing a mock can send (as the public
+            // petstore example): said, not a panic at the first request.
+            "bodiless.yaml",
+            "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    post:\n      requestBody: {content: {application/json: {schema: {type: object}}}}\n      responses: {'201': {description: Created}}\n",
+            "no operation has a JSON request body, no parameters and an exact status with a JSON answer",
+        ),
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, text).expect("write");

@@ -37,10 +37,10 @@ pub fn layout(imported: &Imported, file: &str, origin: Origin) -> Result<Layout,
     let usable: Vec<&Operation> = imported.operations.iter().collect();
     let seed = usable
         .iter()
-        .position(|o| o.body.is_some() && o.parameters.is_empty())
+        .position(|o| o.body.is_some() && o.parameters.is_empty() && answers_json(o))
         .ok_or_else(|| LayoutError {
             file: file.to_owned(),
-            message: "no operation has a JSON request body and no parameters; a contract needs one as its first operation (the checker's seed) for now".into(),
+            message: "no operation has a JSON request body, no parameters and an exact status with a JSON answer; a contract needs one as its first operation (the checker's seed) for now".into(),
         })?;
     let mut manifest = writer.seed(usable[seed], file);
     let mut others = Vec::new();
@@ -111,7 +111,7 @@ impl Writer<'_> {
     fn seed(&mut self, operation: &Operation, file: &str) -> Value {
         let body = operation.body.as_ref().expect("the seed has a body");
         let schema = self.schema_file(
-            format!("{}.request.schema.json", operation.id),
+            format!("{}.request.schema.json", slug(&operation.id)),
             &body.schema,
         );
         let selects =
@@ -154,7 +154,7 @@ impl Writer<'_> {
 
     /// Another operation, or `None` (with a note) when nothing of it can be served.
     fn operation(&mut self, operation: &Operation) -> Option<Value> {
-        let responses = self.responses(operation, &format!("operations/{}", operation.id));
+        let responses = self.responses(operation, &format!("operations/{}", slug(&operation.id)));
         if responses.as_object().is_none_or(Map::is_empty) {
             self.notes.push(format!(
                 "{}: skipped: no documented status with a JSON body the layout can carry",
@@ -180,7 +180,7 @@ impl Writer<'_> {
         }
         if let Some(body) = &operation.body {
             let schema = self.schema_file(
-                format!("{}.request.schema.json", operation.id),
+                format!("{}.request.schema.json", slug(&operation.id)),
                 &body.schema,
             );
             spec["request"] = json!({
@@ -259,8 +259,10 @@ impl Writer<'_> {
                 default_file.get_or_insert_with(|| format!("{prefix}/{name}.json"));
                 self.put(format!("fixtures/{prefix}/{name}.json"), example);
             }
-            let schema_file =
-                self.schema_file(format!("{}.{status}.schema.json", operation.id), schema);
+            let schema_file = self.schema_file(
+                format!("{}.{status}.schema.json", slug(&operation.id)),
+                schema,
+            );
             responses.insert(status.to_string(), json!({
                 "description": if response.description.is_empty() { format!("{status}") } else { response.description.clone() },
                 "schema": schema_file,
@@ -320,6 +322,14 @@ impl Writer<'_> {
             &json!({"defaultUser": {}, "users": []}),
         );
     }
+}
+
+/// Whether the operation documents an exact status with a JSON body, which the mock can send.
+fn answers_json(operation: &Operation) -> bool {
+    operation
+        .responses
+        .iter()
+        .any(|r| matches!(r.status, Status::Exact(_)) && r.schema.is_some())
 }
 
 fn security(credential: &Credential) -> Value {

@@ -170,6 +170,12 @@ fn check_manifest(files: &ContractFiles, manifest: &Manifest) -> Result<(), Cont
     if !manifest.path.starts_with('/') {
         return Err(problem("/path".into(), "must start with /".into()));
     }
+    if manifest.responses.is_empty() {
+        return Err(problem(
+            "/responses".into(),
+            "documents no status: the mock would have nothing to answer with".into(),
+        ));
+    }
     if manifest.method.is_empty() || !manifest.method.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err(problem(
             "/method".into(),

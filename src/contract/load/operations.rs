@@ -46,6 +46,12 @@ pub(super) fn compile(
         ));
         let parameters = parameters(files, spec, &at, registry)?;
         check_schema_names(spec, schemas).map_err(|(p, m)| problem(format!("{at}{p}"), m))?;
+        if spec.responses.is_empty() {
+            return Err(problem(
+                format!("{at}/responses"),
+                "documents no status: the mock would have nothing to answer with".into(),
+            ));
+        }
         let (examples, default_examples) = examples(files, spec, &at, schemas)?;
         let operation = Operation {
             spec: spec.clone(),
