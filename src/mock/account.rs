@@ -33,11 +33,12 @@ pub(super) fn answer(
     // Kept for the journal's Pact export: the state the answer was made in.
     let keep = state.settings.journal_size > 0;
     let mut before = None;
-    let mut work = |account: &mut Value| {
+    let mut work = |account: &mut std::sync::Arc<Value>| {
         if keep {
-            before = Some(std::sync::Arc::new(account.clone()));
+            // A reference, not a copy: the rules copy the account only if they change it.
+            before = Some(std::sync::Arc::clone(account));
         }
-        let applied = rules::apply(rules, request, account)?;
+        let applied = rules::apply_shared(rules, request, account)?;
         let rule = &rules[applied.rule];
         let filled = if rule.fill.is_empty() {
             None
@@ -62,7 +63,7 @@ pub(super) fn answer(
                 );
             }
         },
-        None => (None, work(&mut Value::Null)),
+        None => (None, work(&mut std::sync::Arc::new(Value::Null))),
     };
     let reply = match outcome {
         None => answers.bodies.default_for(answers.fallback),

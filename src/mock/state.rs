@@ -24,7 +24,8 @@ pub struct UserState {
     /// Shared, so the journal can show it on every request without hashing the token again.
     pub token_fingerprint: Arc<str>,
     pub from_users_file: bool,
-    pub account: Value,
+    /// Shared with the journal's records of the requests it answered: copied on change only.
+    pub account: Arc<Value>,
 }
 
 /// Who a request concerned: the user's name and its token's fingerprint.
@@ -71,7 +72,7 @@ impl UserStore {
                     name: u.name.as_str().into(),
                     token_fingerprint: fingerprint(&u.token).into(),
                     from_users_file: true,
-                    account: u.account.clone(),
+                    account: Arc::new(u.account.clone()),
                 };
                 (u.token.clone(), state)
             })
@@ -99,7 +100,7 @@ impl UserStore {
     pub fn with_account<R>(
         &mut self,
         token: &str,
-        work: impl FnOnce(&mut Value) -> R,
+        work: impl FnOnce(&mut Arc<Value>) -> R,
     ) -> Result<(Who, R), UnknownToken> {
         if !self.by_token.contains_key(token) {
             if self.strict {
@@ -145,7 +146,7 @@ impl UserStore {
                 name: fp.as_str().into(),
                 token_fingerprint: fp.into(),
                 from_users_file: true,
-                account,
+                account: Arc::new(account),
             },
         );
     }
@@ -156,7 +157,7 @@ impl UserStore {
         self.by_token
             .values()
             .find(|u| &*u.name == name)
-            .map_or(&self.users.default_user, |u| &u.account)
+            .map_or(&self.users.default_user, |u| &*u.account)
     }
 
     pub fn default_user(&self) -> &Value {
@@ -178,7 +179,7 @@ impl UserStore {
                 name: fp.as_str().into(),
                 token_fingerprint: fp.into(),
                 from_users_file: false,
-                account: self.users.default_user.clone(),
+                account: Arc::new(self.users.default_user.clone()),
             },
         );
         self.auto_created.push_back(token.to_owned());
@@ -237,7 +238,9 @@ mod tests {
             ..RequestValues::default()
         };
         let (_, applied) = store
-            .with_account(token, |account| rules::apply(rules, request, account))
+            .with_account(token, |account| {
+                rules::apply_shared(rules, request, account)
+            })
             .ok()?;
         applied.map(|a| a.status)
     }

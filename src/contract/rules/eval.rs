@@ -95,6 +95,19 @@ fn all_hold(conditions: &[Condition], scope: &Scope<'_>) -> bool {
 /// Picks the first rule whose conditions hold and makes its changes to `account`; `None` when
 /// no rule applies (the account is untouched).
 pub fn apply(rules: &[Rule], request: RequestValues<'_>, account: &mut Value) -> Option<Applied> {
+    let mut shared = std::sync::Arc::new(std::mem::take(account));
+    let applied = apply_shared(rules, request, &mut shared);
+    *account = std::sync::Arc::try_unwrap(shared).unwrap_or_else(|a| (*a).clone());
+    applied
+}
+
+/// [`apply`] on a shared account: it is copied only when a change would alter it and someone
+/// else (the journal) still holds it, so a request that changes nothing copies nothing.
+pub fn apply_shared(
+    rules: &[Rule],
+    request: RequestValues<'_>,
+    account: &mut std::sync::Arc<Value>,
+) -> Option<Applied> {
     let index = rules.iter().position(|rule| {
         all_hold(
             &rule.when,
@@ -106,12 +119,42 @@ pub fn apply(rules: &[Rule], request: RequestValues<'_>, account: &mut Value) ->
         )
     })?;
     for change in &rules[index].change {
-        make(change, request, account);
+        if alters(change, request, account) {
+            make(change, request, std::sync::Arc::make_mut(account));
+        }
     }
     Some(Applied {
         rule: index,
         status: rules[index].respond,
     })
+}
+
+/// Whether `change` would leave `account` otherwise than it is.
+fn alters(change: &Change, request: RequestValues<'_>, account: &Value) -> bool {
+    let scope = Scope {
+        request,
+        account,
+        item: None,
+    };
+    if !all_hold(change.when(), &scope) {
+        return false;
+    }
+    let path = change.path();
+    let current = path.get(account);
+    match change {
+        Change::Set { value, .. } => read(value, &scope).as_deref() != current,
+        Change::Unset { .. } => current.is_some(),
+        Change::Add { value, .. } => read(value, &scope).is_some_and(|v| {
+            !current
+                .and_then(Value::as_array)
+                .is_some_and(|set| set.contains(&v))
+        }),
+        Change::Remove { value, .. } => read(value, &scope).is_some_and(|v| {
+            current
+                .and_then(Value::as_array)
+                .is_some_and(|set| set.contains(&v))
+        }),
+    }
 }
 
 fn make(change: &Change, request: RequestValues<'_>, account: &mut Value) {

@@ -10,7 +10,7 @@ mod pointer;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use eval::{Applied, RequestValues, apply, holds, resolve};
+pub use eval::{Applied, RequestValues, apply, apply_shared, holds, resolve};
 pub use pointer::Pointer;
 
 /// One rule: when every condition holds, answer `respond`, after `change`, filled by `fill`.
