@@ -74,6 +74,18 @@ fn page<'a>(mock: &'a Process, token: &'a str) -> Page<'a> {
     }
 }
 
+/// The mock's journal as `GET /__admin/requests` gives it, with `query` (`?format=har`...).
+async fn journal(mock: &Process, query: &str) -> Value {
+    http_client(Duration::from_secs(10))
+        .get(format!("{}/__admin/requests{query}", mock.url))
+        .send()
+        .await
+        .expect("the journal")
+        .json()
+        .await
+        .expect("JSON")
+}
+
 #[tokio::test]
 async fn a_settings_page_flow_carries_state_across_endpoints_and_accounts() {
     let mock = Process::mock(&[]);
@@ -291,14 +303,7 @@ async fn every_other_operation_answers_documented_examples_and_refuses_as_the_ga
         500,
         "scenarios work per operation"
     );
-    let journal: Value = client
-        .get(format!("{}/__admin/requests", mock.url))
-        .send()
-        .await
-        .expect("journal")
-        .json()
-        .await
-        .expect("JSON");
+    let journal = journal(&mock, "").await;
     let operations: Vec<&str> = journal["requests"]
         .as_array()
         .expect("requests")
@@ -426,15 +431,7 @@ async fn the_journal_of_a_settings_page_as_har_is_judged_per_operation() {
     me.primary("PASSKEY").await;
     me.call("POST", "/mfa/setup", Some(json!({"mfaType": "PASSKEY"})))
         .await;
-    let client = http_client(Duration::from_secs(10));
-    let har: Value = client
-        .get(format!("{}/__admin/requests?format=har", mock.url))
-        .send()
-        .await
-        .expect("export")
-        .json()
-        .await
-        .expect("JSON");
+    let har = journal(&mock, "?format=har").await;
     let dir = tempfile::tempdir().expect("temp dir");
     let clean = dir.path().join("clean.har");
     std::fs::write(&clean, har.to_string()).expect("write");
@@ -498,15 +495,7 @@ async fn a_pact_of_a_settings_page_carries_every_operation_and_its_accounts_stat
     )
     .await;
     me.primary("PASSKEY").await;
-    let client = http_client(Duration::from_secs(10));
-    let pact: Value = client
-        .get(format!("{}/__admin/requests?format=pact", mock.url))
-        .send()
-        .await
-        .expect("export")
-        .json()
-        .await
-        .expect("JSON");
+    let pact = journal(&mock, "?format=pact").await;
     let interactions = pact["interactions"].as_array().expect("interactions");
     let paths: Vec<&str> = interactions
         .iter()
