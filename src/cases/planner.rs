@@ -41,7 +41,7 @@ pub(super) fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c>
                 .into_iter()
                 .filter(|c| c.class == "auth.missing"),
         ),
-        Credentials::None | Credentials::ApiKey => {}
+        Credentials::None | Credentials::ApiKeyQuery => {}
     }
     cases.extend(other_methods(&space, contract.sibling_methods()));
     cases.extend(super::parameters::parameter_cases(&space, contract));

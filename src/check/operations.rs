@@ -28,7 +28,7 @@ pub async fn run(
     let views = views_to_check(contract, config)?;
     let mut parts = Vec::new();
     for view in &views {
-        if view.credentials() == Credentials::ApiKey {
+        if view.credentials() == Credentials::ApiKeyQuery {
             parts.push(Part::not_checked(
                 view,
                 "it takes an API key in the query string, which the checker does not send yet",

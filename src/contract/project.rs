@@ -19,7 +19,7 @@ pub enum Credentials {
     /// An API key in a header (`auth.header`; `auth.scheme` is empty): the token as it is.
     ApiKeyHeader,
     /// An API key in the query string, which the checker does not send yet.
-    ApiKey,
+    ApiKeyQuery,
 }
 
 impl Contract {
@@ -330,7 +330,7 @@ fn credentials(security: Option<&[Security]>, auth: &Auth) -> (Credentials, Auth
                     scheme: String::new(),
                 },
             ),
-            None => (Credentials::ApiKey, auth.clone()),
+            None => (Credentials::ApiKeyQuery, auth.clone()),
         },
     }
 }
