@@ -159,7 +159,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         name: "positive_data_acceptance",
-        description: "a valid payload with valid auth is never answered with 4xx",
+        description: "a valid payload with valid auth is never answered with a 4xx its operation does not document",
         run: Run::Single(positive_data_acceptance),
     },
     Check {
@@ -214,7 +214,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         name: "idempotent_repeat",
-        description: "setting the same method twice gets the same answer twice",
+        description: "the same valid request twice gets the same answer twice",
         run: Run::Sequence(SequenceKind::Idempotence, idempotent_repeat),
     },
     Check {
