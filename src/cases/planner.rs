@@ -36,12 +36,12 @@ pub(super) fn plan<'c>(contract: &'c Contract, options: &GenOptions) -> Plan<'c>
     match contract.credentials() {
         Credentials::Manifest => cases.extend(auth_matrix(&space, contract, options)),
         // A key has no scheme to get wrong: only its absence is a case.
-        Credentials::ApiKeyHeader => cases.extend(
+        Credentials::ApiKeyHeader | Credentials::ApiKeyQuery => cases.extend(
             auth_matrix(&space, contract, options)
                 .into_iter()
                 .filter(|c| c.class == "auth.missing"),
         ),
-        Credentials::None | Credentials::ApiKeyQuery => {}
+        Credentials::None => {}
     }
     cases.extend(other_methods(&space, contract.sibling_methods()));
     cases.extend(super::parameters::parameter_cases(&space, contract));

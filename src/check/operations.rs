@@ -28,11 +28,8 @@ pub async fn run(
     let views = views_to_check(contract, config)?;
     let mut parts = Vec::new();
     for view in &views {
-        if view.credentials() == Credentials::ApiKeyQuery {
-            parts.push(Part::not_checked(
-                view,
-                "it takes an API key in the query string, which the checker does not send yet",
-            ));
+        if let Some(why) = no_credential(view, config) {
+            parts.push(Part::not_checked(view, &why));
             continue;
         }
         let remaining = config.deadline.saturating_sub(started.elapsed());
@@ -56,6 +53,18 @@ pub async fn run(
         report.restore_primary = Some(restore(contract, config, base, method, &mut report).await?);
     }
     Ok(report)
+}
+
+/// Why `view` cannot be checked for want of a credential, when it cannot: its scheme has
+/// none of its own and there is no token to stand in.
+fn no_credential(view: &Contract, config: &CheckConfig) -> Option<String> {
+    if view.credentials() == Credentials::None || config.target.credential_for(view).is_some() {
+        return None;
+    }
+    let scheme = view.security_scheme().map_or("bearer", |s| s.scheme_name());
+    Some(format!(
+        "no credential for its security scheme {scheme}: give --credential {scheme}=VALUE, or a token"
+    ))
 }
 
 /// One operation's report as a contract of one would have it, or every part merged.
@@ -94,11 +103,15 @@ async fn restore(
 }
 
 /// The views `--operation` selects, in the contract's order (the whole contract, for one of a
-/// single operation).
+/// single operation), each presenting the credential the run holds for it.
 pub fn views_to_check(contract: &Contract, config: &CheckConfig) -> Result<Vec<Contract>, Error> {
-    contract
+    let views = contract
         .select_views(&config.operations)
-        .map_err(Error::Usage)
+        .map_err(Error::Usage)?;
+    Ok(views
+        .into_iter()
+        .map(|view| view.preferring(&|scheme| config.target.holds(scheme)))
+        .collect())
 }
 
 /// One operation's run, or why there was none.

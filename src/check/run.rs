@@ -17,7 +17,7 @@ use crate::Error;
 use crate::cases::{Case, Expect, Plan, Sequence};
 use crate::contract::Contract;
 use crate::coverage::Tracker;
-use crate::remote::{self, Budget, Client, Exchange, Outcome, Pace, Secret};
+use crate::remote::{Budget, Client, Exchange, Outcome, Pace, Secret};
 use crate::report::{Report, failure_report};
 use crate::restore::RestoreReport;
 
@@ -111,7 +111,7 @@ impl<'a> Session<'a> {
         sent.cut_short.extend(shrinking.cut_short_note("shrinking"));
         sent.cut_short.extend(rechecks.cut_short_note("rechecks"));
         if self.client.environment_so_far().rate_limit_not_lifted {
-            return Err(self.unusable(self.rate_limit_reason()));
+            return Err(self.unusable(self.client.rate_limit_reason()));
         }
         let restore = match &self.config.restore_primary {
             Some(method) => Some(
@@ -148,10 +148,10 @@ impl<'a> Session<'a> {
         }
         self.failed_refresh()?;
         if exchanges.iter().any(|e| self.client.token_refused(e)) {
-            return Err(self.unusable(self.token_reason()));
+            return Err(self.unusable(self.client.refused_reason()));
         }
         if self.client.environment_so_far().rate_limit_not_lifted {
-            return Err(self.unusable(self.rate_limit_reason()));
+            return Err(self.unusable(self.client.rate_limit_reason()));
         }
         Ok(exchanges)
     }
@@ -190,7 +190,7 @@ impl<'a> Session<'a> {
             self.failed_refresh()?;
             match halt {
                 None => break,
-                Some(Halt::RateLimit) => return Err(self.unusable(self.rate_limit_reason())),
+                Some(Halt::RateLimit) => return Err(self.unusable(self.client.rate_limit_reason())),
                 Some(Halt::TransportFailures(cause)) => {
                     let answered = liveness::last_answered(earlier.iter().chain(&exchanges));
                     let answered_before = answered.is_some();
@@ -237,7 +237,7 @@ impl<'a> Session<'a> {
     async fn confirm_token(&self, probe: &Case) -> Result<Exchange, Error> {
         let again = self.send_alone(probe.clone()).await;
         if self.client.token_refused(&again) {
-            return Err(self.unusable(self.token_reason()));
+            return Err(self.unusable(self.client.refused_reason()));
         }
         Ok(again)
     }
@@ -360,32 +360,8 @@ impl<'a> Session<'a> {
             reason: self.client.redact(&reason),
         }
     }
-
-    fn token_reason(&self) -> String {
-        let accepted = self.client.accepted();
-        let fix = if self.client.can_refresh_token() {
-            "the token command's fresh token was refused too; check what --token-command prints"
-        } else {
-            "give a fresh token, or --token-command CMD that prints one, so the run can refresh it"
-        };
-        if accepted == 0 {
-            format!("the token was refused (401 or 403) from the first request: {fix}")
-        } else {
-            format!("the token was refused (401 or 403) after {accepted} accepted requests: {fix}")
-        }
-    }
-
-    fn rate_limit_reason(&self) -> String {
-        let environment = self.client.environment_so_far();
-        format!(
-            "the rate limit never lifted: a case was still limited after {} waits ({} ms waited in all; --max-retry-wait, --rate)",
-            remote::RATE_LIMIT_RETRIES,
-            environment.waited_ms
-        )
-    }
 }
 
-/// The checks' context, with every token used so far as a secret.
 fn ctx<'a>(contract: &'a Contract, config: &CheckConfig, client: &Client) -> Ctx<'a> {
     Ctx {
         contract,

@@ -120,7 +120,7 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
     }
     let contract = Arc::new(contract);
     let (target, _mock) = resolve_target(&contract, args.target.target.as_deref())?;
-    let config = check_config(&args, target)?;
+    let config = check_config(&args, &contract, target)?;
     if args.dry_run {
         return super::dry_run::dry_run(&contract, &config, args.format == Format::Json);
     }
@@ -152,9 +152,13 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
     })
 }
 
-pub(super) fn check_config(args: &CheckArgs, target: String) -> Result<CheckConfig, Error> {
+pub(super) fn check_config(
+    args: &CheckArgs,
+    contract: &Contract,
+    target: String,
+) -> Result<CheckConfig, Error> {
     let mut config = CheckConfig::new(String::new());
-    config.target = target_config(&args.target, target)?;
+    config.target = target_config(&args.target, contract, target)?;
     config.target.second_token = credential(
         args.second_token.as_ref(),
         &args.second_token_env,

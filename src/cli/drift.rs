@@ -52,7 +52,7 @@ pub(super) enum FailOn {
 pub(super) fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error> {
     let contract = Arc::new(contract);
     let (target, _mock) = resolve_target(&contract, args.target.target.as_deref())?;
-    let config = target_config(&args.target, target)?;
+    let config = target_config(&args.target, &contract, target)?;
     let mode = match (&args.against, &args.snapshot) {
         (Some(url), _) => {
             let mut other = config.clone();

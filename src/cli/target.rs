@@ -29,6 +29,12 @@ pub(super) struct TargetArgs {
     /// refused with 401 or 403, and the request sent again (short-lived tokens)
     #[arg(long, value_name = "CMD")]
     pub(super) token_command: Option<String>,
+    /// A security scheme's own credential, e.g. --credential api_key="$KEY" (repeatable).
+    /// SCHEME is the scheme's name in the contract, or the header or query parameter its API
+    /// key goes in; without =VALUE it is read from MFA_CONTRACT_CREDENTIAL_<SCHEME>. Other
+    /// schemes take the token
+    #[arg(long = "credential", value_name = "SCHEME=VALUE")]
+    pub(super) credentials: Vec<String>,
     /// Extra request header, e.g. --header 'X-Tenant: acme' (repeatable; values are hidden in reports)
     #[arg(long = "header", value_name = "NAME: VALUE")]
     pub(super) headers: Vec<String>,
@@ -82,14 +88,19 @@ pub(super) fn resolve_target(
 }
 
 /// How to reach the target, from the shared flags.
-pub(super) fn target_config(args: &TargetArgs, url: String) -> Result<TargetConfig, Error> {
+pub(super) fn target_config(
+    args: &TargetArgs,
+    contract: &Contract,
+    url: String,
+) -> Result<TargetConfig, Error> {
     let mut config = TargetConfig::new(url);
     config.token = credential(
         args.token.as_ref(),
         &args.token_env,
         args.token_command.as_ref(),
     );
-    if !config.token.is_set() {
+    config.scheme_credentials = scheme_credentials(&args.credentials, contract)?;
+    if !config.token.is_set() && config.scheme_credentials.is_empty() {
         if !config.is_loopback() {
             return Err(Error::Usage(format!(
                 "no token: set {} (or --token-env VAR, or --token-command CMD) to the bearer token of a test account",
@@ -118,6 +129,49 @@ pub(super) fn target_config(args: &TargetArgs, url: String) -> Result<TargetConf
         insecure: args.insecure,
     };
     Ok(config)
+}
+
+/// `--credential SCHEME[=VALUE]`, each naming a scheme of `contract` and holding a value.
+fn scheme_credentials(
+    flags: &[String],
+    contract: &Contract,
+) -> Result<Vec<(String, Credential)>, Error> {
+    let schemes = contract.security_schemes();
+    let mut held = Vec::new();
+    for flag in flags {
+        let (key, value) = match flag.split_once('=') {
+            Some((key, value)) => (key.trim(), Some(value.to_owned())),
+            None => (flag.trim(), None),
+        };
+        if !schemes.iter().any(|s| s.answers_to(key)) {
+            let names: Vec<&str> = schemes.iter().map(|s| s.scheme_name()).collect();
+            return Err(Error::Usage(format!(
+                "--credential {key}: no operation of the contract has a security scheme of that name (it has: {})",
+                if names.is_empty() {
+                    "none".to_owned()
+                } else {
+                    names.join(", ")
+                }
+            )));
+        }
+        let var = format!(
+            "MFA_CONTRACT_CREDENTIAL_{}",
+            key.to_ascii_uppercase()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        );
+        let Some(value) = value.or_else(|| from_env(&var)).filter(|v| !v.is_empty()) else {
+            return Err(Error::Usage(format!(
+                "--credential {key}: no value (give {key}=VALUE, or set {var})"
+            )));
+        };
+        let credential = Credential {
+            token: Some(Secret::new(value)),
+            var,
+            command: None,
+        };
+        held.push((key.to_owned(), credential));
+    }
+    Ok(held)
 }
 
 /// One account's credential: the token given on the command line, else the one in `var`, and

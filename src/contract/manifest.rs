@@ -6,6 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::gap_policy::{
+    GapPolicy, GapPolicyOverride, RejectionKind, RejectionOverride, RejectionPolicy,
+};
+
 use super::rules::{Invariant, Rule};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -89,18 +93,56 @@ pub struct OperationSpec {
     /// Where the documentation and a client of the API disagree about this operation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disagreements: Vec<String>,
+    /// Where this operation's refusals differ from the manifest's `gapPolicy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap_policy: Option<GapPolicyOverride>,
 }
 
-/// One way to present credentials.
+/// One way to present credentials. `scheme` is the security scheme's name in the OpenAPI
+/// document (`--credential SCHEME=VALUE` names it); without one, the scheme is called
+/// `bearer`, or by the API key's header or query parameter name.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Security {
     /// `Authorization: Bearer <token>`.
-    Bearer,
+    Bearer {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scheme: Option<String>,
+    },
     /// An API key in a header.
-    ApiKeyHeader { name: String },
+    ApiKeyHeader {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scheme: Option<String>,
+    },
     /// An API key in the query string.
-    ApiKeyQuery { name: String },
+    ApiKeyQuery {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scheme: Option<String>,
+    },
+}
+
+impl Security {
+    /// The name `--credential` takes for this scheme.
+    pub fn scheme_name(&self) -> &str {
+        match self {
+            Self::Bearer { scheme } => scheme.as_deref().unwrap_or("bearer"),
+            Self::ApiKeyHeader { name, scheme } | Self::ApiKeyQuery { name, scheme } => {
+                scheme.as_deref().unwrap_or(name)
+            }
+        }
+    }
+
+    /// Whether `--credential KEY=...` is for this scheme: its name, or (for an API key) the
+    /// header or query parameter it goes in, compared without regard to case.
+    pub fn answers_to(&self, key: &str) -> bool {
+        let placed = match self {
+            Self::Bearer { .. } => "bearer",
+            Self::ApiKeyHeader { name, .. } | Self::ApiKeyQuery { name, .. } => name,
+        };
+        self.scheme_name().eq_ignore_ascii_case(key) || placed.eq_ignore_ascii_case(key)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -211,106 +253,6 @@ pub struct ResponseSpec {
     /// What makes a target answer this status, for a run that did not reach it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reach: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GapPolicy {
-    pub description: String,
-    /// File name under `schemas/` of the shape every rejection body has.
-    pub error_schema: String,
-    pub rejections: BTreeMap<RejectionKind, RejectionPolicy>,
-}
-
-/// The reasons to refuse a request that the documentation does not describe. The code decides
-/// which reason applies (that is the request pipeline); the manifest decides what it looks like.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RejectionKind {
-    NotFound,
-    MethodNotAllowed,
-    Unauthorized,
-    UnsupportedMediaType,
-    PayloadTooLarge,
-    MalformedJson,
-    SchemaViolation,
-    /// A path, query or header parameter its schema refuses, or a required one left out.
-    ParameterViolation,
-}
-
-impl RejectionKind {
-    pub const ALL: [RejectionKind; 8] = [
-        RejectionKind::NotFound,
-        RejectionKind::MethodNotAllowed,
-        RejectionKind::Unauthorized,
-        RejectionKind::UnsupportedMediaType,
-        RejectionKind::PayloadTooLarge,
-        RejectionKind::MalformedJson,
-        RejectionKind::SchemaViolation,
-        RejectionKind::ParameterViolation,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RejectionKind::NotFound => "not_found",
-            RejectionKind::MethodNotAllowed => "method_not_allowed",
-            RejectionKind::Unauthorized => "unauthorized",
-            RejectionKind::UnsupportedMediaType => "unsupported_media_type",
-            RejectionKind::PayloadTooLarge => "payload_too_large",
-            RejectionKind::MalformedJson => "malformed_json",
-            RejectionKind::SchemaViolation => "schema_violation",
-            RejectionKind::ParameterViolation => "parameter_violation",
-        }
-    }
-
-    /// Whether the status for such a request is the gap policy's alone: the documentation says
-    /// nothing about credentials, content types, sizes or malformed JSON, so another status
-    /// there is a documentation gap, not a violation (unless `--strict-gaps`).
-    pub fn status_is_policy_only(self) -> bool {
-        matches!(
-            self,
-            RejectionKind::Unauthorized
-                | RejectionKind::UnsupportedMediaType
-                | RejectionKind::PayloadTooLarge
-                | RejectionKind::MalformedJson
-                | RejectionKind::ParameterViolation
-        )
-    }
-
-    /// Whether accepting such a request breaks nothing the documentation says: its body is
-    /// valid, only the envelope (content type, size) is outside our policy. Lenient, a gap.
-    pub fn may_be_accepted(self) -> bool {
-        matches!(
-            self,
-            RejectionKind::UnsupportedMediaType | RejectionKind::PayloadTooLarge
-        )
-    }
-
-    /// Whether the rejection concerns a request to the endpoint itself (not another path or method).
-    pub fn is_on_operation(self) -> bool {
-        !matches!(
-            self,
-            RejectionKind::NotFound | RejectionKind::MethodNotAllowed
-        )
-    }
-}
-
-impl std::fmt::Display for RejectionKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RejectionPolicy {
-    pub when: String,
-    /// What the mock sends.
-    pub status: u16,
-    /// What the checker accepts from a target (must include `status`).
-    pub accept: Vec<u16>,
-    /// The `error` text of the body the mock sends.
-    pub error: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -6,6 +6,7 @@
 pub mod diff;
 mod error;
 mod files;
+mod gap_policy;
 mod identity;
 pub mod import;
 mod load;
@@ -15,7 +16,9 @@ mod operation;
 mod project;
 pub mod rules;
 mod schema;
+mod security;
 mod selects;
+pub mod status_key;
 mod summary;
 mod users;
 
@@ -30,13 +33,13 @@ pub use files::{ContractFiles, Origin};
 pub use identity::Identity;
 pub use load::BREAKS_CONTRACT;
 pub use manifest::{
-    AccountsSpec, Auth, BodySpec, ChaosSpec, ChaosWeights, FixtureDirs, GapPolicy, Manifest,
-    OperationSpec, ParameterLocation, ParameterSpec, RejectionKind, RejectionPolicy, RequestSpec,
-    ResponseSpec, Security, Server, StateName,
+    AccountsSpec, Auth, BodySpec, ChaosSpec, ChaosWeights, FixtureDirs, GapPolicy,
+    GapPolicyOverride, Manifest, OperationSpec, ParameterLocation, ParameterSpec, RejectionKind,
+    RejectionOverride, RejectionPolicy, RequestSpec, ResponseSpec, Security, Server, StateName,
 };
 pub use operation::{Operation, Parameter, Route, Target, sample_parameters_with};
-pub use project::Credentials;
 pub use schema::{Schema, Violation, json_type, required_names, type_shape, types_of};
+pub use security::Credentials;
 pub(crate) use selects::selector_schema;
 pub use summary::summary;
 pub(crate) use users::broken_invariants;
@@ -78,6 +81,10 @@ pub struct Contract {
     template: String,
     parameters: std::sync::Arc<Vec<Parameter>>,
     credentials: Credentials,
+    /// For a view: its operation's own `security` (absent: the manifest's `auth`).
+    security: Option<Vec<Security>>,
+    /// The scheme requests present (see [`Contract::preferring`]).
+    scheme: Option<Security>,
     /// The seed operation's id, which a view keeps.
     seed_id: String,
     origin: Origin,
@@ -200,12 +207,23 @@ impl Contract {
         operation::first_success(|| self.documented_statuses()).unwrap_or(200)
     }
 
+    /// The keys of `responses` as written: `201`, `2XX`, `default`.
+    pub fn documented_keys(&self) -> impl Iterator<Item = &str> {
+        self.manifest.responses.keys().map(String::as_str)
+    }
+
+    /// Whether a response key documents `status` (itself, its range, or `default`).
     pub fn is_documented(&self, status: u16) -> bool {
-        self.default_examples.contains_key(&status)
+        self.response_key(status).is_some()
+    }
+
+    /// The key of `responses` that documents `status`: `201`, `2XX` or `default`.
+    pub fn response_key(&self, status: u16) -> Option<&str> {
+        status_key::documenting(&self.manifest.responses, status)
     }
 
     pub fn response_spec(&self, status: u16) -> Option<&ResponseSpec> {
-        self.manifest.responses.get(&status.to_string())
+        self.manifest.responses.get(self.response_key(status)?)
     }
 
     /// The schema a response with `status` must match: its documented schema, or the error shape.
@@ -288,7 +306,8 @@ impl Contract {
     /// The schema an answer of `status` from `operation` must match: its documented one, or
     /// the error shape.
     pub fn operation_schema(&self, operation: &Operation, status: u16) -> &Schema {
-        match operation.spec.responses.get(&status.to_string()) {
+        let key = status_key::documenting(&operation.spec.responses, status);
+        match key.and_then(|key| operation.spec.responses.get(key)) {
             Some(spec) => self.schema(&spec.schema),
             None => self.error_schema(),
         }

@@ -1,7 +1,8 @@
 //! The OpenAPI 3.1 document generated from the contract files, for Prism, Schemathesis or a code
 //! generator. Schemas become components (their `$id`s dropped, `$ref`s between files rewritten);
 //! fixtures become named examples; the gap policy's statuses appear as responses marked
-//! `x-documentation-gap`, and the whole policy is kept under `x-mfa-contract-gap-policy`.
+//! `x-documentation-gap`, and the whole policy is kept under `x-mfa-contract-gap-policy` (an
+//! operation's changes to it under the same name on the operation).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,6 +29,7 @@ pub fn document(contract: &Contract) -> Value {
         manifest.path.clone(),
         Vec::new(),
         None,
+        None,
     );
     let others = contract.operations().iter().enumerate().map(|(i, o)| {
         (
@@ -35,9 +37,10 @@ pub fn document(contract: &Contract) -> Value {
             o.spec.path.clone(),
             o.spec.parameters.clone(),
             o.spec.security.clone(),
+            o.spec.gap_policy.clone(),
         )
     });
-    for (view, path, parameters, security) in std::iter::once(seed).chain(others) {
+    for (view, path, parameters, security, gap_policy) in std::iter::once(seed).chain(others) {
         let mut exported = operation(&view, &components);
         let object = exported.as_object_mut().expect("an operation is an object");
         if !parameters.is_empty() {
@@ -47,6 +50,9 @@ pub fn document(contract: &Contract) -> Value {
         }
         if let Some(security) = &security {
             object.insert("security".into(), security_of(security, &mut schemes));
+        }
+        if let Some(changes) = &gap_policy {
+            object.insert(super::import::GAP_POLICY_EXTENSION.into(), json!(changes));
         }
         if !view.takes_body() {
             object.remove("requestBody");
@@ -75,7 +81,7 @@ pub fn document(contract: &Contract) -> Value {
             "schemas": components.schemas,
             "securitySchemes": schemes,
         },
-        "x-mfa-contract-gap-policy": gap_policy,
+        super::import::GAP_POLICY_EXTENSION: gap_policy,
     })
 }
 
@@ -124,7 +130,7 @@ fn documented_responses(contract: &Contract, components: &Components) -> Map<Str
                 .map(|e| (e.name.clone(), e.body.clone())),
         );
         responses.insert(
-            status.to_string(),
+            contract.response_key(status).unwrap_or_default().to_owned(),
             json!({
                 "description": spec.description,
                 "content": {
@@ -305,25 +311,35 @@ fn rewrite_refs(node: &mut Value, own: &str, names: &BTreeMap<String, String>) {
     }
 }
 
-/// An operation's own security, its API-key schemes added to `schemes`.
+/// An operation's own security, each scheme it names added to `schemes` (under its own name
+/// where it has one).
 fn security_of(security: &[super::Security], schemes: &mut Map<String, Value>) -> Value {
+    use super::Security;
     security
         .iter()
-        .map(|scheme| match scheme {
-            super::Security::Bearer => json!({ SECURITY_SCHEME: [] }),
-            super::Security::ApiKeyHeader { name } | super::Security::ApiKeyQuery { name } => {
-                let (place, id) = match scheme {
-                    super::Security::ApiKeyHeader { .. } => {
-                        ("header", format!("apiKeyHeader_{name}"))
-                    }
-                    _ => ("query", format!("apiKeyQuery_{name}")),
-                };
-                schemes.insert(
-                    id.clone(),
-                    json!({"type": "apiKey", "in": place, "name": name}),
-                );
-                json!({ id: [] })
-            }
+        .map(|scheme| {
+            let (id, definition) = match scheme {
+                Security::Bearer { scheme: None } => {
+                    return json!({ SECURITY_SCHEME: [] });
+                }
+                Security::Bearer { scheme: Some(id) } => {
+                    (id.clone(), json!({"type": "http", "scheme": "bearer"}))
+                }
+                Security::ApiKeyHeader { name, scheme } => (
+                    scheme
+                        .clone()
+                        .unwrap_or_else(|| format!("apiKeyHeader_{name}")),
+                    json!({"type": "apiKey", "in": "header", "name": name}),
+                ),
+                Security::ApiKeyQuery { name, scheme } => (
+                    scheme
+                        .clone()
+                        .unwrap_or_else(|| format!("apiKeyQuery_{name}")),
+                    json!({"type": "apiKey", "in": "query", "name": name}),
+                ),
+            };
+            schemes.insert(id.clone(), definition);
+            json!({ id: [] })
         })
         .collect()
 }

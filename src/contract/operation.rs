@@ -17,6 +17,8 @@ pub struct Operation {
     pub examples: Vec<Example>,
     /// Documented status -> the name of its default example.
     pub(crate) default_examples: BTreeMap<u16, String>,
+    /// The manifest's gap policy with this operation's changes, when it has any.
+    pub gap_policy: Option<super::GapPolicy>,
 }
 
 #[derive(Debug)]

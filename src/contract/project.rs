@@ -7,20 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::operation::{Router, Target};
-use super::{Auth, Contract, Manifest, RequestFixture, RequestSpec, Security};
-
-/// How a view presents credentials, when it needs them at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Credentials {
-    /// The manifest's `auth` header and scheme.
-    Manifest,
-    /// None: the operation's security is `[]`.
-    None,
-    /// An API key in a header (`auth.header`; `auth.scheme` is empty): the token as it is.
-    ApiKeyHeader,
-    /// An API key in the query string, which the checker does not send yet.
-    ApiKeyQuery,
-}
+use super::{Contract, Manifest, RequestFixture, RequestSpec};
 
 impl Contract {
     /// The seed's operation and then every other, each as a contract of its own.
@@ -114,7 +101,11 @@ impl Contract {
         manifest.rules = spec.rules.clone();
         manifest.chaos = spec.chaos.clone();
         manifest.operations = Vec::new();
-        let (credentials, auth) = credentials(spec.security.as_deref(), &self.manifest.auth);
+        if let Some(policy) = &operation.gap_policy {
+            manifest.gap_policy = policy.clone();
+        }
+        let (credentials, auth, scheme) =
+            super::security::credentials(spec.security.as_deref(), &self.manifest.auth, &|_| false);
         manifest.auth = auth;
         let body = spec.request.as_ref();
         if let Some(body) = body {
@@ -161,6 +152,8 @@ impl Contract {
             takes_body: body.is_some(),
             body_required: body.is_some_and(|b| b.required),
             credentials,
+            security: spec.security.clone(),
+            scheme,
             operations: Vec::new(),
             router,
             ..self.shared()
@@ -188,6 +181,8 @@ impl Contract {
             takes_body: self.takes_body,
             body_required: self.body_required,
             credentials: self.credentials,
+            security: self.security.clone(),
+            scheme: self.scheme.clone(),
             seed_id: self.seed_id.clone(),
             operations: Vec::new(),
             router: Router::default(),
@@ -300,38 +295,6 @@ impl Contract {
     /// Whether a request without a body is refused.
     pub fn body_required(&self) -> bool {
         self.body_required
-    }
-
-    /// How requests present credentials.
-    pub fn credentials(&self) -> Credentials {
-        self.credentials
-    }
-}
-
-fn credentials(security: Option<&[Security]>, auth: &Auth) -> (Credentials, Auth) {
-    match security {
-        None => (Credentials::Manifest, auth.clone()),
-        Some([]) => (Credentials::None, auth.clone()),
-        Some(schemes) if schemes.contains(&Security::Bearer) => (
-            Credentials::Manifest,
-            Auth {
-                header: "Authorization".into(),
-                scheme: "Bearer".into(),
-            },
-        ),
-        Some(schemes) => match schemes.iter().find_map(|s| match s {
-            Security::ApiKeyHeader { name } => Some(name),
-            _ => None,
-        }) {
-            Some(name) => (
-                Credentials::ApiKeyHeader,
-                Auth {
-                    header: name.clone(),
-                    scheme: String::new(),
-                },
-            ),
-            None => (Credentials::ApiKeyQuery, auth.clone()),
-        },
     }
 }
 

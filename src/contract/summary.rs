@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{Contract, Schema};
 
@@ -73,66 +73,77 @@ operations ({} besides the one above)",
         contract.operations().len()
     );
     for operation in contract.operations() {
-        let spec = &operation.spec;
+        one_operation(out, operation);
+    }
+}
+
+/// One operation: its route, credentials, own gap policy, body, parameters, answers, rules.
+fn one_operation(out: &mut String, operation: &super::Operation) {
+    let spec = &operation.spec;
+    let _ = writeln!(
+        out,
+        "  {} {}: {}",
+        spec.method, spec.path, spec.operation_id
+    );
+    if let Some(description) = &spec.description {
+        let _ = writeln!(out, "    {description}");
+    }
+    let credentials = match spec.security.as_deref() {
+        None => "as the endpoint above".to_owned(),
+        Some([]) => "none".to_owned(),
+        Some(schemes) => schemes
+            .iter()
+            .map(described)
+            .collect::<Vec<_>>()
+            .join(" or "),
+    };
+    let _ = writeln!(out, "    credentials: {credentials}");
+    for (kind, change) in spec.gap_policy.iter().flat_map(|p| &p.rejections) {
+        let _ = writeln!(out, "    own gap policy for {kind}: {}", json!(change));
+    }
+    if let Some(body) = &spec.request {
+        let required = if body.required {
+            "required"
+        } else {
+            "optional"
+        };
         let _ = writeln!(
             out,
-            "  {} {}: {}",
-            spec.method, spec.path, spec.operation_id
+            "    body ({required}): {} {}",
+            body.content_type, body.schema
         );
-        if let Some(description) = &spec.description {
-            let _ = writeln!(out, "    {description}");
-        }
-        let credentials = match spec.security.as_deref() {
-            None => "as the endpoint above".to_owned(),
-            Some([]) => "none".to_owned(),
-            Some(schemes) => schemes
-                .iter()
-                .map(|s| format!("{s:?}"))
-                .collect::<Vec<_>>()
-                .join(" or "),
-        };
-        let _ = writeln!(out, "    credentials: {credentials}");
-        if let Some(body) = &spec.request {
-            let required = if body.required {
-                "required"
+    }
+    for parameter in &spec.parameters {
+        let _ = writeln!(
+            out,
+            "    {:?} parameter {}{}: {}",
+            parameter.location,
+            parameter.name,
+            if parameter.required {
+                " (required)"
             } else {
-                "optional"
-            };
-            let _ = writeln!(
-                out,
-                "    body ({required}): {} {}",
-                body.content_type, body.schema
-            );
-        }
-        for parameter in &spec.parameters {
-            let _ = writeln!(
-                out,
-                "    {:?} parameter {}{}: {}",
-                parameter.location,
-                parameter.name,
-                if parameter.required {
-                    " (required)"
-                } else {
-                    ""
-                },
-                parameter.schema
-            );
-        }
-        for status in operation.documented_statuses() {
-            let response = &spec.responses[&status.to_string()];
-            let default = operation
-                .default_example(status)
-                .map_or("", |e| e.name.as_str());
-            let _ = writeln!(
-                out,
-                "    {status} {} ({}), example {default}",
-                response.description, response.schema
-            );
-        }
-        rules(out, &spec.rules, "    ");
-        for note in &spec.disagreements {
-            let _ = writeln!(out, "    disagreement: {note}");
-        }
+                ""
+            },
+            parameter.schema
+        );
+    }
+    for status in operation.documented_statuses() {
+        let Some(key) = super::status_key::documenting(&spec.responses, status) else {
+            continue;
+        };
+        let response = &spec.responses[key];
+        let default = operation
+            .default_example(status)
+            .map_or("", |e| e.name.as_str());
+        let _ = writeln!(
+            out,
+            "    {key} {} ({}), example {default}",
+            response.description, response.schema
+        );
+    }
+    rules(out, &spec.rules, "    ");
+    for note in &spec.disagreements {
+        let _ = writeln!(out, "    disagreement: {note}");
     }
 }
 
@@ -252,4 +263,15 @@ fn describe(out: &mut String, schema: &Schema, indent: &str) {
         _ => "allowed",
     };
     let _ = writeln!(out, "{indent}other properties: {other}");
+}
+
+/// A security scheme as `--credential` names it, and where its credential goes.
+fn described(scheme: &crate::contract::Security) -> String {
+    use crate::contract::Security;
+    let place = match scheme {
+        Security::Bearer { .. } => "Authorization: Bearer".to_owned(),
+        Security::ApiKeyHeader { name, .. } => format!("an API key in the {name} header"),
+        Security::ApiKeyQuery { name, .. } => format!("an API key in the {name} query parameter"),
+    };
+    format!("{} ({place})", scheme.scheme_name())
 }

@@ -81,7 +81,7 @@ pub async fn observe(
     config: &TargetConfig,
     restore: Option<&str>,
 ) -> Result<Observation, Error> {
-    let views = operations::views(contract, &[])?;
+    let views = operations::views(contract, &[], config)?;
     operations::observe(contract, &views, config, restore).await
 }
 

@@ -14,9 +14,18 @@ fn prefix(view: &Contract) -> Option<String> {
     (!view.is_seed_view()).then(|| format!("{}: ", view.manifest().operation_id))
 }
 
-/// The views `--operation` selects (every one by default); `[contract]` for a contract of one.
-pub fn views(contract: &Contract, selected: &[String]) -> Result<Vec<Contract>, Error> {
-    contract.select_views(selected).map_err(Error::Usage)
+/// The views `--operation` selects (every one by default), each presenting the credential
+/// `config` holds for it; `[contract]` for a contract of one.
+pub fn views(
+    contract: &Contract,
+    selected: &[String],
+    config: &TargetConfig,
+) -> Result<Vec<Contract>, Error> {
+    let views = contract.select_views(selected).map_err(Error::Usage)?;
+    Ok(views
+        .into_iter()
+        .map(|view| view.preferring(&|scheme| config.holds(scheme)))
+        .collect())
 }
 
 /// Every selected operation observed, one after another (the target may be stateful), its rows

@@ -58,7 +58,7 @@ pub async fn run(
     config: &TargetConfig,
     options: &DriftOptions,
 ) -> Result<DriftRun, Error> {
-    let views = super::operations::views(contract, &options.operations)?;
+    let views = super::operations::views(contract, &options.operations, config)?;
     let restore = options.restore.as_deref();
     let observed = super::operations::observe(contract, &views, config, restore).await?;
     let mut run = match &options.mode {

@@ -192,7 +192,7 @@ impl MockState {
         detail: impl Into<String>,
         extra: Map<String, serde_json::Value>,
     ) -> Reply {
-        Reply::rejection(self.contract.rejection(kind), detail, extra)
+        Reply::rejection((kind, self.contract.rejection(kind)), detail, extra)
     }
 
     // A panic while holding a lock cannot leave these structures half-updated (each update is a

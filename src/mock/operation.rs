@@ -20,19 +20,73 @@ use super::steps::{
     Seen, authenticate, content_type, parse_json, read_body, refuse_violations, validate,
 };
 use crate::contract::rules::RequestValues;
-use crate::contract::{Operation, ParameterLocation, RejectionKind, Security, Violation};
+use crate::contract::{
+    Contract, Operation, ParameterLocation, RejectionKind, Security, Violation, status_key,
+};
 
 /// What the mock keeps for each of the contract's other operations.
 pub(super) struct Served {
     pub(super) id: Arc<str>,
+    /// The operation's own gap policy, when it changes the manifest's.
+    pub(super) gap_policy: Option<crate::contract::GapPolicy>,
     pub(super) bodies: Bodies,
     pub(super) scenarios: Rules,
 }
 
 impl Served {
+    /// A refusal of the manifest's gap policy, as this operation's own words it; where the
+    /// operation documents the refusal's status (itself, its range or `default`) with a schema
+    /// the error body does not match, the documented example's body instead: the mock never
+    /// contradicts its own contract.
+    pub(super) fn restyle(&self, refusal: &mut Reply, operation: &Operation, contract: &Contract) {
+        let Some(kind) = refusal.rejected else {
+            return;
+        };
+        if let Some(rule) = self
+            .gap_policy
+            .as_ref()
+            .and_then(|p| p.rejections.get(&kind))
+        {
+            refusal.restyled(rule);
+        }
+        let status = refusal.status.as_u16();
+        let responses = &operation.spec.responses;
+        let Some(key) = status_key::documenting(responses, status) else {
+            return;
+        };
+        let schema = contract.operation_schema(operation, status);
+        if serde_json::from_slice(&refusal.body).is_ok_and(|body| schema.is_valid(&body)) {
+            return;
+        }
+        let documented = status_key::representative(responses, key)
+            .and_then(|representative| self.bodies.value_of(None, representative));
+        let Some(documented) = documented else {
+            return;
+        };
+        // Our diagnostics beside the documented fields where the schema lets them stay.
+        let mut merged =
+            serde_json::from_slice::<Map<String, Value>>(&refusal.body).unwrap_or_default();
+        let body = match documented {
+            Value::Object(fields) => {
+                merged.extend(fields.clone());
+                let merged = Value::Object(merged);
+                if schema.is_valid(&merged) {
+                    merged
+                } else {
+                    Value::Object(fields)
+                }
+            }
+            other => other,
+        };
+        refusal.body = serde_json::to_vec(&body)
+            .expect("a JSON value serializes")
+            .into();
+    }
+
     pub(super) fn new(operation: &Operation, max_delay: std::time::Duration) -> Self {
         Self {
             id: operation.id().into(),
+            gap_policy: operation.gap_policy.clone(),
             bodies: Bodies::of_operation(operation),
             scenarios: Rules::of_operation(operation, max_delay),
         }
@@ -146,20 +200,20 @@ fn credentials<'r>(
     let mut wanted = Vec::new();
     for scheme in schemes {
         let found = match scheme {
-            Security::Bearer => {
+            Security::Bearer { .. } => {
                 if let Ok(token) = authenticate(req, state) {
                     return Ok(Some(token));
                 }
                 wanted.push("Authorization: Bearer <token>".to_owned());
                 None
             }
-            Security::ApiKeyHeader { name } => {
+            Security::ApiKeyHeader { name, .. } => {
                 wanted.push(format!("a {name} header"));
                 req.headers()
                     .get(name.as_str())
                     .and_then(|v| v.to_str().ok())
             }
-            Security::ApiKeyQuery { name } => {
+            Security::ApiKeyQuery { name, .. } => {
                 wanted.push(format!("a {name} query parameter"));
                 query_value(req, name)
             }

@@ -117,18 +117,16 @@ async fn run<'r>(
         Target::Seed => run_seed(req, payload, state, seen).await,
         Target::Other(index) => super::operation::run(req, payload, state, seen, index, path).await,
     };
-    // A refusal names the operation it refused as an answer does.
+    // A refusal names the operation it refused as an answer does, in that operation's words.
     let operation = Some(state.operation_id(target));
-    match reply {
-        Ok(mut reply) => {
-            reply.operation = operation;
-            Ok(reply)
-        }
-        Err(mut refusal) => {
-            refusal.operation = operation;
-            Err(refusal)
-        }
+    let mut reply = reply;
+    let (Ok(answer) | Err(answer)) = reply.as_mut().map_err(|r| &mut **r);
+    answer.operation = operation;
+    if let Target::Other(index) = target {
+        let operation = &state.contract.operations()[index];
+        state.operations[index].restyle(answer, operation, &state.contract);
     }
+    reply
 }
 
 /// The seed's operation: its pipeline as 0.2 had it, its state through its rules.

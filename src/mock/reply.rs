@@ -12,7 +12,7 @@ use futures_util::stream;
 use serde_json::{Map, Value, json};
 
 use super::scenario::Fault;
-use crate::contract::RejectionPolicy;
+use crate::contract::{RejectionKind, RejectionPolicy};
 
 /// A step's outcome: go on with a value, or stop with this reply (boxed: stopping is rare).
 pub(super) type Step<T> = Result<T, Box<Reply>>;
@@ -37,6 +37,8 @@ pub struct Reply {
     pub operation: Option<std::sync::Arc<str>>,
     /// The caller's account as it was before this request, for a Pact provider state.
     pub account: Option<std::sync::Arc<serde_json::Value>>,
+    /// The gap policy's kind, for a refusal: an operation with its own policy restyles it.
+    pub rejected: Option<RejectionKind>,
     /// The request body, when it was not read to its end (a rejection came first). Held until
     /// the answer is written, so that actix closes the connection instead of draining whatever
     /// the client goes on sending.
@@ -56,6 +58,7 @@ impl Reply {
             user: None,
             operation: None,
             account: None,
+            rejected: None,
             unread: None,
         }
     }
@@ -63,11 +66,13 @@ impl Reply {
     /// A rejection in the contract's error shape: the policy's `error`, our precise `detail`,
     /// and any further detail fields.
     pub fn rejection(
-        policy: &RejectionPolicy,
+        (kind, policy): (RejectionKind, &RejectionPolicy),
         detail: impl Into<String>,
         extra: Map<String, Value>,
     ) -> Self {
-        Self::error(status_code(policy.status), &policy.error, detail, extra)
+        let mut reply = Self::error(status_code(policy.status), &policy.error, detail, extra);
+        reply.rejected = Some(kind);
+        reply
     }
 
     /// An error-shaped body for answers outside the gap policy (a bad `Prefer`, a refused
@@ -85,6 +90,16 @@ impl Reply {
         body.extend(extra);
         let bytes = serde_json::to_vec(&body).expect("a JSON map always serializes");
         Self::json(status, Bytes::from(bytes))
+    }
+
+    /// This refusal as `policy` words it: its status, and its body's `error`.
+    pub fn restyled(&mut self, policy: &RejectionPolicy) {
+        self.status = status_code(policy.status);
+        if let Ok(Value::Object(mut body)) = serde_json::from_slice::<Value>(&self.body) {
+            body.insert("error".into(), json!(policy.error));
+            let bytes = serde_json::to_vec(&body).expect("a JSON map always serializes");
+            self.body = Bytes::from(bytes);
+        }
     }
 
     pub fn with_header(mut self, name: HeaderName, value: &str) -> Self {

@@ -18,7 +18,7 @@ use super::http::{http_client_builder, transport};
 use super::token::TokenSource;
 use crate::Error;
 use crate::cases::{Auth, Case};
-use crate::contract::Contract;
+use crate::contract::{Contract, Credentials};
 
 /// How often one case is sent again after a rate limit before the run gives up.
 pub const RATE_LIMIT_RETRIES: usize = 3;
@@ -51,8 +51,14 @@ pub struct Client {
     url: String,
     auth_header: String,
     scheme: String,
+    /// The credential is an API key in the query string, `auth_header` its parameter.
+    credential_in_query: bool,
     token: TokenSource,
+    /// The security scheme `token` is the `--credential` of; `None`: it is the token.
+    scheme_credential: Option<String>,
     second_token: TokenSource,
+    /// The run's other credentials (the token, `--credential`s), hidden like this one.
+    other_secrets: Vec<Secret>,
     headers: Vec<(String, String)>,
     max_response_bytes: usize,
     max_retry_wait: Duration,
@@ -91,8 +97,23 @@ impl Client {
             operation_path: contract.path().to_owned(),
             auth_header: contract.auth().header.clone(),
             scheme: contract.auth().scheme.clone(),
-            token: TokenSource::new(&config.token, "--token-command")?,
+            credential_in_query: contract.credentials() == Credentials::ApiKeyQuery,
+            token: TokenSource::new(
+                config.credential_for(contract).unwrap_or(&config.token),
+                "--token-command",
+            )?,
+            scheme_credential: contract
+                .security_scheme()
+                .filter(|scheme| config.holds(scheme))
+                .map(|scheme| scheme.scheme_name().to_owned()),
             second_token: TokenSource::new(&config.second_token, "--second-token-command")?,
+            other_secrets: config
+                .scheme_credentials
+                .iter()
+                .map(|(_, c)| c)
+                .chain([&config.token])
+                .filter_map(|c| c.token.clone())
+                .collect(),
             headers: config.headers.clone(),
             max_response_bytes: config.max_response_bytes,
             max_retry_wait: config.max_retry_wait,
@@ -212,6 +233,11 @@ impl Client {
         self.accepted.load(Ordering::Relaxed)
     }
 
+    /// The security scheme whose `--credential` this client sends instead of the token.
+    pub fn scheme_credential(&self) -> Option<&str> {
+        self.scheme_credential.as_deref()
+    }
+
     /// Whether the first account's token can be refreshed.
     pub fn can_refresh_token(&self) -> bool {
         self.token.can_refresh()
@@ -221,6 +247,7 @@ impl Client {
     pub fn secrets(&self) -> Vec<Secret> {
         let mut secrets = self.token.seen();
         secrets.extend(self.second_token.seen());
+        secrets.extend(self.other_secrets.iter().cloned());
         secrets
     }
 
@@ -260,6 +287,19 @@ impl Client {
         crate::redact::redact(text, secrets.iter().map(Secret::expose))
     }
 
+    /// What `case` presents as its credential, with `token` as the account's.
+    fn credential(&self, case: &Case, token: Option<&Secret>) -> Option<String> {
+        match &case.request.auth {
+            // An API key goes as it is; a scheme's token after the scheme.
+            Auth::Token | Auth::SecondToken => token.map(|t| match self.scheme.as_str() {
+                "" => t.expose().to_owned(),
+                scheme => format!("{scheme} {}", t.expose()),
+            }),
+            Auth::Missing => None,
+            Auth::Raw(value) => Some(value.clone()),
+        }
+    }
+
     async fn try_send(
         &self,
         case: &Case,
@@ -276,27 +316,19 @@ impl Client {
         } else {
             &self.http
         };
-        let mut request = http
-            .request(method, case.request.url(&self.url, &self.operation_path))
-            .body(case.request.body.clone());
+        let credential = self.credential(case, token);
+        let mut url = case.request.url(&self.url, &self.operation_path);
+        if let (true, Some(key)) = (self.credential_in_query, &credential) {
+            url = with_query_pair(&url, &self.auth_header, key);
+        }
+        let mut request = http.request(method, url).body(case.request.body.clone());
         for (name, value) in self.headers.iter().chain(&case.request.headers) {
             request = request.header(name, value);
         }
         if let Some(content_type) = &case.request.content_type {
             request = request.header("Content-Type", content_type);
         }
-        let credential = match &case.request.auth {
-            Auth::Token | Auth::SecondToken => {
-                // An API key goes as it is; a scheme's token after the scheme.
-                token.map(|t| match self.scheme.as_str() {
-                    "" => t.expose().to_owned(),
-                    scheme => format!("{scheme} {}", t.expose()),
-                })
-            }
-            Auth::Missing => None,
-            Auth::Raw(value) => Some(value.clone()),
-        };
-        if let Some(credential) = credential {
+        if let (false, Some(credential)) = (self.credential_in_query, credential) {
             request = request.header(self.auth_header.as_str(), credential);
         }
         let started = Instant::now();
@@ -334,5 +366,16 @@ impl Client {
             started.elapsed(),
             self.max_response_bytes,
         ))
+    }
+}
+
+/// `url` with `name=value` added to its query string, both encoded as a form encodes them.
+fn with_query_pair(url: &str, name: &str, value: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            parsed.query_pairs_mut().append_pair(name, value);
+            parsed.to_string()
+        }
+        Err(_) => url.to_owned(),
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::Error;
-use crate::contract::Contract;
+use crate::contract::{Contract, Security};
 
 /// The defaults, defined once: clap shows them in `--help` and the configurations start from them.
 pub mod defaults {
@@ -76,6 +76,9 @@ pub struct TargetConfig {
     pub url: String,
     pub token: Credential,
     pub second_token: Credential,
+    /// `--credential SCHEME=VALUE`: a security scheme's own credential, which it takes
+    /// instead of the token.
+    pub scheme_credentials: Vec<(String, Credential)>,
     /// Extra request headers; their values are hidden in reports.
     pub headers: Vec<(String, String)>,
     pub timeout: Duration,
@@ -95,6 +98,7 @@ impl TargetConfig {
             url: url.into(),
             token: Credential::named(defaults::TOKEN_VAR),
             second_token: Credential::named(defaults::SECOND_TOKEN_VAR),
+            scheme_credentials: Vec::new(),
             headers: Vec::new(),
             timeout: defaults::TIMEOUT,
             rate: None,
@@ -102,6 +106,25 @@ impl TargetConfig {
             max_retry_wait: defaults::MAX_RETRY_WAIT,
             tls: crate::tls::TlsOptions::default(),
         }
+    }
+
+    /// Whether `--credential` gave `scheme` a credential of its own.
+    pub fn holds(&self, scheme: &Security) -> bool {
+        self.scheme_credentials
+            .iter()
+            .any(|(key, _)| scheme.answers_to(key))
+    }
+
+    /// The credential requests to `view` carry: its scheme's own (`--credential`), else the
+    /// token. `None`: it needs one and neither is at hand, which is reported, not guessed.
+    pub fn credential_for(&self, view: &Contract) -> Option<&Credential> {
+        let own = view.security_scheme().and_then(|scheme| {
+            self.scheme_credentials
+                .iter()
+                .find(|(key, _)| scheme.answers_to(key))
+                .map(|(_, credential)| credential)
+        });
+        own.or_else(|| self.token.is_set().then_some(&self.token))
     }
 
     /// The endpoint URL: the target with the contract's path, unless it already ends with it.

@@ -8,6 +8,7 @@ mod config;
 mod exchange;
 mod http;
 mod limits;
+mod refusal;
 mod token;
 
 pub use client::{Client, Environment, RATE_LIMIT_RETRIES};

@@ -12,10 +12,16 @@ pub fn curl_command(request: &RequestReport, body: &[u8], token_var: &str) -> St
     if request.method != "GET" {
         parts.push(format!("-X {}", request.method));
     }
-    parts.push(single_quoted(&request.url));
+    let variable = format!("${token_var}");
+    if request.url.contains(&variable) {
+        // An API key in the query: double quotes so the shell expands it.
+        parts.push(double_quoted_with(&request.url, &variable));
+    } else {
+        parts.push(single_quoted(&request.url));
+    }
     for (name, value) in &request.headers {
         let line = format!("{name}: {value}");
-        if value.contains(&format!("${token_var}")) {
+        if value.contains(&variable) {
             // Double quotes so the shell expands the variable; nothing else in it needs escaping.
             parts.push(format!("-H \"{}\"", line.replace('"', "\\\"")));
         } else {
@@ -26,6 +32,21 @@ pub fn curl_command(request: &RequestReport, body: &[u8], token_var: &str) -> St
         parts.push(format!("--data-binary {}", bash_bytes(body)));
     }
     parts.join(" ")
+}
+
+/// `text` in double quotes with everything the shell would expand escaped, but `variable`.
+fn double_quoted_with(text: &str, variable: &str) -> String {
+    let mut escaped = String::new();
+    for c in text.chars() {
+        if matches!(c, '"' | '\\' | '`' | '$') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    format!(
+        "\"{}\"",
+        escaped.replace(&format!("\\{variable}"), variable)
+    )
 }
 
 fn single_quoted(text: &str) -> String {
@@ -108,6 +129,19 @@ mod tests {
         assert_eq!(
             cmd,
             r#"curl -i -X POST 'http://127.0.0.1:4010/mfa/primary' -H "Authorization: Bearer $MFA_CONTRACT_TOKEN" -H 'Content-Type: application/json' --data-binary $'{"kind":"it\'s"}'"#
+        );
+    }
+
+    #[test]
+    fn a_key_in_the_query_is_expanded_and_nothing_else_in_the_url_is() {
+        let mut r = request(vec![]);
+        r.method = "GET".into();
+        r.url =
+            "http://127.0.0.1:4010/exports?q=$HOME`x`&api_key=$MFA_CONTRACT_CREDENTIAL_KEY".into();
+        let cmd = curl_command(&r, b"", "MFA_CONTRACT_CREDENTIAL_KEY");
+        assert_eq!(
+            cmd,
+            r#"curl -i "http://127.0.0.1:4010/exports?q=\$HOME\`x\`&api_key=$MFA_CONTRACT_CREDENTIAL_KEY""#
         );
     }
 

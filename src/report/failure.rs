@@ -6,7 +6,7 @@ use super::{
     EXCERPT_BYTES, FailureReport, RequestReport, ResponseReport, SchemaLocation, curl_command,
 };
 use crate::cases::{Auth, Case};
-use crate::contract::{Contract, Origin};
+use crate::contract::{Contract, Credentials, Origin};
 use crate::redact::redact;
 use crate::remote::{Outcome, TargetConfig};
 use crate::text::excerpt;
@@ -21,7 +21,10 @@ pub fn failure_report(
 ) -> FailureReport {
     let case = &finding.exchange.case;
     let request = request_report(url, case, contract, target);
-    let reproduce = curl_command(&request, &case.request.body, &target.token.var);
+    let var = target
+        .credential_for(contract)
+        .map_or(target.token.var.as_str(), |c| c.var.as_str());
+    let reproduce = curl_command(&request, &case.request.body, var);
     let response = match &finding.exchange.outcome {
         Outcome::Response(r) => ResponseReport {
             status: Some(r.status),
@@ -87,13 +90,12 @@ fn request_report(
 ) -> RequestReport {
     let auth = contract.auth();
     let mut headers = Vec::new();
+    let var = target
+        .credential_for(contract)
+        .map_or(&target.token.var, |c| &c.var);
     let credential = match &case.request.auth {
         // An API key (no scheme) goes as it is.
-        Auth::Token => Some(
-            format!("{} ${}", auth.scheme, target.token.var)
-                .trim_start()
-                .to_owned(),
-        ),
+        Auth::Token => Some(format!("{} ${var}", auth.scheme).trim_start().to_owned()),
         Auth::SecondToken => Some(
             format!("{} ${}", auth.scheme, target.second_token.var)
                 .trim_start()
@@ -102,8 +104,14 @@ fn request_report(
         Auth::Missing => None,
         Auth::Raw(value) => Some(value.clone()),
     };
-    if let Some(credential) = credential {
-        headers.push((auth.header.clone(), credential));
+    let mut url = case.request.url(url, contract.path());
+    match credential {
+        Some(key) if contract.credentials() == Credentials::ApiKeyQuery => {
+            let joiner = if url.contains('?') { '&' } else { '?' };
+            url = format!("{url}{joiner}{}={key}", auth.header);
+        }
+        Some(credential) => headers.push((auth.header.clone(), credential)),
+        None => {}
     }
     if let Some(content_type) = &case.request.content_type {
         headers.push(("Content-Type".to_owned(), content_type.clone()));
@@ -114,7 +122,7 @@ fn request_report(
     headers.extend(case.request.headers.iter().cloned());
     RequestReport {
         method: case.request.method.clone(),
-        url: case.request.url(url, contract.path()),
+        url,
         headers,
         body: excerpt(&case.request.body, EXCERPT_BYTES),
         body_bytes: case.request.body.len(),

@@ -31,6 +31,8 @@ mod contract;
 mod contract_diff;
 /// Coverage: each item reached or not in every format, --min-coverage, drift's probes.
 mod coverage;
+/// One credential per security scheme, sent where the scheme puts it.
+mod credentials;
 /// The documentation's examples, run: each marked block prints what it shows.
 mod docs;
 /// Drift: the contract summary and the mock's behaviour as snapshots; diffs, --accept, --against.
@@ -59,6 +61,8 @@ mod mock_cases;
 mod npm;
 /// The OpenAPI 3.1 export: valid against the official schema, and snapshotted.
 mod openapi;
+/// One operation's own gap policy, beside the manifest's defaults.
+mod operation_policy;
 /// The journal as a Pact V4 consumer contract, replayed by the real Pact verifier.
 mod pact;
 /// The proxy over real sockets: both sides judged, pass-through, failing upstreams, --strict,

@@ -322,6 +322,10 @@ fn operations(old: &Contract, new: &Contract, out: &mut Vec<Change>) {
         let mut changes = Vec::new();
         endpoint(&before, &after, &mut changes);
         schemas(&before, &after, &mut changes);
+        // An operation's own policy; the manifest's changes are reported once, above.
+        if old.operations()[i].gap_policy.is_some() || new.operations()[j].gap_policy.is_some() {
+            gap_policy(&before, &after, &mut changes);
+        }
         for mut change in changes {
             if let Some(rest) = change.pointer.strip_prefix("contract.json#/") {
                 change.pointer = format!("{pointer}/{rest}");

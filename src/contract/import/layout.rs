@@ -169,6 +169,9 @@ impl Writer<'_> {
             "security": operation.security.iter().map(security).collect::<Vec<_>>(),
             "responses": responses,
         });
+        if let Some(changes) = &operation.gap_policy {
+            spec["gapPolicy"] = changes.clone();
+        }
         if !operation.parameters.is_empty() {
             spec["parameters"] = operation.parameters.iter().map(|p| json!({
                 "name": p.name,
@@ -198,26 +201,20 @@ impl Writer<'_> {
             .extend(notes.iter().map(|n| format!("{id}: not carried: {n}")));
     }
 
-    /// Each exact status with a JSON schema: its schema file and its examples (the document's,
-    /// or one made from the schema). Ranges, `default` and bodiless answers are noted.
+    /// Each status, range or `default` with a JSON schema: its schema file and its examples
+    /// (the document's, or one made from the schema). Bodiless answers are noted, and so are
+    /// ranges and `default` for the seed.
     fn responses(&mut self, operation: &Operation, folder: &str) -> Value {
         let mut responses = Map::new();
         let mut used = std::collections::BTreeSet::new();
+        // The seed's layout (`responses/<status>/`) carries exact statuses only.
+        let seed = folder == "responses";
         for response in &operation.responses {
-            let status = match response.status {
-                Status::Exact(status) => status,
-                Status::Range(digit) => {
-                    self.notes.push(format!("{}: not carried: the {digit}XX response (a range; the layout carries exact statuses)", operation.id));
-                    continue;
-                }
-                Status::Default => {
-                    self.notes.push(format!(
-                        "{}: not carried: the default response (the layout carries exact statuses)",
-                        operation.id
-                    ));
-                    continue;
-                }
-            };
+            let status = response.status.key();
+            if seed && !matches!(response.status, Status::Exact(_)) {
+                self.notes.push(format!("{}: not carried: the {status} response (the first operation's layout carries exact statuses)", operation.id));
+                continue;
+            }
             let Some(schema) = &response.schema else {
                 self.notes.push(format!(
                     "{}: not carried: {status} has no JSON body to serve",
@@ -263,8 +260,8 @@ impl Writer<'_> {
                 format!("{}.{status}.schema.json", slug(&operation.id)),
                 schema,
             );
-            responses.insert(status.to_string(), json!({
-                "description": if response.description.is_empty() { format!("{status}") } else { response.description.clone() },
+            responses.insert(status.clone(), json!({
+                "description": if response.description.is_empty() { status.clone() } else { response.description.clone() },
                 "schema": schema_file,
                 "fixture": default_file,
             }));
@@ -333,11 +330,7 @@ fn answers_json(operation: &Operation) -> bool {
 }
 
 fn security(credential: &Credential) -> Value {
-    match credential {
-        Credential::Bearer { .. } => json!({"kind": "bearer"}),
-        Credential::Header { name, .. } => json!({"kind": "apiKeyHeader", "name": name}),
-        Credential::Query { name, .. } => json!({"kind": "apiKeyQuery", "name": name}),
-    }
+    serde_json::to_value(credential).expect("a credential serializes")
 }
 
 /// A parameter's schema, written inline in the manifest: its `$ref`s made absolute, since the

@@ -24,6 +24,9 @@ pub use source::ImportError;
 
 /// The name the bundled components get, and what every schema `$ref` points into.
 pub const COMPONENTS_FILE: &str = "components.schema.json";
+/// Where our OpenAPI export keeps the gap policy (the document's) and its changes (an
+/// operation's), so an import of it gives them back.
+pub const GAP_POLICY_EXTENSION: &str = "x-mfa-contract-gap-policy";
 
 /// An OpenAPI document, read.
 #[derive(Debug, Clone, Serialize)]
@@ -58,6 +61,9 @@ pub struct Operation {
     pub security: Vec<Credential>,
     /// What the document says of this operation that a contract cannot carry.
     pub not_carried: Vec<String>,
+    /// `x-mfa-contract-gap-policy`: this operation's changes to the gap policy, as our
+    /// OpenAPI export writes them.
+    pub gap_policy: Option<Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -98,6 +104,17 @@ pub enum Status {
     Default,
 }
 
+impl Status {
+    /// The key OpenAPI writes it with.
+    pub fn key(self) -> String {
+        match self {
+            Self::Exact(status) => status.to_string(),
+            Self::Range(digit) => format!("{digit}XX"),
+            Self::Default => "default".to_owned(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Response {
@@ -118,8 +135,10 @@ pub enum Credential {
     /// `Authorization: Bearer <token>` (http bearer, or OAuth 2 / OpenID Connect used that way).
     Bearer { scheme: String },
     /// An API key in a header.
+    #[serde(rename = "apiKeyHeader")]
     Header { scheme: String, name: String },
     /// An API key in the query string.
+    #[serde(rename = "apiKeyQuery")]
     Query { scheme: String, name: String },
 }
 

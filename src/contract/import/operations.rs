@@ -127,6 +127,7 @@ impl<'d> Ctx<'_, 'd> {
             responses,
             security,
             not_carried: self.notes,
+            gap_policy: node.get(super::GAP_POLICY_EXTENSION).cloned(),
         }))
     }
 

@@ -63,6 +63,8 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
         parameters: std::sync::Arc::default(),
         body_required: true,
         credentials: super::Credentials::Manifest,
+        security: None,
+        scheme: Some(super::Security::Bearer { scheme: None }),
         seed_id: manifest.operation_id.clone(),
         origin: files.origin().clone(),
         identity: super::Identity::new(files, &manifest),
@@ -190,27 +192,8 @@ fn check_manifest(files: &ContractFiles, manifest: &Manifest) -> Result<(), Cont
             ));
         }
     }
-    for kind in RejectionKind::ALL {
-        let pointer = format!("/gapPolicy/rejections/{kind}");
-        let Some(policy) = manifest.gap_policy.rejections.get(&kind) else {
-            return Err(problem(
-                pointer,
-                format!("the policy for {kind} is missing"),
-            ));
-        };
-        if !(400..=499).contains(&policy.status) {
-            return Err(problem(
-                format!("{pointer}/status"),
-                format!("{} is not a 4xx status", policy.status),
-            ));
-        }
-        if !policy.accept.contains(&policy.status) {
-            return Err(problem(
-                format!("{pointer}/accept"),
-                format!("must include the status the mock sends ({})", policy.status),
-            ));
-        }
-    }
+    check_gap_policy(&manifest.gap_policy, "/gapPolicy")
+        .map_err(|(pointer, message)| problem(pointer, message))?;
     Ok(())
 }
 
@@ -225,4 +208,31 @@ fn follow_ref<'s>(schema: &'s Value, schemas: &'s BTreeMap<String, Schema>) -> &
         .get(file)
         .and_then(|s| s.document.pointer(pointer))
         .unwrap_or(schema)
+}
+
+/// Every rejection kind has a policy whose mock status is a 4xx the checker accepts; `at`
+/// is where the policy is (an operation's own is the manifest's with its changes).
+pub(super) fn check_gap_policy(
+    policy: &crate::contract::GapPolicy,
+    at: &str,
+) -> Result<(), (String, String)> {
+    for kind in RejectionKind::ALL {
+        let pointer = format!("{at}/rejections/{kind}");
+        let Some(rule) = policy.rejections.get(&kind) else {
+            return Err((pointer, format!("the policy for {kind} is missing")));
+        };
+        if !(400..=499).contains(&rule.status) {
+            return Err((
+                format!("{pointer}/status"),
+                format!("{} is not a 4xx status", rule.status),
+            ));
+        }
+        if !rule.accept.contains(&rule.status) {
+            return Err((
+                format!("{pointer}/accept"),
+                format!("must include the status the mock sends ({})", rule.status),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -8,9 +8,10 @@ use super::fixtures::{file_stem, must_match};
 use super::{FIXTURE_DIR, MANIFEST};
 use crate::contract::operation::{Router, Target, template_params};
 use crate::contract::rules::Rule;
+use crate::contract::status_key;
 use crate::contract::{
-    ContractError, ContractFiles, Example, Manifest, Operation, OperationSpec, Parameter,
-    ParameterLocation, Schema,
+    ContractError, ContractFiles, Example, GapPolicy, Manifest, Operation, OperationSpec,
+    Parameter, ParameterLocation, Schema,
 };
 use jsonschema::Registry;
 
@@ -53,7 +54,9 @@ pub(super) fn compile(
             ));
         }
         let (examples, default_examples) = examples(files, spec, &at, schemas)?;
+        let gap_policy = own_gap_policy(manifest, spec, &at).map_err(|(p, m)| problem(p, m))?;
         let operation = Operation {
+            gap_policy,
             spec: spec.clone(),
             parameters: std::sync::Arc::new(parameters),
             examples,
@@ -68,6 +71,29 @@ pub(super) fn compile(
         operations.push(operation);
     }
     Ok((operations, router))
+}
+
+/// The manifest's gap policy with the operation's changes, when it has any.
+fn own_gap_policy(
+    manifest: &Manifest,
+    spec: &OperationSpec,
+    at: &str,
+) -> Result<Option<GapPolicy>, (String, String)> {
+    let Some(changes) = &spec.gap_policy else {
+        return Ok(None);
+    };
+    let at = format!("{at}/gapPolicy");
+    if let Some(kind) = changes.rejections.keys().find(|k| !k.is_on_operation()) {
+        return Err((
+            format!("{at}/rejections/{kind}"),
+            format!(
+                "{kind} concerns a path, not one operation: change it in the manifest's gapPolicy"
+            ),
+        ));
+    }
+    let policy = manifest.gap_policy.overridden(changes);
+    super::check_gap_policy(&policy, &at)?;
+    Ok(Some(policy))
 }
 
 fn check_route(
@@ -178,13 +204,11 @@ fn examples(
             pointer: pointer.clone(),
             message,
         };
-        let status = match key.parse::<u16>() {
-            Ok(status @ 100..=599) => status,
-            _ => {
-                return Err(inconsistent(
-                    "a response key must be an HTTP status code".into(),
-                ));
-            }
+        let Some(status) = status_key::representative(&spec.responses, key) else {
+            return Err(inconsistent(
+                "a response key must be an HTTP status code, a range such as 2XX, or default"
+                    .into(),
+            ));
         };
         let fixture = format!("{FIXTURE_DIR}/{}", response.fixture);
         let dir = fixture.rsplit_once('/').map_or("", |(dir, _)| dir);
