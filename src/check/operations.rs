@@ -21,7 +21,8 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> Result<Report, Error> {
     if contract.operations().is_empty() {
-        return super::run::run(contract, config, progress).await;
+        // Its view: a path with its parameters' sample values, as every view sends.
+        return super::run::run(&contract.view_of_seed(), config, progress).await;
     }
     let base = config.target.base_url(contract)?;
     let started = Instant::now();

@@ -247,17 +247,30 @@ pub(super) fn run_openapi(contract: &Contract, args: OpenapiArgs) -> Result<u8, 
     Ok(exit::CLEAN)
 }
 
+/// The first operation in one line: method, path, credentials, body.
+fn endpoint(manifest: &mfa_contract::contract::Manifest) -> String {
+    let auth = match manifest.security.as_deref() {
+        None => format!("{} auth", manifest.auth.scheme),
+        Some([]) => "no auth".to_owned(),
+        Some(schemes) => {
+            let names: Vec<&str> = schemes.iter().map(|s| s.scheme_name()).collect();
+            format!("{} auth", names.join(" or "))
+        }
+    };
+    let body = match manifest.request.schema {
+        Some(_) => format!(
+            "{}, body up to {} bytes",
+            manifest.request.content_type, manifest.request.max_body_bytes
+        ),
+        None => "no body".to_owned(),
+    };
+    format!("{} {} ({auth}, {body})", manifest.method, manifest.path)
+}
+
 pub(super) fn validate(contract: &Contract) -> Result<u8, Error> {
     let manifest = contract.manifest();
     outln!("contract OK: {}", contract.origin());
-    outln!(
-        "  endpoint   {} {} ({} auth, {}, body up to {} bytes)",
-        manifest.method,
-        manifest.path,
-        manifest.auth.scheme,
-        manifest.request.content_type,
-        manifest.request.max_body_bytes
-    );
+    outln!("  endpoint   {}", endpoint(manifest));
     let methods: Vec<String> = contract.selectable_names();
     if methods.is_empty() {
         outln!("  selects    nothing (the first operation's body has no enumerated property)");
@@ -288,10 +301,7 @@ pub(super) fn validate(contract: &Contract) -> Result<u8, Error> {
         schemas.len(),
         schemas.join(", ")
     );
-    let documented: Vec<String> = contract
-        .documented_statuses()
-        .map(|s| s.to_string())
-        .collect();
+    let documented: Vec<&str> = contract.documented_keys().collect();
     let examples: usize = contract.schemas().map(|s| s.examples().len()).sum();
     outln!(
         "  responses  documented {}; gap policy {}",

@@ -24,8 +24,15 @@ pub struct Manifest {
     #[serde(default)]
     pub servers: Vec<Server>,
     pub method: String,
+    /// A path template, as an operation's (`/pets/{petId}`).
     pub path: String,
     pub auth: Auth,
+    /// As an operation's: absent, the `auth` above; `[]`, no credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<Vec<Security>>,
+    /// This operation's path, query and header parameters, as an operation's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<ParameterSpec>,
     pub request: RequestSpec,
     /// Documented statuses, keyed by the status code as a string (JSON keys are strings).
     pub responses: BTreeMap<String, ResponseSpec>,
@@ -46,6 +53,31 @@ pub struct Manifest {
     /// Where the documentation and a client of the API disagree, beyond one operation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disagreements: Vec<String>,
+}
+
+impl Manifest {
+    /// The first operation, written as the others are: what compiles its parameters and,
+    /// where it has parameters, no body or its own security, serves it as they are served.
+    pub fn seed_spec(&self) -> OperationSpec {
+        OperationSpec {
+            operation_id: self.operation_id.clone(),
+            description: Some(self.description.clone()),
+            method: self.method.clone(),
+            path: self.path.clone(),
+            security: self.security.clone(),
+            parameters: self.parameters.clone(),
+            request: self.request.schema.as_ref().map(|schema| BodySpec {
+                content_type: self.request.content_type.clone(),
+                schema: schema.clone(),
+                required: true,
+            }),
+            responses: self.responses.clone(),
+            rules: self.rules.clone(),
+            chaos: self.chaos.clone(),
+            disagreements: Vec::new(),
+            gap_policy: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -233,8 +265,10 @@ pub struct Auth {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestSpec {
     pub content_type: String,
-    /// File name under `schemas/`.
-    pub schema: String,
+    /// File name under `schemas/`; absent, the first operation takes no body (`contentType`
+    /// and `maxBodyBytes` are then only the other operations' defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// JSON pointer to the request value that names the MFA method to make primary; the mock's
     /// users state and the checker's enumeration of the valid space both key on it.
     pub selects: String,

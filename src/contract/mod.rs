@@ -77,8 +77,13 @@ pub struct Contract {
     headers: Vec<(String, String)>,
     /// For a view: the methods other operations have on its path.
     siblings: Vec<String>,
-    /// For a view: its path template and parameters (empty for the seed's operation).
+    /// For a view: its path template and parameters.
     template: String,
+    /// The path with a sample value for each path parameter (the template when it has none).
+    sample_path: String,
+    /// The seed's operation compiled as the others are, when it has parameters, no body or
+    /// its own security (the mock then serves it as it serves them).
+    seed_operation: Option<std::sync::Arc<Operation>>,
     parameters: std::sync::Arc<Vec<Parameter>>,
     credentials: Credentials,
     /// For a view: its operation's own `security` (absent: the manifest's `auth`).
@@ -92,6 +97,8 @@ pub struct Contract {
     manifest: Manifest,
     /// Every schema file, by its name under `schemas/`.
     schemas: std::sync::Arc<BTreeMap<String, Schema>>,
+    /// What a seed operation without a body takes: anything (none is sent).
+    no_body: std::sync::Arc<Schema>,
     /// Documented status -> name of its default example.
     default_examples: BTreeMap<u16, String>,
     examples: Vec<Example>,
@@ -178,8 +185,12 @@ impl Contract {
         &self.manifest.request
     }
 
+    /// The schema of the body the seed's operation takes (for one without a body: anything).
     pub fn request_schema(&self) -> &Schema {
-        self.schema(&self.manifest.request.schema)
+        match &self.manifest.request.schema {
+            Some(file) => self.schema(file),
+            None => &self.no_body,
+        }
     }
 
     /// The shape of every rejection the documentation does not describe.
@@ -296,6 +307,12 @@ impl Contract {
     /// The operations beyond the seed's, in manifest order.
     pub fn operations(&self) -> &[Operation] {
         &self.operations
+    }
+
+    /// The seed's operation compiled as the others are, when it has parameters, no body or
+    /// its own security; `None` for one with a JSON body alone (the mock's fast path).
+    pub fn seed_operation(&self) -> Option<&Operation> {
+        self.seed_operation.as_deref()
     }
 
     /// Which operation a method and a path reach.

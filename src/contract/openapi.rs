@@ -27,8 +27,8 @@ pub fn document(contract: &Contract) -> Value {
     let seed = (
         contract.view_of_seed(),
         manifest.path.clone(),
-        Vec::new(),
-        None,
+        manifest.parameters.clone(),
+        manifest.security.clone(),
         None,
     );
     let others = contract.operations().iter().enumerate().map(|(i, o)| {
@@ -97,22 +97,25 @@ fn operation(contract: &Contract, components: &Components) -> Value {
             .iter()
             .map(|f| (f.name.clone(), f.body.clone())),
     );
-    json!({
+    let mut operation = json!({
         "operationId": manifest.operation_id,
         "summary": manifest.title,
         "description": manifest.description,
         "security": [{ SECURITY_SCHEME: [] }],
-        "requestBody": {
+    });
+    if let Some(schema) = &manifest.request.schema {
+        operation["requestBody"] = json!({
             "required": true,
             "content": {
                 contract.request_spec().content_type.as_str(): {
-                    "schema": components.reference(&manifest.request.schema),
+                    "schema": components.reference(schema),
                     "examples": request_examples,
                 }
             }
-        },
-        "responses": responses,
-    })
+        });
+    }
+    operation["responses"] = json!(responses);
+    operation
 }
 
 /// Each documented status with its schema and its named examples.
@@ -200,10 +203,8 @@ impl Components {
         let by_file: BTreeMap<&str, &Schema> =
             contract.schemas().map(|s| (s.file.as_str(), s)).collect();
         let manifest = contract.manifest();
-        let mut wanted: Vec<String> = vec![
-            manifest.request.schema.clone(),
-            manifest.gap_policy.error_schema.clone(),
-        ];
+        let mut wanted: Vec<String> = vec![manifest.gap_policy.error_schema.clone()];
+        wanted.extend(manifest.request.schema.clone());
         wanted.extend(manifest.responses.values().map(|r| r.schema.clone()));
         for operation in contract.operations() {
             wanted.extend(operation.spec.request.iter().map(|b| b.schema.clone()));

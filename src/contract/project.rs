@@ -65,8 +65,11 @@ impl Contract {
         let siblings = self.methods_beside(&manifest.method, &manifest.path);
         let mut router = Router::default();
         router.add(&manifest.method, &manifest.path, Target::Seed);
+        // Requests go to a path its parameters accept, as every view's do.
+        manifest.path.clone_from(&self.sample_path);
         Contract {
             manifest,
+            seed_operation: self.seed_operation.clone(),
             operations: Vec::new(),
             router,
             siblings,
@@ -111,12 +114,12 @@ impl Contract {
         if let Some(body) = body {
             manifest.request = RequestSpec {
                 content_type: body.content_type.clone(),
-                schema: body.schema.clone(),
+                schema: Some(body.schema.clone()),
                 selects: String::new(),
                 max_body_bytes: self.manifest.request.max_body_bytes,
             };
         }
-        let request_schema = self.schemas.get(&manifest.request.schema);
+        let request_schema = (manifest.request.schema.as_ref()).and_then(|f| self.schemas.get(f));
         // A body selects; an operation without one selects nothing.
         let selects = request_schema
             .filter(|_| body.is_some())
@@ -140,6 +143,7 @@ impl Contract {
         Contract {
             siblings: self.methods_beside(&spec.method, &spec.path),
             template: spec.path.clone(),
+            sample_path: manifest.path.clone(),
             parameters: std::sync::Arc::clone(&operation.parameters),
             selects: jsonptr::PointerBuf::parse(&selects).unwrap_or_default(),
             manifest,
@@ -167,6 +171,7 @@ impl Contract {
             identity: self.identity.clone(),
             manifest: self.manifest.clone(),
             schemas: Arc::clone(&self.schemas),
+            no_body: Arc::clone(&self.no_body),
             default_examples: self.default_examples.clone(),
             examples: self.examples.clone(),
             valid_requests: self.valid_requests.clone(),
@@ -177,6 +182,8 @@ impl Contract {
             headers: self.headers.clone(),
             siblings: self.siblings.clone(),
             template: self.template.clone(),
+            sample_path: self.sample_path.clone(),
+            seed_operation: None,
             parameters: std::sync::Arc::clone(&self.parameters),
             takes_body: self.takes_body,
             body_required: self.body_required,

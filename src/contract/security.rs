@@ -60,7 +60,7 @@ impl Contract {
 
 /// How a view with `security` (absent: the manifest's `auth`) presents credentials: through
 /// the first scheme `held` accepts, else Bearer, then a key in a header, then one in the query.
-pub(super) fn credentials(
+pub(crate) fn credentials(
     security: Option<&[Security]>,
     auth: &Auth,
     held: &dyn Fn(&Security) -> bool,

@@ -28,15 +28,34 @@ fn endpoint(out: &mut String, contract: &Contract) {
 
     let _ = writeln!(out, "\nendpoint");
     let _ = writeln!(out, "  {} {}", m.method, m.path);
-    let _ = writeln!(out, "  auth: {}: {} <token>", m.auth.header, m.auth.scheme);
+    match m.security.as_deref() {
+        None => {
+            let _ = writeln!(out, "  auth: {}: {} <token>", m.auth.header, m.auth.scheme);
+        }
+        Some(schemes) => {
+            let _ = writeln!(out, "  credentials: {}", credentials(schemes));
+        }
+    }
+    parameters(out, &m.parameters, "  ");
+    let selects = match m.request.selects.as_str() {
+        "" => String::new(),
+        pointer => format!("; {pointer} selects the method"),
+    };
     let _ = writeln!(
         out,
-        "  request: {}, at most {} bytes; {} selects the method",
-        m.request.content_type, m.request.max_body_bytes, m.request.selects
+        "  request: {}, at most {} bytes{selects}",
+        m.request.content_type, m.request.max_body_bytes
     );
 
-    let _ = writeln!(out, "\nrequest body ({})", m.request.schema);
-    describe(out, contract.request_schema(), "  ");
+    match &m.request.schema {
+        Some(file) => {
+            let _ = writeln!(out, "\nrequest body ({file})");
+            describe(out, contract.request_schema(), "  ");
+        }
+        None => {
+            let _ = writeln!(out, "\nrequest body: none");
+        }
+    }
 }
 
 /// Each documented status with its schema and examples.
@@ -44,7 +63,8 @@ fn responses(out: &mut String, contract: &Contract) {
     let _ = writeln!(out, "\nresponses");
     for status in contract.documented_statuses() {
         let spec = contract.response_spec(status).expect("documented");
-        let _ = writeln!(out, "  {status} {} ({})", spec.description, spec.schema);
+        let key = contract.response_key(status).unwrap_or_default();
+        let _ = writeln!(out, "  {key} {} ({})", spec.description, spec.schema);
         describe(out, contract.schema_for_status(status), "    ");
         for example in contract.examples().iter().filter(|e| e.status == status) {
             let default = contract
@@ -90,12 +110,7 @@ fn one_operation(out: &mut String, operation: &super::Operation) {
     }
     let credentials = match spec.security.as_deref() {
         None => "as the endpoint above".to_owned(),
-        Some([]) => "none".to_owned(),
-        Some(schemes) => schemes
-            .iter()
-            .map(described)
-            .collect::<Vec<_>>()
-            .join(" or "),
+        Some(schemes) => credentials(schemes),
     };
     let _ = writeln!(out, "    credentials: {credentials}");
     for (kind, change) in spec.gap_policy.iter().flat_map(|p| &p.rejections) {
@@ -113,20 +128,7 @@ fn one_operation(out: &mut String, operation: &super::Operation) {
             body.content_type, body.schema
         );
     }
-    for parameter in &spec.parameters {
-        let _ = writeln!(
-            out,
-            "    {:?} parameter {}{}: {}",
-            parameter.location,
-            parameter.name,
-            if parameter.required {
-                " (required)"
-            } else {
-                ""
-            },
-            parameter.schema
-        );
-    }
+    parameters(out, &spec.parameters, "    ");
     for status in operation.documented_statuses() {
         let Some(key) = super::status_key::documenting(&spec.responses, status) else {
             continue;
@@ -263,6 +265,30 @@ fn describe(out: &mut String, schema: &Schema, indent: &str) {
         _ => "allowed",
     };
     let _ = writeln!(out, "{indent}other properties: {other}");
+}
+
+/// The schemes any of which an operation takes (`none` for `[]`).
+fn credentials(schemes: &[crate::contract::Security]) -> String {
+    if schemes.is_empty() {
+        return "none".to_owned();
+    }
+    let described: Vec<String> = schemes.iter().map(described).collect();
+    described.join(" or ")
+}
+
+fn parameters(out: &mut String, parameters: &[crate::contract::ParameterSpec], indent: &str) {
+    for parameter in parameters {
+        let required = if parameter.required {
+            " (required)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{indent}{:?} parameter {}{required}: {}",
+            parameter.location, parameter.name, parameter.schema
+        );
+    }
 }
 
 /// A security scheme as `--credential` names it, and where its credential goes.

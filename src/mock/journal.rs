@@ -287,6 +287,51 @@ pub fn kept_body(body: &Bytes) -> Bytes {
     }
 }
 
+impl super::MockState {
+    /// One line for when the mock stops: how many requests, and how each ended.
+    pub fn summary(&self) -> String {
+        let journal = self.journal();
+        if !journal.is_on() {
+            return "mfa-contract mock: stopped (requests were not counted: --journal-size 0)"
+                .to_owned();
+        }
+        let tally = journal.since_start();
+        let mut line = format!(
+            "mfa-contract mock: stopped after {} requests",
+            tally.requests()
+        );
+        let mut parts: Vec<String> = tally
+            .answered
+            .iter()
+            .map(|(status, n)| format!("{status} x{n}"))
+            .collect();
+        if tally.closed > 0 {
+            parts.push(format!(
+                "{} closed on purpose (fault scenarios)",
+                tally.closed
+            ));
+        }
+        if tally.client_gave_up > 0 {
+            parts.push(format!(
+                "{} left by the client before the answer",
+                tally.client_gave_up
+            ));
+        }
+        if self.chaos.disturbed() > 0 {
+            parts.push(format!(
+                "{} disturbed by chaos (seed {})",
+                self.chaos.disturbed(),
+                self.chaos.seed()
+            ));
+        }
+        if !parts.is_empty() {
+            line.push_str(": ");
+            line.push_str(&parts.join(", "));
+        }
+        line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

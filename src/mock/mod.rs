@@ -128,6 +128,8 @@ pub struct MockState {
     users: Mutex<UserStore>,
     /// The contract's other operations, in its order.
     operations: Vec<operation::Served>,
+    /// The seed's, when it is served as the others are.
+    seed: Option<operation::Served>,
     seed_id: Arc<str>,
     armed: Sticky,
     chaos: chaos::Chaos,
@@ -166,6 +168,9 @@ impl MockState {
                 .iter()
                 .map(|o| operation::Served::new(o, config.max_delay))
                 .collect(),
+            seed: contract
+                .seed_operation()
+                .map(|o| operation::Served::new(o, config.max_delay)),
             seed_id: contract.manifest().operation_id.as_str().into(),
             armed: Sticky::default(),
             chaos: chaos::Chaos::new(
@@ -203,49 +208,6 @@ impl MockState {
 
     fn journal(&self) -> MutexGuard<'_, Journal> {
         self.journal.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// One line for when the mock stops: how many requests, and how each ended.
-    pub fn summary(&self) -> String {
-        let journal = self.journal();
-        if !journal.is_on() {
-            return "mfa-contract mock: stopped (requests were not counted: --journal-size 0)"
-                .to_owned();
-        }
-        let tally = journal.since_start();
-        let mut line = format!(
-            "mfa-contract mock: stopped after {} requests",
-            tally.requests()
-        );
-        let mut parts: Vec<String> = tally
-            .answered
-            .iter()
-            .map(|(status, n)| format!("{status} x{n}"))
-            .collect();
-        if tally.closed > 0 {
-            parts.push(format!(
-                "{} closed on purpose (fault scenarios)",
-                tally.closed
-            ));
-        }
-        if tally.client_gave_up > 0 {
-            parts.push(format!(
-                "{} left by the client before the answer",
-                tally.client_gave_up
-            ));
-        }
-        if self.chaos.disturbed() > 0 {
-            parts.push(format!(
-                "{} disturbed by chaos (seed {})",
-                self.chaos.disturbed(),
-                self.chaos.seed()
-            ));
-        }
-        if !parts.is_empty() {
-            line.push_str(": ");
-            line.push_str(&parts.join(", "));
-        }
-        line
     }
 }
 

@@ -106,11 +106,9 @@ pub(super) async fn run<'r>(
     payload: &mut web::Payload,
     state: &MockState,
     seen: &mut Seen<'r>,
-    index: usize,
+    (operation, served): (&Operation, &Served),
     path: Map<String, Value>,
 ) -> Step<Reply> {
-    let operation = &state.contract.operations()[index];
-    let served = &state.operations[index];
     let token = credentials(req, state, operation)?;
     seen.token = token;
     let params = parameters(req, state, operation, path)?;
@@ -318,6 +316,19 @@ impl MockState {
         match target {
             crate::contract::Target::Seed => self.seed_id.clone(),
             crate::contract::Target::Other(i) => self.operations[i].id.clone(),
+        }
+    }
+
+    /// The operation `target` names and what the mock keeps for it, when this pipeline serves
+    /// it (the seed's has its own unless it has parameters, no body or its own security).
+    pub(super) fn served(&self, target: crate::contract::Target) -> Option<(&Operation, &Served)> {
+        match target {
+            crate::contract::Target::Seed => {
+                Some((self.contract.seed_operation()?, self.seed.as_ref()?))
+            }
+            crate::contract::Target::Other(i) => {
+                Some((&self.contract.operations()[i], &self.operations[i]))
+            }
         }
     }
 

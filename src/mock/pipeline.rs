@@ -113,18 +113,16 @@ async fn run<'r>(
     route: Route,
 ) -> Step<Reply> {
     let (target, path) = routed(req, state, route)?;
-    let reply = match target {
-        Target::Seed => run_seed(req, payload, state, seen).await,
-        Target::Other(index) => super::operation::run(req, payload, state, seen, index, path).await,
+    let served = state.served(target);
+    let mut reply = match served {
+        None => run_seed(req, payload, state, seen).await,
+        Some(served) => super::operation::run(req, payload, state, seen, served, path).await,
     };
     // A refusal names the operation it refused as an answer does, in that operation's words.
-    let operation = Some(state.operation_id(target));
-    let mut reply = reply;
     let (Ok(answer) | Err(answer)) = reply.as_mut().map_err(|r| &mut **r);
-    answer.operation = operation;
-    if let Target::Other(index) = target {
-        let operation = &state.contract.operations()[index];
-        state.operations[index].restyle(answer, operation, &state.contract);
+    answer.operation = Some(state.operation_id(target));
+    if let Some((operation, served)) = served {
+        served.restyle(answer, operation, &state.contract);
     }
     reply
 }

@@ -37,6 +37,8 @@ mod credentials;
 mod docs;
 /// Drift: the contract summary and the mock's behaviour as snapshots; diffs, --accept, --against.
 mod drift;
+/// A first operation with parameters, no body and its own API key, like any other.
+mod first_operation;
 /// A bounded fuzz run of the mock's request pipeline (longer on demand, see the module).
 mod fuzz;
 /// Captured traffic: `check --har` on a browser-style export.

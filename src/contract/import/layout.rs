@@ -1,7 +1,8 @@
 //! `contract import`'s writing half: an imported document as the project's contract layout
 //! (`schemas/`, `fixtures/`), which the loader then checks like any other. The first operation
-//! with a JSON body and no parameters becomes the manifest's own (the checker's seed); the
-//! others go to `operations`. What a layout cannot carry is kept as a note on its operation.
+//! with a JSON body and no parameters becomes the manifest's own (the checker's seed), else the
+//! first with a JSON answer; the others go to `operations`. What a layout cannot carry is kept
+//! as a note on its operation.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +12,7 @@ use super::{COMPONENTS_FILE, Credential, Imported, Location, Operation, Status};
 use crate::contract::files::{ContractFiles, Origin};
 
 /// Where every schema of a contract lives, as the loader names them.
-const BASE: &str = "https://mfa-contract.invalid/schemas/";
+use super::schema::{BASE, absolute_refs, first_enum};
 
 /// The layout's files, and what it could not carry, one line each.
 pub struct Layout {
@@ -35,12 +36,18 @@ pub fn layout(imported: &Imported, file: &str, origin: Origin) -> Result<Layout,
         notes: Vec::new(),
     };
     let usable: Vec<&Operation> = imported.operations.iter().collect();
+    // The first operation the seed's layout serves best: a JSON body and no parameters (what
+    // coverage's enum values and the mock's fast path speak of), else any with an exact
+    // status answered in JSON.
     let seed = usable
         .iter()
         .position(|o| o.body.is_some() && o.parameters.is_empty() && answers_json(o))
+        .or_else(|| usable.iter().position(|o| answers_json(o)))
         .ok_or_else(|| LayoutError {
             file: file.to_owned(),
-            message: "no operation has a JSON request body, no parameters and an exact status with a JSON answer; a contract needs one as its first operation (the checker's seed) for now".into(),
+            message:
+                "no operation has an exact status with a JSON answer, which the mock could send"
+                    .into(),
         })?;
     let mut manifest = writer.seed(usable[seed], file);
     let mut others = Vec::new();
@@ -109,30 +116,25 @@ impl Writer<'_> {
 
     /// The manifest's own operation: the seed, with the defaults every contract shares.
     fn seed(&mut self, operation: &Operation, file: &str) -> Value {
-        let body = operation.body.as_ref().expect("the seed has a body");
-        let schema = self.schema_file(
-            format!("{}.request.schema.json", slug(&operation.id)),
-            &body.schema,
-        );
-        let selects =
-            first_enum(&self.inlined(&body.schema), &self.imported.components).unwrap_or_default();
-        for (name, example) in &body.examples {
-            self.put(
-                format!("fixtures/requests/valid/{}.json", slug(name)),
-                example,
-            );
+        let mut request =
+            json!({"contentType": "application/json", "selects": "", "maxBodyBytes": 65536});
+        if let Some(body) = &operation.body {
+            let (schema, content_type) = self.body_schema(operation, body);
+            let selects = first_enum(&self.inlined(&body.schema), &self.imported.components);
+            for (name, example) in &body.examples {
+                self.put(
+                    format!("fixtures/requests/valid/{}.json", slug(name)),
+                    example,
+                );
+            }
+            request["contentType"] = json!(content_type);
+            request["schema"] = json!(schema);
+            request["selects"] = json!(selects.unwrap_or_default());
         }
         let responses = self.responses(operation, "responses");
         let info = self.imported;
-        let mut notes = operation.not_carried.clone();
-        if !matches!(
-            operation.security.as_slice(),
-            [] | [Credential::Bearer { .. }, ..]
-        ) {
-            notes.push("the first operation's API-key security: it is served and checked with a Bearer token".into());
-        }
-        self.note_all(&operation.id, &notes);
-        json!({
+        self.note_all(&operation.id, &operation.not_carried);
+        let mut manifest = json!({
             "title": info.title,
             "description": format!("Imported from {file} (OpenAPI {})", info.openapi),
             "version": info.version,
@@ -142,14 +144,41 @@ impl Writer<'_> {
             "method": operation.method,
             "path": operation.path,
             "auth": {"header": "Authorization", "scheme": "Bearer"},
-            "request": {
-                "contentType": body.media_types.first().cloned().unwrap_or_else(|| "application/json".into()),
-                "schema": schema,
-                "selects": selects,
-                "maxBodyBytes": 65536
-            },
+            "request": request,
             "responses": responses,
-        })
+        });
+        // A bearer token alone is what `auth` says already.
+        if !matches!(operation.security.as_slice(), [Credential::Bearer { .. }]) {
+            manifest["security"] = operation.security.iter().map(security).collect();
+        }
+        if !operation.parameters.is_empty() {
+            manifest["parameters"] = self.parameters(operation);
+        }
+        manifest
+    }
+
+    /// The body's schema file and media type, as the manifest names them.
+    fn body_schema(&mut self, operation: &Operation, body: &super::Body) -> (String, String) {
+        let name = format!("{}.request.schema.json", slug(&operation.id));
+        let content_type = body
+            .media_types
+            .first()
+            .map_or("application/json", String::as_str);
+        (
+            self.schema_file(name, &body.schema),
+            content_type.to_owned(),
+        )
+    }
+
+    /// An operation's parameters as the manifest writes them, each with a sample value.
+    fn parameters(&self, operation: &Operation) -> Value {
+        operation.parameters.iter().map(|p| json!({
+            "name": p.name,
+            "in": match p.location { Location::Path => "path", Location::Query => "query", Location::Header => "header" },
+            "required": p.required,
+            "schema": absolute_refs(&p.schema),
+            "example": p.example.clone().unwrap_or_else(|| super::example::make(&p.schema, &self.imported.components)),
+        })).collect()
     }
 
     /// Another operation, or `None` (with a note) when nothing of it can be served.
@@ -173,24 +202,12 @@ impl Writer<'_> {
             spec["gapPolicy"] = changes.clone();
         }
         if !operation.parameters.is_empty() {
-            spec["parameters"] = operation.parameters.iter().map(|p| json!({
-                "name": p.name,
-                "in": match p.location { Location::Path => "path", Location::Query => "query", Location::Header => "header" },
-                "required": p.required,
-                "schema": absolute_refs(&p.schema),
-                "example": super::example::make(&p.schema, &self.imported.components),
-            })).collect();
+            spec["parameters"] = self.parameters(operation);
         }
         if let Some(body) = &operation.body {
-            let schema = self.schema_file(
-                format!("{}.request.schema.json", slug(&operation.id)),
-                &body.schema,
-            );
-            spec["request"] = json!({
-                "contentType": body.media_types.first().cloned().unwrap_or_else(|| "application/json".into()),
-                "schema": schema,
-                "required": body.required,
-            });
+            let (schema, content_type) = self.body_schema(operation, body);
+            spec["request"] =
+                json!({"contentType": content_type, "schema": schema, "required": body.required});
         }
         self.note_all(&operation.id, &operation.not_carried);
         Some(spec)
@@ -202,19 +219,12 @@ impl Writer<'_> {
     }
 
     /// Each status, range or `default` with a JSON schema: its schema file and its examples
-    /// (the document's, or one made from the schema). Bodiless answers are noted, and so are
-    /// ranges and `default` for the seed.
+    /// (the document's, or one made from the schema). Bodiless answers are noted.
     fn responses(&mut self, operation: &Operation, folder: &str) -> Value {
         let mut responses = Map::new();
         let mut used = std::collections::BTreeSet::new();
-        // The seed's layout (`responses/<status>/`) carries exact statuses only.
-        let seed = folder == "responses";
         for response in &operation.responses {
             let status = response.status.key();
-            if seed && !matches!(response.status, Status::Exact(_)) {
-                self.notes.push(format!("{}: not carried: the {status} response (the first operation's layout carries exact statuses)", operation.id));
-                continue;
-            }
             let Some(schema) = &response.schema else {
                 self.notes.push(format!(
                     "{}: not carried: {status} has no JSON body to serve",
@@ -331,45 +341,6 @@ fn answers_json(operation: &Operation) -> bool {
 
 fn security(credential: &Credential) -> Value {
     serde_json::to_value(credential).expect("a credential serializes")
-}
-
-/// A parameter's schema, written inline in the manifest: its `$ref`s made absolute, since the
-/// manifest is not beside the components.
-fn absolute_refs(schema: &Value) -> Value {
-    match schema {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| match (k.as_str(), v.as_str()) {
-                    ("$ref", Some(target)) if target.starts_with(COMPONENTS_FILE) => {
-                        (k.clone(), json!(format!("{BASE}{target}")))
-                    }
-                    _ => (k.clone(), absolute_refs(v)),
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(absolute_refs).collect()),
-        other => other.clone(),
-    }
-}
-
-/// `/name` of the first top-level property with an `enum` (through one `$ref`).
-fn first_enum(schema: &Value, components: &Value) -> Option<String> {
-    let resolve = |s: &Value| -> Option<Value> {
-        let target = s
-            .get("$ref")?
-            .as_str()?
-            .strip_prefix(COMPONENTS_FILE)?
-            .strip_prefix('#')?;
-        components.pointer(target).cloned()
-    };
-    schema
-        .get("properties")?
-        .as_object()?
-        .iter()
-        .find(|(_, s)| {
-            s.get("enum").is_some() || resolve(s).is_some_and(|r| r.get("enum").is_some())
-        })
-        .map(|(name, _)| format!("/{}", name.replace('~', "~0").replace('/', "~1")))
 }
 
 /// A file name from an example's name: letters, digits, `-` and `_`.

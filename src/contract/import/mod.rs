@@ -81,6 +81,8 @@ pub struct Parameter {
     pub location: Location,
     pub required: bool,
     pub schema: Value,
+    /// The document's `example`, or the first of its `examples`.
+    pub example: Option<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]

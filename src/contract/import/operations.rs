@@ -152,6 +152,7 @@ impl<'d> Ctx<'_, 'd> {
                     location: Location::Path,
                     required: true,
                     schema: serde_json::json!({ "type": "string" }),
+                    example: None,
                 });
             }
         }
@@ -238,6 +239,10 @@ impl<'d> Ctx<'_, 'd> {
             required: location == Location::Path
                 || node.get("required") == Some(&Value::Bool(true)),
             schema,
+            example: node.get("example").cloned().or_else(|| {
+                let examples = node.get("examples")?.as_object()?;
+                examples.values().find_map(|e| e.get("value").cloned())
+            }),
         }))
     }
 

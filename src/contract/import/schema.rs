@@ -8,6 +8,9 @@ use serde_json::{Map, Value, json};
 use super::source::{ImportError, Refs};
 use super::{COMPONENTS_FILE, Version};
 
+/// Where the layout's schema files say they live (`$id`), so `$ref`s between them resolve.
+pub(super) const BASE: &str = "https://mfa-contract.invalid/schemas/";
+
 /// Keywords whose value is one subschema.
 const ONE: [&str; 10] = [
     "additionalProperties",
@@ -184,4 +187,43 @@ fn from_30(mut schema: Map<String, Value>) -> Value {
         }
         _ => json!({ "anyOf": [Value::Object(schema), { "type": "null" }] }),
     }
+}
+
+/// A parameter's schema, written inline in the manifest: its `$ref`s made absolute, since the
+/// manifest is not beside the components.
+pub(super) fn absolute_refs(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| match (k.as_str(), v.as_str()) {
+                    ("$ref", Some(target)) if target.starts_with(COMPONENTS_FILE) => {
+                        (k.clone(), json!(format!("{BASE}{target}")))
+                    }
+                    _ => (k.clone(), absolute_refs(v)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(absolute_refs).collect()),
+        other => other.clone(),
+    }
+}
+
+/// `/name` of the first top-level property with an `enum` (through one `$ref`).
+pub(super) fn first_enum(schema: &Value, components: &Value) -> Option<String> {
+    let resolve = |s: &Value| -> Option<Value> {
+        let target = s
+            .get("$ref")?
+            .as_str()?
+            .strip_prefix(COMPONENTS_FILE)?
+            .strip_prefix('#')?;
+        components.pointer(target).cloned()
+    };
+    schema
+        .get("properties")?
+        .as_object()?
+        .iter()
+        .find(|(_, s)| {
+            s.get("enum").is_some() || resolve(s).is_some_and(|r| r.get("enum").is_some())
+        })
+        .map(|(name, _)| format!("/{}", name.replace('~', "~0").replace('/', "~1")))
 }

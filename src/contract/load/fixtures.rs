@@ -39,7 +39,9 @@ fn status_examples(
     examples: &mut Vec<Example>,
 ) -> Result<(), ContractError> {
     let dir = format!("{root}/{status_dir}");
-    let status = status_dir.parse::<u16>().ok();
+    // A documented key's folder (`201`, `4XX`, `default`) holds what the mock sends for it.
+    let status = crate::contract::status_key::representative(&manifest.responses, status_dir)
+        .or_else(|| status_dir.parse::<u16>().ok());
     let allowed_by_policy = |status: u16| {
         manifest
             .gap_policy

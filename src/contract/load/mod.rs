@@ -17,6 +17,8 @@ mod schemas;
 pub use fixtures::BREAKS_CONTRACT;
 
 pub const MANIFEST: &str = "schemas/contract.json";
+/// What the first operation's requests carry when it takes no body: anything (none is sent).
+pub const NO_BODY: &str = "(no body)";
 const SCHEMA_DIR: &str = "schemas";
 const FIXTURE_DIR: &str = "fixtures";
 /// Base URI for schemas without an `$id`, so relative `$ref`s by file name still resolve.
@@ -32,7 +34,14 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
         schemas::check_enum_descriptions(files, schema)?;
     }
     let (examples, default_examples) = fixtures::response_examples(files, &manifest, &schemas)?;
-    let request_schema = &schemas[&manifest.request.schema];
+    let no_body = std::sync::Arc::new(
+        Schema::compile(NO_BODY, "{}".into(), serde_json::json!({}), &registry)
+            .expect("the empty schema compiles"),
+    );
+    let request_schema = match &manifest.request.schema {
+        Some(file) => &schemas[file],
+        None => &no_body,
+    };
     let requests = &manifest.fixtures;
     let valid_requests = fixtures::requests(files, &requests.valid_requests, request_schema, true)?;
     let invalid_requests =
@@ -47,6 +56,10 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
         message,
     })?;
     let (operations, router) = operations::compile(files, &manifest, &schemas, &registry)?;
+    let seed = operations::seed(files, &manifest, &registry, (&examples, &default_examples))?;
+    let (path, query, headers) = seed.sample_parameters();
+    let (credentials, _, scheme) =
+        super::security::credentials(manifest.security.as_deref(), &manifest.auth, &|_| false);
     let users_rel = format!("{FIXTURE_DIR}/{}", manifest.fixtures.users);
     let users = users(
         &files.display_path(&users_rel),
@@ -54,23 +67,30 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
         &schemas[&manifest.fixtures.users_schema],
         &manifest.accounts.invariants,
     )?;
+    // Served by the seed's own pipeline unless it has parameters, no body or its own security.
+    let plain = seed.spec.parameters.is_empty()
+        && seed.spec.request.is_some()
+        && manifest.security.is_none();
     Ok(Contract {
-        takes_body: true,
-        query: None,
-        headers: Vec::new(),
+        takes_body: seed.spec.request.is_some(),
+        query,
+        headers,
         siblings: Vec::new(),
         template: manifest.path.clone(),
-        parameters: std::sync::Arc::default(),
-        body_required: true,
-        credentials: super::Credentials::Manifest,
-        security: None,
-        scheme: Some(super::Security::Bearer { scheme: None }),
+        sample_path: path,
+        parameters: std::sync::Arc::clone(&seed.parameters),
+        body_required: seed.spec.request.is_some(),
+        credentials,
+        security: manifest.security.clone(),
+        scheme,
+        seed_operation: (!plain).then(|| std::sync::Arc::new(seed)),
         seed_id: manifest.operation_id.clone(),
         origin: files.origin().clone(),
         identity: super::Identity::new(files, &manifest),
         selects,
         manifest,
         schemas: std::sync::Arc::new(schemas),
+        no_body,
         default_examples,
         examples,
         valid_requests,
@@ -94,7 +114,6 @@ fn check_schema_names(
         message,
     };
     let mut named = vec![
-        ("/request/schema".to_owned(), &manifest.request.schema),
         (
             "/gapPolicy/errorSchema".to_owned(),
             &manifest.gap_policy.error_schema,
@@ -106,6 +125,9 @@ fn check_schema_names(
     ];
     for (status, spec) in &manifest.responses {
         named.push((format!("/responses/{status}/schema"), &spec.schema));
+    }
+    if let Some(file) = &manifest.request.schema {
+        named.push(("/request/schema".to_owned(), file));
     }
     for (pointer, file) in named {
         if !schemas.contains_key(file) {
@@ -121,15 +143,18 @@ fn check_schema_names(
             format!("{:?} is not a JSON pointer: {e}", manifest.request.selects),
         )
     })?;
-    let selected = super::selector_schema(&schemas[&manifest.request.schema].document, &selects)
+    let body = manifest.request.schema.as_deref().unwrap_or(NO_BODY);
+    let selected = schemas
+        .get(body)
+        .and_then(|schema| super::selector_schema(&schema.document, &selects))
         .map(|s| follow_ref(s, schemas));
     // Empty: the body selects nothing (an imported contract's first operation may have no enum).
     if !selects.is_root() && !selected.is_some_and(|s| s.get("enum").is_some_and(Value::is_array)) {
         return Err(in_manifest(
             "/request/selects",
             format!(
-                "{} must point at a property of {} that has an enum",
-                manifest.request.selects, manifest.request.schema
+                "{} must point at a property of {body} that has an enum",
+                manifest.request.selects
             ),
         ));
     }
@@ -185,10 +210,11 @@ fn check_manifest(files: &ContractFiles, manifest: &Manifest) -> Result<(), Cont
         ));
     }
     for status in manifest.responses.keys() {
-        if !matches!(status.parse::<u16>(), Ok(100..=599)) {
+        if super::status_key::StatusKey::parse(status).is_none() {
             return Err(problem(
                 format!("/responses/{status}"),
-                "a response key must be an HTTP status code".into(),
+                "a response key must be an HTTP status code, a range such as 2XX, or default"
+                    .into(),
             ));
         }
     }

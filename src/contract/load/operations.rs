@@ -96,6 +96,25 @@ fn own_gap_policy(
     Ok(Some(policy))
 }
 
+/// The first operation compiled as the others are, with the examples `fixtures/responses/`
+/// gave it.
+pub(super) fn seed(
+    files: &ContractFiles,
+    manifest: &Manifest,
+    registry: &Registry<'_>,
+    (examples, default_examples): (&[Example], &BTreeMap<u16, String>),
+) -> Result<Operation, ContractError> {
+    let spec = manifest.seed_spec();
+    let parameters = parameters(files, &spec, "", registry)?;
+    Ok(Operation {
+        spec,
+        parameters: std::sync::Arc::new(parameters),
+        examples: examples.to_vec(),
+        default_examples: default_examples.clone(),
+        gap_policy: None,
+    })
+}
+
 fn check_route(
     spec: &OperationSpec,
     seen: &[(String, String, String)],

@@ -75,13 +75,14 @@ impl<'d> Ctx<'_, 'd> {
             None => (None, None, BTreeMap::new()),
             Some((media, media_node)) => {
                 let here = format!("{at}/content/{}", token(media));
+                // JSON without a schema is any JSON (its examples say what it looks like).
                 let schema = match media_node.get("schema") {
-                    Some(schema) => Some(self.schema(schema, &format!("{here}/schema"))?),
-                    None => None,
+                    Some(schema) => self.schema(schema, &format!("{here}/schema"))?,
+                    None => Value::Object(serde_json::Map::new()),
                 };
                 (
                     Some(media.clone()),
-                    schema,
+                    Some(schema),
                     self.examples(media_node, &here)?,
                 )
             }
