@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use mfa_contract::server::{LogFormat, Logger, Outcome, RequestLine};
+use mfa_contract::server::{Ending, LogFormat, Logger, RequestLine};
 use tracing::field::{Field, Visit};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
@@ -27,7 +27,7 @@ fn main() {
                     method: "POST",
                     path: "/mfa/primary",
                     status: Some(200),
-                    outcome: Outcome::Answered,
+                    outcome: Ending::Answered,
                     latency_ms: 0.05 + (i % 7) as f64 / 100.0,
                     scenario: None,
                     user: Some("fp:1234abcd"),

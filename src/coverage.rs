@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::cases::{Auth, Case, Expect, Family, PlanCoverage};
 use crate::contract::Contract;
-use crate::remote::{Exchange, Outcome};
+use crate::remote::{Exchange, Received};
 
 /// What kind of thing an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -161,8 +161,8 @@ impl Tracker {
 
     pub fn record(&mut self, contract: &Contract, exchange: &Exchange) {
         let answer = match &exchange.outcome {
-            Outcome::Response(r) => r.status.to_string(),
-            Outcome::Transport(_) => NO_ANSWER.to_owned(),
+            Received::Response(r) => r.status.to_string(),
+            Received::Transport(_) => NO_ANSWER.to_owned(),
         };
         let mut keys = keys(contract, &exchange.case);
         if let Some(status) = exchange.response().map(|r| r.status) {

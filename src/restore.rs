@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::Error;
 use crate::cases::{self, Auth, Case, Expect};
 use crate::contract::Contract;
-use crate::remote::{Budget, Client, Outcome};
+use crate::remote::{Budget, Client, Received};
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -60,13 +60,13 @@ pub async fn restore(
     );
     let exchange = client.send(case).await;
     Ok(match &exchange.outcome {
-        Outcome::Response(r) => RestoreReport {
+        Received::Response(r) => RestoreReport {
             method: method.to_owned(),
             status: Some(r.status),
             ok: (200..300).contains(&r.status),
             detail: format!("answered {}", r.status),
         },
-        Outcome::Transport(e) => RestoreReport {
+        Received::Transport(e) => RestoreReport {
             method: method.to_owned(),
             status: None,
             ok: false,

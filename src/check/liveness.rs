@@ -4,7 +4,7 @@
 //! like any other, and the run goes on.
 
 use crate::cases::{Case, Expect};
-use crate::remote::{Exchange, Outcome, TransportKind};
+use crate::remote::{Exchange, Received, TransportKind};
 
 /// Whether a failure of this kind could depend on the request sent. A refused connection or
 /// a failed TLS handshake happens before any byte of the request is read.
@@ -29,7 +29,7 @@ pub(super) fn last_answered<'e>(
 ) -> Option<Case> {
     exchanges
         .rev()
-        .find(|e| matches!(e.outcome, Outcome::Response(_)))
+        .find(|e| matches!(e.outcome, Received::Response(_)))
         .map(|e| e.case.clone())
 }
 

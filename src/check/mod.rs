@@ -5,9 +5,12 @@
 //! with exit 3 instead of a list of violations. This module never imports the mock: the mock
 //! is only ever one target among others.
 //!
-//! `run.rs` is the run, phase by phase; `send.rs` sends; `liveness.rs` tells a target that is
-//! gone from one that fails on one input; `shrink.rs` follows failures up
-//! (shrinking, rechecks); `tally.rs` folds verdicts; `checks.rs` is the registry.
+//! `operations.rs` runs each operation of the contract in turn and merges their reports;
+//! `run.rs` is one operation's run, phase by phase; `send.rs` sends; `liveness.rs` tells a
+//! target that is gone from one that fails on one input; `shrink.rs` follows failures up
+//! (shrinking, rechecks); `tally.rs` folds verdicts; `checks/` is the registry (`CHECKS` in
+//! `checks/mod.rs`), which `observed.rs` also applies to exchanges seen rather than sent (the
+//! proxy, `check --har`).
 
 mod checks;
 mod config;

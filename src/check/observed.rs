@@ -10,7 +10,7 @@ use super::{CHECKS, Ctx, Failure, ObservedRequest, Run, Verdict};
 use crate::cases::{Auth, Case, Expect, Family, Request};
 use crate::contract::{Contract, RejectionKind};
 use crate::redact::replace_token;
-use crate::remote::{Exchange, Outcome, Response};
+use crate::remote::{Exchange, Received, Response};
 
 /// Which party broke the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,7 +68,7 @@ fn judge_request(
     ctx: &Ctx<'_>,
     request: &ObservedRequest<'_>,
     has_token: bool,
-    seen: Seen,
+    seen: Captured,
 ) -> (Option<Case>, Vec<Violation>) {
     let mut violations = Vec::new();
     let mut failed = Vec::new();
@@ -159,7 +159,7 @@ pub fn request_case(
     request: &ObservedRequest<'_>,
     has_token: bool,
 ) -> (Case, Vec<Violation>) {
-    let (case, violations) = judge_request(ctx, request, has_token, Seen::ALL);
+    let (case, violations) = judge_request(ctx, request, has_token, Captured::ALL);
     (
         case.expect("with the body seen, a request always has a case"),
         violations,
@@ -168,7 +168,7 @@ pub fn request_case(
 
 /// How much of an answer there is to judge.
 #[derive(Debug, Clone, Copy)]
-pub struct Seen {
+pub struct Captured {
     /// The request's body was captured: the checks that read it, and every check of the
     /// answer that depends on what the request was, run only then.
     pub request_body: bool,
@@ -178,9 +178,9 @@ pub struct Seen {
     pub timing: bool,
 }
 
-impl Seen {
+impl Captured {
     /// Everything, as the proxy sees its upstream's answer.
-    pub const ALL: Seen = Seen {
+    pub const ALL: Captured = Captured {
         request_body: true,
         body: true,
         timing: true,
@@ -205,8 +205,8 @@ pub fn judge_observed(
     ctx: &Ctx<'_>,
     request: &ObservedRequest<'_>,
     has_token: bool,
-    outcome: Outcome,
-    seen: Seen,
+    outcome: Received,
+    seen: Captured,
 ) -> Judged {
     let (case, mut violations) = judge_request(ctx, request, has_token, seen);
     let answer_judged = case.is_some();
@@ -238,7 +238,7 @@ pub fn judge_observed(
 }
 
 /// The response checks' violations for what the server answered (or failed to).
-pub fn judge_response(ctx: &Ctx<'_>, exchange: &Exchange, seen: Seen) -> Vec<Violation> {
+pub fn judge_response(ctx: &Ctx<'_>, exchange: &Exchange, seen: Captured) -> Vec<Violation> {
     let exchange = token_refusal_as_auth(exchange);
     let exchange = exchange.as_ref();
     CHECKS

@@ -17,7 +17,7 @@ use crate::Error;
 use crate::cases::{Case, Expect, Plan, Sequence};
 use crate::contract::Contract;
 use crate::coverage::Tracker;
-use crate::remote::{Budget, Client, Exchange, Outcome, Pace, Secret};
+use crate::remote::{Budget, Client, Exchange, Pace, Received, Secret};
 use crate::report::{Report, failure_report};
 use crate::restore::RestoreReport;
 
@@ -129,7 +129,7 @@ impl<'a> Session<'a> {
         let index = cases.iter().position(|c| c.expect == Expect::Accept);
         let probe = cases.remove(index.unwrap_or(0));
         let mut exchanges = vec![self.send_alone(probe.clone()).await];
-        if let Outcome::Transport(error) = &exchanges[0].outcome
+        if let Received::Transport(error) = &exchanges[0].outcome
             && let Some(environment) =
                 self.client
                     .first_request_failed(&self.url, error, self.config.target.timeout)
@@ -141,7 +141,7 @@ impl<'a> Session<'a> {
                 return Err(environment);
             };
             let second = self.send_alone(witness).await;
-            if matches!(second.outcome, Outcome::Transport(_)) {
+            if matches!(second.outcome, Received::Transport(_)) {
                 return Err(environment);
             }
             exchanges.push(second);

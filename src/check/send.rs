@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use super::{CheckConfig, Progress};
 use crate::cases::{Case, Sequence};
-use crate::remote::{Client, Exchange, Outcome, Pace};
+use crate::remote::{Client, Exchange, Pace, Received};
 
 /// Why the concurrent phase stopped early.
 pub(super) enum Halt {
@@ -62,14 +62,14 @@ pub(super) async fn send_concurrently(
                 let exchange = client.send(case).await;
                 progress.tick(&exchange);
                 match &exchange.outcome {
-                    Outcome::Transport(error) => {
+                    Received::Transport(error) => {
                         if in_a_row.fetch_add(1, Ordering::AcqRel) + 1
                             >= config.max_consecutive_failures.max(1)
                         {
                             stop(Halt::TransportFailures(error.to_string()));
                         }
                     }
-                    Outcome::Response(response) => {
+                    Received::Response(response) => {
                         in_a_row.store(0, Ordering::Release);
                         if response.is_rate_limit() {
                             stop(Halt::RateLimit);

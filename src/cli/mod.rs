@@ -1,5 +1,7 @@
-//! Flags, as clap parses them, turned into the library's run configurations. Nothing here
-//! decides anything about the contract or the target.
+//! Flags, as clap parses them, turned into the library's run configurations, checked here
+//! against the contract where they name part of it (`--operation`, `--credential`); the
+//! built-in mock started when no target is given; and each command's output and exit code.
+//! What a run does is the library's.
 
 /// `print!` to standard output that ends the process quietly when the reader has gone away
 /// (`mfa-contract openapi | head`), as ripgrep does, instead of panicking.

@@ -77,7 +77,7 @@ impl std::fmt::Display for Finding {
 }
 
 pub fn findings(contract: &Contract, rows: &[Row]) -> Vec<Finding> {
-    let seen = Seen::gather(contract, rows);
+    let seen = Evidence::gather(contract, rows);
     let mut out = undocumented_fields(contract, &seen);
     out.extend(never_seen(contract, &seen));
     out.extend(undocumented_statuses(contract, seen.undocumented_statuses));
@@ -87,7 +87,7 @@ pub fn findings(contract: &Contract, rows: &[Row]) -> Vec<Finding> {
 
 /// What the probes' answers showed, gathered in one pass.
 #[derive(Default)]
-struct Seen {
+struct Evidence {
     statuses: BTreeSet<u16>,
     fields: BTreeMap<u16, BTreeSet<String>>,
     /// (status, field) -> an example value and the classes that showed it.
@@ -96,14 +96,14 @@ struct Seen {
     undocumented_statuses: BTreeMap<u16, (Option<Expect>, Vec<String>)>,
 }
 
-impl Seen {
+impl Evidence {
     fn gather(contract: &Contract, rows: &[Row]) -> Self {
         let probes: BTreeMap<String, Expect> = super::probes(contract)
             .into_iter()
             .map(|c| (c.class, c.expect))
             .collect();
         let allowed = contract.gap_statuses();
-        let mut seen = Seen::default();
+        let mut seen = Evidence::default();
         for row in rows {
             let Some(status) = row.status else { continue };
             seen.statuses.insert(status);
@@ -139,7 +139,7 @@ impl Seen {
 }
 
 /// Fields answered that the status's schema does not name, with a patch that adds them.
-fn undocumented_fields(contract: &Contract, seen: &Seen) -> Vec<Finding> {
+fn undocumented_fields(contract: &Contract, seen: &Evidence) -> Vec<Finding> {
     let mut out = Vec::new();
     for ((status, field), (example, classes)) in &seen.undocumented_fields {
         let schema = contract.schema_for_status(*status);
@@ -159,7 +159,7 @@ fn undocumented_fields(contract: &Contract, seen: &Seen) -> Vec<Finding> {
 }
 
 /// Documented statuses no probe reached, and documented fields no answer carried.
-fn never_seen(contract: &Contract, seen: &Seen) -> Vec<Finding> {
+fn never_seen(contract: &Contract, seen: &Evidence) -> Vec<Finding> {
     let finding = |kind, status, field| Finding {
         kind,
         status,

@@ -22,7 +22,7 @@ use crate::Error;
 use crate::cases::{self, Case, GenOptions, PlanCoverage};
 use crate::contract::Contract;
 use crate::coverage::{Coverage, Tracker};
-use crate::remote::{Body, Budget, Client, Outcome, Pace, TargetConfig};
+use crate::remote::{Body, Budget, Client, Pace, Received, TargetConfig};
 use crate::restore::RestoreReport;
 
 /// One probe's answer, reduced.
@@ -103,7 +103,7 @@ async fn observe_one(
         let exchange = client.send(case).await;
         reach.record(contract, &exchange);
         let row = match &exchange.outcome {
-            Outcome::Transport(error) if i == 0 => {
+            Received::Transport(error) if i == 0 => {
                 if let Some(environment) =
                     client.first_request_failed(&target, error, config.timeout)
                 {
@@ -111,8 +111,8 @@ async fn observe_one(
                 }
                 transport_row(&exchange.case.class, error)
             }
-            Outcome::Transport(error) => transport_row(&exchange.case.class, error),
-            Outcome::Response(response) => Row {
+            Received::Transport(error) => transport_row(&exchange.case.class, error),
+            Received::Response(response) => Row {
                 class: exchange.case.class.clone(),
                 status: Some(response.status),
                 media_type: response.media_type.clone(),

@@ -9,11 +9,11 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::model::{Entry, header, header_pairs};
-use crate::check::observed::{self, Seen, Violation, judge_observed};
+use crate::check::observed::{self, Captured, Violation, judge_observed};
 use crate::check::{CHECKS, ObservedRequest};
 use crate::contract::Contract;
 use crate::credentials::Credentials;
-use crate::remote::{Outcome, Response};
+use crate::remote::{Received, Response};
 
 /// Largest a captured answer may decode to (from raw compressed bytes in the capture) to be
 /// judged; past it, the body is cut and reported.
@@ -199,7 +199,7 @@ impl HarReport {
             Duration::try_from_secs_f64(entry.time.unwrap_or(0.0) / 1000.0).unwrap_or_default(),
             MAX_DECODED_BODY,
         );
-        let seen = Seen {
+        let seen = Captured {
             request_body: request_body_seen,
             body: body_seen,
             timing: false,
@@ -208,7 +208,7 @@ impl HarReport {
             &ctx,
             &observed,
             token.is_some(),
-            Outcome::Response(answer),
+            Received::Response(answer),
             seen,
         );
         if judged.environment {

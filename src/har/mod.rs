@@ -1,5 +1,7 @@
 //! Captured traffic: a HAR 1.2 file (a browser's DevTools export, Playwright's `recordHar`)
-//! judged offline with the proxy's checks (`check --har FILE`), and the reports of it.
+//! judged offline, each entry by its operation, with the check registry's judgement of an
+//! observed exchange (`check::observed`, as the proxy judges) (`check --har FILE`); the
+//! reports of it; and `write`, the mock's and the proxy's journals as HAR.
 
 mod judge;
 mod model;

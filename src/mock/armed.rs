@@ -113,12 +113,12 @@ impl ArmedQueue {
 /// path skips the lock when nothing is armed. Every change goes through here, so the two never
 /// disagree.
 #[derive(Debug, Default)]
-pub struct Sticky {
+pub struct ArmedScenarios {
     queue: std::sync::Mutex<ArmedQueue>,
     count: std::sync::atomic::AtomicUsize,
 }
 
-impl Sticky {
+impl ArmedScenarios {
     /// Runs `change` on the queue under its lock and mirrors the new length.
     fn update<T>(&self, change: impl FnOnce(&mut ArmedQueue) -> T) -> T {
         // A panic while holding the lock cannot leave the queue half-updated (each change is

@@ -11,7 +11,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use serde::Serialize;
 
-pub use crate::server::Outcome;
+pub use crate::server::Ending;
 use crate::text::cut;
 
 pub use crate::server::kept::MAX_BODY_BYTES;
@@ -38,7 +38,7 @@ pub struct Record {
     /// Besides `Content-Type: application/json`, which every answer has.
     pub reply_headers: Vec<(HeaderName, HeaderValue)>,
     pub reply_body: Bytes,
-    pub outcome: Outcome,
+    pub outcome: Ending,
     pub scenario: Option<String>,
     /// What chaos injected, when it disturbed this request.
     pub chaos: Option<String>,
@@ -68,7 +68,7 @@ pub struct Entry {
     pub body: String,
     pub body_truncated: bool,
     pub status: Option<u16>,
-    pub outcome: Outcome,
+    pub outcome: Ending,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
     /// What chaos injected (`fault=reset`, `example=failed`, `delay=900`), when it did.
@@ -90,7 +90,7 @@ impl Record {
             // The label says `chaos: ...`: a disturbance, not what the app asked for.
             (Some(scenario), _) if self.chaos.is_some() => Some(scenario.clone()),
             (Some(scenario), _) => Some(format!("scenario: {scenario}")),
-            (None, Outcome::Answered) => None,
+            (None, Ending::Answered) => None,
             (None, outcome) => Some(format!("{outcome:?}")),
         };
         crate::har::write::Exchange {
@@ -173,7 +173,7 @@ impl Record {
 }
 
 /// Who a record's request concerned and what shaped its answer, for the Pact export.
-pub struct Who {
+pub struct PactContext {
     pub user: Option<Arc<str>>,
     /// The account the answer was made in.
     pub account: Option<Arc<serde_json::Value>>,
@@ -223,10 +223,10 @@ impl Journal {
             return;
         }
         match (record.outcome, record.status) {
-            (Outcome::Answered, Some(status)) => {
+            (Ending::Answered, Some(status)) => {
                 *self.since_start.answered.entry(status).or_default() += 1;
             }
-            (Outcome::ClientGaveUp, _) => self.since_start.client_gave_up += 1,
+            (Ending::ClientGaveUp, _) => self.since_start.client_gave_up += 1,
             _ => self.since_start.closed += 1,
         }
         self.next_id += 1;
@@ -248,11 +248,11 @@ impl Journal {
 
     /// The records as HAR exchanges, each with the user it concerned (by name) and the
     /// scenario that shaped its answer.
-    pub fn har_with_users(&self, base: &str) -> Vec<(crate::har::write::Exchange, Who)> {
+    pub fn har_with_users(&self, base: &str) -> Vec<(crate::har::write::Exchange, PactContext)> {
         self.records
             .iter()
             .map(|(_, r)| {
-                let who = Who {
+                let who = PactContext {
                     user: r.user.clone(),
                     account: r.account.clone(),
                     scenario: r.scenario.clone(),
@@ -347,7 +347,7 @@ mod tests {
             status: Some(200),
             reply_headers: Vec::new(),
             reply_body: Bytes::new(),
-            outcome: Outcome::Answered,
+            outcome: Ending::Answered,
             scenario: None,
             chaos: None,
             user: None,
@@ -381,12 +381,12 @@ mod tests {
         }
         j.record(Record {
             status: None,
-            outcome: Outcome::Closed,
+            outcome: Ending::Closed,
             ..record("/mfa/primary")
         });
         j.record(Record {
             status: None,
-            outcome: Outcome::ClientGaveUp,
+            outcome: Ending::ClientGaveUp,
             ..record("/mfa/primary")
         });
         j.clear();

@@ -49,7 +49,7 @@ use crate::server::{
     AdminGate, CorsPolicy, Logger, Peers, ServerOptions, ServerThread, Upstream, gate,
     in_error_shape, is_preflight,
 };
-use armed::Sticky;
+use armed::ArmedScenarios;
 use bodies::Bodies;
 use journal::Journal;
 use memo::ValidBodies;
@@ -131,7 +131,7 @@ pub struct MockState {
     /// The seed's, when it is served as the others are.
     seed: Option<operation::Served>,
     seed_id: Arc<str>,
-    armed: Sticky,
+    armed: ArmedScenarios,
     chaos: chaos::Chaos,
     journal: Mutex<Journal>,
     logger: Logger,
@@ -172,7 +172,7 @@ impl MockState {
                 .seed_operation()
                 .map(|o| operation::Served::new(o, config.max_delay)),
             seed_id: contract.manifest().operation_id.as_str().into(),
-            armed: Sticky::default(),
+            armed: ArmedScenarios::default(),
             chaos: chaos::Chaos::new(
                 &contract,
                 &config.chaos,

@@ -17,7 +17,7 @@ use super::choose::{Chosen, scenario};
 use super::reply::{Reply, Step, stop};
 use super::scenario::Rules;
 use super::steps::{
-    Seen, authenticate, content_type, parse_json, read_body, refuse_violations, validate,
+    RequestFacts, authenticate, content_type, parse_json, read_body, refuse_violations, validate,
 };
 use crate::contract::rules::RequestValues;
 use crate::contract::{
@@ -105,7 +105,7 @@ pub(super) async fn run<'r>(
     req: &'r HttpRequest,
     payload: &mut web::Payload,
     state: &MockState,
-    seen: &mut Seen<'r>,
+    seen: &mut RequestFacts<'r>,
     (operation, served): (&Operation, &Served),
     path: Map<String, Value>,
 ) -> Step<Reply> {

@@ -14,11 +14,11 @@ use super::MockState;
 use super::choose::{Chosen, scenario};
 use super::record::{self, redact_bytes};
 use super::reply::{Reply, Step, stop};
-use super::steps::{Seen, authenticate, content_type, parse_json, read_body, validate};
+use super::steps::{RequestFacts, authenticate, content_type, parse_json, read_body, validate};
 use crate::contract::RejectionKind;
 use crate::contract::rules::RequestValues;
 use crate::contract::{Route, Target};
-use crate::server::Outcome;
+use crate::server::Ending;
 
 /// The handler behind every path but `/__admin`.
 pub async fn endpoint(
@@ -42,7 +42,7 @@ pub async fn endpoint(
         // In front of a real backend, every path the contract does not know is the backend's.
         return upstream.pass(&req, payload, &state.logger).await;
     }
-    let mut seen = Seen::default();
+    let mut seen = RequestFacts::default();
     let mut reply = match run(&req, &mut payload, &state, &mut seen, route).await {
         Ok(reply) => reply,
         Err(stop) => *stop,
@@ -69,17 +69,17 @@ pub async fn endpoint(
         client_there = hold(&req, delay).await;
     }
     let outcome = match reply.fault {
-        _ if !client_there => Outcome::ClientGaveUp,
+        _ if !client_there => Ending::ClientGaveUp,
         Some(super::scenario::Fault::Timeout) => {
             // Held until the client gives up; if it never does, the bound ends it.
             if hold(&req, state.rules.max_delay).await {
-                Outcome::Closed
+                Ending::Closed
             } else {
-                Outcome::ClientGaveUp
+                Ending::ClientGaveUp
             }
         }
-        Some(super::scenario::Fault::Reset) => Outcome::Closed,
-        _ => Outcome::Answered,
+        Some(super::scenario::Fault::Reset) => Ending::Closed,
+        _ => Ending::Answered,
     };
     if let Some(pending) = pending {
         pending.finish(outcome);
@@ -109,7 +109,7 @@ async fn run<'r>(
     req: &'r HttpRequest,
     payload: &mut web::Payload,
     state: &MockState,
-    seen: &mut Seen<'r>,
+    seen: &mut RequestFacts<'r>,
     route: Route,
 ) -> Step<Reply> {
     let (target, path) = routed(req, state, route)?;
@@ -132,7 +132,7 @@ async fn run_seed<'r>(
     req: &'r HttpRequest,
     payload: &mut web::Payload,
     state: &MockState,
-    seen: &mut Seen<'r>,
+    seen: &mut RequestFacts<'r>,
 ) -> Step<Reply> {
     let token = authenticate(req, state)?;
     seen.token = Some(token);

@@ -13,7 +13,7 @@ use super::MockState;
 use super::journal::{self, Record};
 use super::reply::Reply;
 use crate::redact::{fingerprint, replace_token};
-use crate::server::Outcome;
+use crate::server::Ending;
 use crate::server::RequestLine;
 use crate::server::kept::{fingerprint_or_mark, journal_headers};
 
@@ -58,7 +58,7 @@ struct Prepared {
 
 impl Pending {
     /// The answer went out (or the connection was closed on purpose, for `outcome` Closed).
-    pub(super) fn finish(mut self, outcome: Outcome) {
+    pub(super) fn finish(mut self, outcome: Ending) {
         if let Some(prepared) = self.prepared.take() {
             write(&self.state, prepared, outcome, self.started);
         }
@@ -69,7 +69,7 @@ impl Drop for Pending {
     fn drop(&mut self) {
         // Not finished: the client went away while the answer was being held back.
         if let Some(prepared) = self.prepared.take() {
-            write(&self.state, prepared, Outcome::ClientGaveUp, self.started);
+            write(&self.state, prepared, Ending::ClientGaveUp, self.started);
         }
     }
 }
@@ -178,12 +178,12 @@ pub(super) fn preflight(
         operation: None,
         account: None,
     };
-    write(state, prepared, Outcome::Answered, started);
+    write(state, prepared, Ending::Answered, started);
 }
 
-fn write(state: &MockState, prepared: Prepared, outcome: Outcome, started: Instant) {
+fn write(state: &MockState, prepared: Prepared, outcome: Ending, started: Instant) {
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let status = (outcome == Outcome::Answered).then_some(prepared.status);
+    let status = (outcome == Ending::Answered).then_some(prepared.status);
     state.logger.request(&RequestLine {
         method: prepared.method.as_str(),
         path: &prepared.path,

@@ -32,7 +32,7 @@ pub struct Reply {
     /// What chaos injected, when it did (`fault=reset`, `example=failed`, `delay=900`).
     pub chaos: Option<String>,
     /// The user it concerned, by name and token fingerprint (never by token).
-    pub user: Option<super::state::Who>,
+    pub user: Option<super::state::Caller>,
     /// The operation the request reached, by id.
     pub operation: Option<std::sync::Arc<str>>,
     /// The caller's account as it was before this request, for a Pact provider state.

@@ -30,7 +30,7 @@ pub struct UserState {
 
 /// Who a request concerned: the user's name and its token's fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Who {
+pub struct Caller {
     pub name: Arc<str>,
     pub fingerprint: Arc<str>,
 }
@@ -80,8 +80,8 @@ impl UserStore {
     }
 
     /// Who `token` is, if the mock knows it already (nothing is created).
-    pub fn who(&self, token: &str) -> Option<Who> {
-        self.by_token.get(token).map(|user| Who {
+    pub fn who(&self, token: &str) -> Option<Caller> {
+        self.by_token.get(token).map(|user| Caller {
             name: user.name.clone(),
             fingerprint: user.token_fingerprint.clone(),
         })
@@ -101,7 +101,7 @@ impl UserStore {
         &mut self,
         token: &str,
         work: impl FnOnce(&mut Arc<Value>) -> R,
-    ) -> Result<(Who, R), UnknownToken> {
+    ) -> Result<(Caller, R), UnknownToken> {
         if !self.by_token.contains_key(token) {
             if self.strict {
                 return Err(UnknownToken);
@@ -112,7 +112,7 @@ impl UserStore {
             .by_token
             .get_mut(token)
             .expect("present or just created");
-        let who = Who {
+        let who = Caller {
             name: user.name.clone(),
             fingerprint: user.token_fingerprint.clone(),
         };

@@ -16,7 +16,7 @@ use crate::media_type;
 
 /// What the pipeline learned that the journal needs; borrows from the request.
 #[derive(Default)]
-pub(super) struct Seen<'r> {
+pub(super) struct RequestFacts<'r> {
     pub(super) token: Option<&'r str>,
     pub(super) body: Bytes,
     /// Whether the request body was read to its end.

@@ -14,13 +14,13 @@ use serde_json::json;
 use super::state::{JudgedExchange, ProxyState};
 use super::{MAX_JUDGED_REQUEST, MAX_JUDGED_RESPONSE, VIOLATIONS_HEADER};
 use crate::check::ObservedRequest;
-use crate::check::observed::{self, Judged, Seen, Side, Violation, judge_observed};
+use crate::check::observed::{self, Captured, Judged, Side, Violation, judge_observed};
 use crate::credentials::Credentials;
 use crate::har;
 use crate::redact::fingerprint;
 use crate::redact::replace_token;
 use crate::remote::Exchange;
-use crate::remote::{Outcome, Response};
+use crate::remote::{Received, Response};
 use crate::server::admin::{self, error};
 use crate::server::kept::{MAX_BODY_BYTES, fingerprint_or_mark, journal_headers};
 use crate::server::{RequestLine, Upstream, failure_response};
@@ -94,19 +94,19 @@ async fn judged(
         .buffered(&req, body.clone(), MAX_JUDGED_RESPONSE)
         .await;
     let outcome = match &answer {
-        Ok(buffered) => Outcome::Response(Response::new(
+        Ok(buffered) => Received::Response(Response::new(
             buffered.status.as_u16(),
             buffered.header_pairs(),
             buffered.body.to_vec(),
             buffered.elapsed,
             super::MAX_DECODED_RESPONSE,
         )),
-        Err(error) => Outcome::Transport(error.clone()),
+        Err(error) => Received::Transport(error.clone()),
     };
-    let judged = judge_observed(&ctx, &observed, token.is_some(), outcome, Seen::ALL);
+    let judged = judge_observed(&ctx, &observed, token.is_some(), outcome, Captured::ALL);
     // The environment (a rate limit) is passed on, never recorded, never a 502 under --strict.
     // Recordings are the seed's fixtures: only its answers are kept.
-    if let (Some(recorder), Outcome::Response(response), false, true) = (
+    if let (Some(recorder), Received::Response(response), false, true) = (
         &state.recorder,
         &judged.exchange.outcome,
         judged.environment,
@@ -184,7 +184,7 @@ fn keep(
         method: req.method().as_str(),
         path: req.path(),
         status: Some(response.status().as_u16()),
-        outcome: crate::server::Outcome::Answered,
+        outcome: crate::server::Ending::Answered,
         latency_ms,
         scenario: None,
         user: None,
@@ -247,8 +247,8 @@ fn har_exchange(
         response_body: response.map(|r| kept(&r.body)).unwrap_or_default(),
         time_ms: latency_ms,
         comment: match &exchange.outcome {
-            Outcome::Transport(error) => Some(format!("the upstream did not answer: {error}")),
-            Outcome::Response(_) => None,
+            Received::Transport(error) => Some(format!("the upstream did not answer: {error}")),
+            Received::Response(_) => None,
         },
     }
 }

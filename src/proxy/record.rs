@@ -19,11 +19,11 @@ use crate::server::Logger;
 
 pub struct Recorder {
     dir: PathBuf,
-    seen: Mutex<Seen>,
+    seen: Mutex<KnownShapes>,
 }
 
 #[derive(Default)]
-struct Seen {
+struct KnownShapes {
     shapes: BTreeSet<(u16, String)>,
     next: usize,
 }
@@ -47,7 +47,7 @@ impl Recorder {
             })?;
         }
         let copy = Contract::from_dir(dir)?;
-        let mut seen = Seen::default();
+        let mut seen = KnownShapes::default();
         for example in copy.examples() {
             if let Some(n) = example
                 .name

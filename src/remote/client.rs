@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::config::{Secret, TargetConfig};
-use super::exchange::{Exchange, Outcome, Response, TransportError, TransportKind};
+use super::exchange::{Exchange, Received, Response, TransportError, TransportKind};
 use super::http::{http_client_builder, transport};
 use super::token::TokenSource;
 use crate::Error;
@@ -144,8 +144,8 @@ impl Client {
             let source = self.source(&case.request.auth);
             let (token, generation) = source.map_or((None, 0), TokenSource::current);
             let outcome = match self.try_send(&case, token.as_ref()).await {
-                Ok(response) => Outcome::Response(response),
-                Err(error) => Outcome::Transport(error),
+                Ok(response) => Received::Response(response),
+                Err(error) => Received::Transport(error),
             };
             let exchange = Exchange { case, outcome };
             if let Some(response) = exchange.response()

@@ -180,8 +180,9 @@ impl std::fmt::Display for TransportError {
     }
 }
 
+/// What came back for a request: an answer, or why there was none.
 #[derive(Debug, Clone)]
-pub enum Outcome {
+pub enum Received {
     Response(Response),
     Transport(TransportError),
 }
@@ -190,14 +191,14 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub struct Exchange {
     pub case: Case,
-    pub outcome: Outcome,
+    pub outcome: Received,
 }
 
 impl Exchange {
     pub fn response(&self) -> Option<&Response> {
         match &self.outcome {
-            Outcome::Response(r) => Some(r),
-            Outcome::Transport(_) => None,
+            Received::Response(r) => Some(r),
+            Received::Transport(_) => None,
         }
     }
 

@@ -13,7 +13,7 @@ mod token;
 
 pub use client::{Client, Environment, RATE_LIMIT_RETRIES};
 pub use config::{Credential, Secret, TargetConfig, defaults, parse_http_url};
-pub use exchange::{Body, Exchange, Outcome, Response, TransportError, TransportKind};
+pub use exchange::{Body, Exchange, Received, Response, TransportError, TransportKind};
 pub use http::{cause_chain, http_client_builder, names_tls};
 pub use limits::{Budget, Pace};
 pub use token::TokenSource;

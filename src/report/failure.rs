@@ -8,7 +8,7 @@ use super::{
 use crate::cases::{Auth, Case};
 use crate::contract::{Contract, Credentials, Origin};
 use crate::redact::redact;
-use crate::remote::{Outcome, TargetConfig};
+use crate::remote::{Received, TargetConfig};
 use crate::text::excerpt;
 use crate::verdict::Finding;
 
@@ -26,13 +26,13 @@ pub fn failure_report(
         .map_or(target.token.var.as_str(), |c| c.var.as_str());
     let reproduce = curl_command(&request, &case.request.body, var);
     let response = match &finding.exchange.outcome {
-        Outcome::Response(r) => ResponseReport {
+        Received::Response(r) => ResponseReport {
             status: Some(r.status),
             content_type: r.content_type().map(str::to_owned),
             body_excerpt: redact(&excerpt(&r.body, EXCERPT_BYTES), secrets.iter().copied()),
             transport_error: None,
         },
-        Outcome::Transport(e) => ResponseReport {
+        Received::Transport(e) => ResponseReport {
             status: None,
             content_type: None,
             body_excerpt: String::new(),

@@ -1,10 +1,9 @@
 //! CORS for browser apps served from another local port, for the mock and the proxy: the
 //! origins allowed (with a port wildcard), and `actix-cors` configured with them. Measured
 //! against the hand-written middleware it replaced (`python3 bench/callgrind.py
-//! --cors-compare`, bench/cors_compare.rs): +839 instructions per request without an Origin
-//! header, +199 from an allowed origin, 2.1 % and 0.5 % of the mock's ~39,800: within the 3 %
-//! we allow plumbing. A refused preflight, which actix-cors answers as plain text, is turned
-//! into the contract's error shape by [`in_error_shape`].
+//! --cors-compare`; BENCHMARKS.md, "Plumbing"): within the plumbing allowance. A refused
+//! preflight, which actix-cors answers as plain text, is turned into the contract's error shape
+//! by [`in_error_shape`].
 
 use actix_web::HttpResponse;
 use actix_web::body::EitherBody;

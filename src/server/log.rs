@@ -4,11 +4,9 @@
 //! Nothing is dropped, and a worker never waits on the terminal.
 //!
 //! Written by hand rather than through `tracing`, on a measured figure: the same line through
-//! `tracing` with a custom `FormatEvent`, a timestamp cached per second and a
-//! `tracing-appender` non-blocking writer costs 5,011 instructions against this logger's 2,161,
-//! 2,850 more per request: +7.0 % of the mock's 40,735 instructions per request, past the 3 %
-//! we allow plumbing (`python3 bench/callgrind.py --log-compare`, bench/log_compare.rs;
-//! BENCHMARKS.md). The calendar part of the timestamp comes from `time`, numbers from `itoa`.
+//! `tracing` costs more per request than the plumbing allowance (`python3 bench/callgrind.py
+//! --log-compare`; the figures are in BENCHMARKS.md, "Plumbing"). The calendar part of the
+//! timestamp comes from `time`, numbers from `itoa`.
 
 use std::cell::RefCell;
 use std::io::{self, Write as _};
@@ -21,7 +19,7 @@ use serde::Serialize;
 /// How a request ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum Ending {
     /// The answer went out.
     Answered,
     /// The mock closed the connection without an answer, on purpose (`fault=reset`, or a
@@ -31,12 +29,12 @@ pub enum Outcome {
     ClientGaveUp,
 }
 
-impl Outcome {
+impl Ending {
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Answered => "answered",
-            Outcome::Closed => "closed",
-            Outcome::ClientGaveUp => "client_gave_up",
+            Ending::Answered => "answered",
+            Ending::Closed => "closed",
+            Ending::ClientGaveUp => "client_gave_up",
         }
     }
 }
@@ -59,7 +57,7 @@ pub struct RequestLine<'a> {
     pub path: &'a str,
     /// `None` when no answer went out; `outcome` says why.
     pub status: Option<u16>,
-    pub outcome: Outcome,
+    pub outcome: Ending,
     pub latency_ms: f64,
     pub scenario: Option<&'a str>,
     pub user: Option<&'a str>,
@@ -202,7 +200,7 @@ impl Logger {
                     method: &'a str,
                     path: &'a str,
                     status: Option<u16>,
-                    outcome: Outcome,
+                    outcome: Ending,
                     latency_ms: f64,
                     scenario: Option<&'a str>,
                     user: Option<&'a str>,

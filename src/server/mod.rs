@@ -24,7 +24,7 @@ use actix_web::dev::{AppConfig, Server, ServerHandle, Service, ServiceFactory};
 pub use cors::{ALLOWED_HEADERS, CorsPolicy, DEFAULT_ORIGINS, in_error_shape, is_preflight};
 pub use forward::{Upstream, failure_response};
 pub use gate::{AdminGate, AdminToken};
-pub use log::{LogFormat, Logger, Outcome, RequestLine};
+pub use log::{Ending, LogFormat, Logger, RequestLine};
 pub use thread::ServerThread;
 
 /// The defaults, defined once: clap shows them and `ServerOptions::default` uses them.

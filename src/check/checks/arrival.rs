@@ -3,13 +3,13 @@
 
 use super::{Ctx, fail};
 use crate::cases::Case;
-use crate::remote::{Exchange, Outcome, Response};
+use crate::remote::{Exchange, Received, Response};
 use crate::verdict::Verdict;
 
 pub(super) fn response_received(_: &Ctx<'_>, exchange: &Exchange) -> Verdict {
     match &exchange.outcome {
-        Outcome::Response(_) => Verdict::Pass,
-        Outcome::Transport(error) => {
+        Received::Response(_) => Verdict::Pass,
+        Received::Transport(error) => {
             fail(format!("no response ({:?}): {}", error.kind, error.message))
         }
     }

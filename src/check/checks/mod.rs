@@ -30,7 +30,7 @@ use sequences::{account_isolation, idempotent_repeat};
 
 use crate::cases::{Case, Sequence, SequenceKind};
 use crate::contract::Contract;
-use crate::remote::{Exchange, Outcome, Response};
+use crate::remote::{Exchange, Received, Response};
 pub use crate::verdict::{Failure, Gap, GapKind, Verdict};
 
 /// What a check needs besides the exchange.
@@ -100,16 +100,17 @@ impl Check {
     pub fn judge(&self, ctx: &Ctx<'_>, exchange: &Exchange) -> Verdict {
         match (self.run, &exchange.outcome) {
             (Run::Transport(run), _) => run(ctx, exchange),
-            (Run::Single(_) | Run::Body(_), Outcome::Response(response))
+            (Run::Single(_) | Run::Body(_), Received::Response(response))
                 if !JUDGED_AFTER_NEGOTIATION.contains(&self.name)
                     && negotiated_refusal(ctx, &exchange.case, response) =>
             {
                 Verdict::Pass
             }
-            (Run::Single(run) | Run::Timing(run) | Run::Body(run), Outcome::Response(response)) => {
-                run(ctx, &exchange.case, response)
-            }
-            (Run::Single(_) | Run::Timing(_) | Run::Body(_), Outcome::Transport(_))
+            (
+                Run::Single(run) | Run::Timing(run) | Run::Body(run),
+                Received::Response(response),
+            ) => run(ctx, &exchange.case, response),
+            (Run::Single(_) | Run::Timing(_) | Run::Body(_), Received::Transport(_))
             | (Run::Sequence(..) | Run::Request(_) | Run::RequestBody(_), _) => Verdict::Skip,
         }
     }

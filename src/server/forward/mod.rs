@@ -6,10 +6,8 @@
 //!
 //! The client here is hyper-util's (the layer reqwest is built on), not reqwest, which the
 //! checker uses: the proxy pays for its client on every exchange, and reqwest's layers on hyper
-//! (redirect and retry services, proxy matching, URL conversions both ways) cost about 38,000
-//! instructions per judged exchange (callgrind, one worker, 3,000 exchanges). Measured side by
-//! side on this project's 2-core machine, proxy in front of the mock, wrk -c32: 27.3 us of CPU
-//! per exchange with reqwest, 21.9 us with hyper-util; 43,000 against 50,000 requests/s.
+//! (redirect and retry services, proxy matching, URL conversions both ways) measured
+//! markedly dearer per exchange (BENCHMARKS.md, "hyper-util's client instead of reqwest's").
 //! TLS is the configuration every client here uses ([`crate::tls`]).
 
 use std::pin::Pin;
@@ -217,7 +215,7 @@ impl Upstream {
             method: req.method().as_str(),
             path: req.path(),
             status: Some(response.status().as_u16()),
-            outcome: super::Outcome::Answered,
+            outcome: super::Ending::Answered,
             latency_ms: started.elapsed().as_secs_f64() * 1000.0,
             scenario: Some("forwarded"),
             user: None,
