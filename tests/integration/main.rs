@@ -70,7 +70,7 @@ mod pact;
 /// The proxy over real sockets: both sides judged, pass-through, failing upstreams, --strict,
 /// recording, and mock --upstream.
 mod proxy;
-/// README's frontend recipes as run: Vite's proxy, Playwright's webServer, a CI step.
+/// docs/mock.md's frontend recipes as run: Vite's proxy, Playwright's webServer, a CI step.
 mod recipes;
 /// The release configuration: targets, `cargo binstall` metadata, one repository URL.
 mod release;

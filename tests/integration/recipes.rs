@@ -1,4 +1,4 @@
-//! README's frontend recipes, run as written (`tests/recipes/`, installed with the packed npm
+//! The frontend recipes of docs/mock.md, run as written (`tests/recipes/`, installed with the packed npm
 //! packages and, from the registry, the Vite and Playwright versions its package.json pins):
 //! Vite's `server.proxy` forwards the app's call to the mock, Playwright's `webServer` starts
 //! the mock and waits for its health URL, and the CI step starts it in the background, waits
@@ -195,9 +195,10 @@ fn the_ci_step_runs_the_e2e_suite_against_the_mock_and_stops_it() {
 }
 
 #[test]
-fn the_readme_shows_the_chaos_recipe_as_it_is_run() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md");
+fn the_mock_docs_show_the_chaos_recipe_as_it_is_run() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/mock.md"))
+            .expect("docs/mock.md");
     let shown: Vec<&str> = readme.lines().map(str::trim).collect();
     let mut checked = 0;
     for file in ["playwright.chaos.config.js", "chaos.spec.js"] {
@@ -210,7 +211,7 @@ fn the_readme_shows_the_chaos_recipe_as_it_is_run() {
         {
             assert!(
                 shown.contains(&line),
-                "README.md does not show this line of {file}: {line}"
+                "docs/mock.md does not show this line of {file}: {line}"
             );
             checked += 1;
         }
