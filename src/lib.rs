@@ -31,6 +31,7 @@ pub mod restore;
 pub mod server;
 pub mod text;
 pub mod tls;
+pub mod transport;
 pub mod verdict;
 
 pub use contract::{Contract, ContractError};

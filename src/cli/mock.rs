@@ -93,6 +93,7 @@ pub(super) fn run_mock(contract: Contract, args: MockArgs) -> Result<u8, Error> 
         max_delay: Duration::from_millis(args.max_delay_ms),
         chaos: args.chaos()?,
         compress: !args.no_compress,
+        pact: args.server.pact_names(),
     };
     let chaos_banner = mock::chaos_banner(&contract, &config);
     let ready_file = args.server.ready_file()?;

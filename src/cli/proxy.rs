@@ -48,6 +48,7 @@ pub(super) fn run_proxy(contract: Contract, args: ProxyArgs) -> Result<u8, Error
     config.strict = args.strict;
     config.record = args.record.clone();
     config.record_har = args.record_har.clone();
+    config.pact = args.server.pact_names();
     let ready_file = args.server.ready_file()?;
     let contract = Arc::new(contract);
     let banner_contract = contract.clone();

@@ -81,10 +81,6 @@ impl ServerArgs {
                 LogFormat::Off => server::LogFormat::Off,
             },
             journal_size: self.journal_size,
-            pact: pact::Names {
-                consumer: self.pact_consumer.clone(),
-                provider: self.pact_provider.clone(),
-            },
         };
         if options.needs_admin_token() {
             let generated = AdminToken::generate()
@@ -92,6 +88,14 @@ impl ServerArgs {
             options.admin_token = Some(generated);
         }
         Ok(options)
+    }
+
+    /// Who the journal's Pact export is between (`--pact-consumer`, `--pact-provider`).
+    pub(super) fn pact_names(&self) -> pact::Names {
+        pact::Names {
+            consumer: self.pact_consumer.clone(),
+            provider: self.pact_provider.clone(),
+        }
     }
 
     /// The banner's lines on the admin API at `base`: where its page is and, beyond loopback,

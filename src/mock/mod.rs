@@ -77,6 +77,8 @@ pub struct MockConfig {
     /// Compress answers as a request's `Accept-Encoding` asks (gzip, br, zstd, deflate), as
     /// real servers do; off with `--no-compress`.
     pub compress: bool,
+    /// Who the journal's Pact export (`?format=pact`) is between.
+    pub pact: crate::pact::Names,
 }
 
 /// The mock's own defaults, defined once: clap shows them in `--help` and `MockConfig::default`
@@ -99,6 +101,7 @@ impl Default for MockConfig {
             upstream: None,
             chaos: ChaosConfig::default(),
             compress: true,
+            pact: crate::pact::Names::default(),
         }
     }
 }
@@ -158,7 +161,7 @@ impl MockState {
                 compress: config.compress,
                 journal_size: config.server.journal_size,
                 cors: config.server.cors(),
-                pact: config.server.pact.clone(),
+                pact: config.pact.clone(),
             },
             rules: Rules::new(&contract, config.max_delay),
             bodies: Bodies::new(&contract),

@@ -63,6 +63,8 @@ pub struct ProxyConfig {
     pub record: Option<PathBuf>,
     /// Append each judged exchange to this HAR file.
     pub record_har: Option<PathBuf>,
+    /// Who the journal's Pact export (`?format=pact`) is between.
+    pub pact: crate::pact::Names,
 }
 
 impl ProxyConfig {
@@ -75,6 +77,7 @@ impl ProxyConfig {
             strict: false,
             record: None,
             record_har: None,
+            pact: crate::pact::Names::default(),
         }
     }
 }

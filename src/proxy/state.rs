@@ -125,7 +125,7 @@ impl ProxyState {
                 ),
                 None => None,
             },
-            pact: config.server.pact.clone(),
+            pact: config.pact.clone(),
             views: contract.views().collect(),
             contract,
         })

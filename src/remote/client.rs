@@ -13,12 +13,13 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::config::{Secret, TargetConfig};
-use super::exchange::{Exchange, Received, Response, TransportError, TransportKind};
+use super::exchange::{Exchange, Received, Response};
 use super::http::{http_client_builder, transport};
 use super::token::TokenSource;
 use crate::Error;
 use crate::cases::{Auth, Case};
 use crate::contract::{Contract, Credentials};
+use crate::transport::{TransportError, TransportKind};
 
 /// How often one case is sent again after a rate limit before the run gives up.
 pub const RATE_LIMIT_RETRIES: usize = 3;

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::cases::{Auth, Case, Expect};
 use crate::media_type;
+use crate::transport::TransportError;
 
 /// A response body, parsed once for every check that reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,46 +138,6 @@ fn content_encoding(headers: &[(String, String)]) -> Option<&str> {
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))
         .map(|(_, v)| v.as_str())
-}
-
-/// Why no complete response arrived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TransportKind {
-    /// Refused, unresolvable, or not connected in time.
-    Connect,
-    Tls,
-    Timeout,
-    /// Closed or broken before the response was complete.
-    Broken,
-    /// The body went past `--max-response-bytes`.
-    TooLarge,
-    Other,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TransportError {
-    pub kind: TransportKind,
-    pub message: String,
-}
-
-impl TransportKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TransportKind::Connect => "connect",
-            TransportKind::Tls => "tls",
-            TransportKind::Timeout => "timeout",
-            TransportKind::Broken => "broken",
-            TransportKind::TooLarge => "too_large",
-            TransportKind::Other => "other",
-        }
-    }
-}
-
-impl std::fmt::Display for TransportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.kind.as_str(), self.message)
-    }
 }
 
 /// What came back for a request: an answer, or why there was none.

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use super::exchange::{TransportError, TransportKind};
 use crate::Error;
+use crate::transport::{TransportError, TransportKind, cause_chain, names_tls};
 
 /// The one HTTP client construction for anything that talks to a target (the checker, drift,
 /// restore): rustls, no redirects followed (the token stays with the host it was meant for), no
@@ -24,24 +24,6 @@ pub fn http_client_builder(
         .retry(reqwest::retry::never())
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .tls_backend_preconfigured(tls.client_config()?))
-}
-
-/// An error and each of its causes, `: `-separated, as a transport failure's message.
-pub fn cause_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
-}
-
-/// Whether a cause chain is about TLS: neither reqwest nor hyper gives TLS failures a kind.
-pub fn names_tls(cause_chain: &str) -> bool {
-    let lower = cause_chain.to_lowercase();
-    lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
 }
 
 /// A reqwest error as a transport failure with its whole cause chain and a kind.

@@ -11,9 +11,10 @@ mod limits;
 mod refusal;
 mod token;
 
+pub use crate::transport::{TransportError, TransportKind, cause_chain, names_tls};
 pub use client::{Client, Environment, RATE_LIMIT_RETRIES};
 pub use config::{Credential, Secret, TargetConfig, defaults, parse_http_url};
-pub use exchange::{Body, Exchange, Received, Response, TransportError, TransportKind};
-pub use http::{cause_chain, http_client_builder, names_tls};
+pub use exchange::{Body, Exchange, Received, Response};
+pub use http::http_client_builder;
 pub use limits::{Budget, Pace};
 pub use token::TokenSource;

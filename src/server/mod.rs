@@ -53,8 +53,6 @@ pub struct ServerOptions {
     pub log: LogFormat,
     /// How many entries the journal keeps (0 turns it off).
     pub journal_size: usize,
-    /// Who the journal's Pact export (`?format=pact`) is between.
-    pub pact: crate::pact::Names,
 }
 
 impl Default for ServerOptions {
@@ -68,7 +66,6 @@ impl Default for ServerOptions {
             admin_token: None,
             log: LogFormat::Off,
             journal_size: defaults::JOURNAL_SIZE,
-            pact: crate::pact::Names::default(),
         }
     }
 }

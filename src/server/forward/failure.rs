@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use serde_json::json;
 
-use crate::remote::{TransportError, TransportKind, cause_chain, names_tls};
+use crate::transport::{TransportError, TransportKind, cause_chain, names_tls};
 
 /// A failure of the upstream client as a transport failure, with its whole cause chain.
 pub(super) fn transport(error: &hyper_util::client::legacy::Error) -> TransportError {

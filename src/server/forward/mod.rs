@@ -27,7 +27,7 @@ use hyper_util::rt::TokioExecutor;
 use url::Url;
 
 use crate::Error;
-use crate::remote::{TransportError, TransportKind};
+use crate::transport::{TransportError, TransportKind};
 
 mod failure;
 mod headers;
