@@ -6,7 +6,9 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Process, mfa_contract, stderr, stdout};
+use crate::support::{
+    Process, assert_only_operation_fails, check_report, mfa_contract, stderr, stdout,
+};
 
 const PETS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/openapi/pets.yaml");
 
@@ -216,24 +218,11 @@ async fn the_mock_of_a_document_routes_types_and_guards_every_operation() {
 
 /// `check --format json` against `url` with the pets contract.
 fn check(url: &str, contract: &str) -> (Value, Option<i32>) {
-    let output = mfa_contract(&[
-        "--contract",
+    check_report(
         contract,
-        "check",
-        "--target",
         url,
-        "--token",
-        "t",
-        "--seed",
-        "2",
-        "--cases",
-        "10",
-        "--format",
-        "json",
-    ]);
-    let report = serde_json::from_str(&stdout(&output))
-        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
-    (report, output.status.code())
+        &["--token", "t", "--seed", "2", "--cases", "10"],
+    )
 }
 
 #[test]
@@ -302,16 +291,7 @@ fn check_finds_nothing_in_its_mock_and_names_the_operation_a_backend_breaks() {
     let broken = Process::mock(&["--contract", edited.to_str().expect("utf-8")]);
     let (report, code) = check(&broken.url, PETS);
     assert_eq!(code, Some(1));
-    let failed: Vec<&str> = report["failures"]
-        .as_array()
-        .expect("failures")
-        .iter()
-        .filter_map(|f| f["operation"].as_str())
-        .collect();
-    assert!(
-        !failed.is_empty() && failed.iter().all(|o| *o == "getPet"),
-        "{failed:?}"
-    );
+    assert_only_operation_fails(&report, "getPet");
     assert!(
         report["failures"].to_string().contains("/id"),
         "{:#}",

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Process, assert_no_token, mfa_contract, stderr, stdout};
+use crate::support::{Process, assert_no_token, mfa_contract, report_of, stderr, stdout};
 
 const KEYS: &str = r##"{
   "openapi": "3.1.0",
@@ -110,8 +110,7 @@ fn each_scheme_sends_its_own_credential_where_the_scheme_puts_it() {
     let partner = format!("partner={PARTNER}");
     let query = format!("api_key={QUERY}");
     let output = check(&mock, contract, &[&partner, &query]);
-    let report: Value = serde_json::from_str(&stdout(&output))
-        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+    let report = report_of(&output);
     assert_eq!(output.status.code(), Some(0), "{:#}", report["failures"]);
     for operation in report["operations"].as_array().expect("operations") {
         assert!(operation["notChecked"].is_null(), "{operation:#}");
@@ -153,8 +152,7 @@ fn a_scheme_without_a_credential_is_reported_and_a_refused_one_is_the_environmen
         "--format",
         "json",
     ]);
-    let report: Value = serde_json::from_str(&stdout(&output))
-        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+    let report = report_of(&output);
     let not_checked: Vec<(&str, &str)> = report["operations"]
         .as_array()
         .expect("operations")

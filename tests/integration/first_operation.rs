@@ -4,7 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Process, mfa_contract, stderr, stdout};
+use crate::support::{
+    Process, assert_only_operation_fails, check_report, mfa_contract, report_of, stderr, stdout,
+};
 
 const LIBRARY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -13,24 +15,11 @@ const LIBRARY: &str = concat!(
 const BOOK: &str = "/books/9780131103627";
 
 fn check(url: &str, contract: &str) -> (Value, Option<i32>) {
-    let output = mfa_contract(&[
-        "--contract",
+    check_report(
         contract,
-        "check",
-        "--target",
         url,
-        "--token",
-        "key",
-        "--seed",
-        "4",
-        "--cases",
-        "8",
-        "--format",
-        "json",
-    ]);
-    let report = serde_json::from_str(&stdout(&output))
-        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
-    (report, output.status.code())
+        &["--token", "key", "--seed", "4", "--cases", "8"],
+    )
 }
 
 #[tokio::test]
@@ -124,11 +113,7 @@ fn a_backend_that_breaks_the_first_operation_is_named_and_the_export_comes_back_
     let broken = Process::mock(&["--contract", path]);
     let (report, code) = check(&broken.url, LIBRARY);
     assert_eq!(code, Some(1));
-    let failures = report["failures"].as_array().expect("failures");
-    assert!(
-        !failures.is_empty() && failures.iter().all(|f| f["operation"] == "getBook"),
-        "{failures:#?}"
-    );
+    assert_only_operation_fails(&report, "getBook");
     assert!(report["failures"].to_string().contains("/title"));
 }
 
@@ -151,8 +136,7 @@ fn a_document_of_one_operation_with_a_path_parameter_is_checked_at_a_path_it_acc
         "--format",
         "json",
     ]);
-    let report: Value = serde_json::from_str(&stdout(&output))
-        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+    let report = report_of(&output);
     assert_eq!(output.status.code(), Some(0), "{:#}", report["failures"]);
     assert!(
         report["target"]

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Process, mfa_contract, stderr, stdout};
+use crate::support::{Process, assert_only_operation_fails, check_report, mfa_contract, stderr};
 
 const PETS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/openapi/pets.yaml");
 
@@ -29,12 +29,7 @@ fn import_with_override(dir: &std::path::Path, change: Value) -> String {
 }
 
 fn strict_check(url: &str, contract: &str) -> (Value, Option<i32>) {
-    let output = mfa_contract(&[
-        "--contract",
-        contract,
-        "check",
-        "--target",
-        url,
+    let flags = [
         "--token",
         "t",
         "--seed",
@@ -42,12 +37,8 @@ fn strict_check(url: &str, contract: &str) -> (Value, Option<i32>) {
         "--cases",
         "6",
         "--strict-gaps",
-        "--format",
-        "json",
-    ]);
-    let report = serde_json::from_str(&stdout(&output))
-        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
-    (report, output.status.code())
+    ];
+    check_report(contract, url, &flags)
 }
 
 #[tokio::test]
@@ -88,16 +79,7 @@ async fn one_operation_refuses_parameters_its_own_way_and_the_others_keep_the_de
     let plain = Process::mock(&["--contract", PETS]);
     let (report, code) = strict_check(&plain.url, &contract);
     assert_eq!(code, Some(1));
-    let failed: Vec<&str> = report["failures"]
-        .as_array()
-        .expect("failures")
-        .iter()
-        .filter_map(|f| f["operation"].as_str())
-        .collect();
-    assert!(
-        !failed.is_empty() && failed.iter().all(|o| *o == "getPet"),
-        "{failed:?}"
-    );
+    assert_only_operation_fails(&report, "getPet");
 }
 
 #[test]

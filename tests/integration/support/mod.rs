@@ -71,6 +71,37 @@ pub fn mfa_contract(args: &[&str]) -> Output {
         .expect("run mfa-contract")
 }
 
+/// `check --format json` of `contract` (a folder or an OpenAPI file) against `url`, with
+/// `extra` flags: the report, and the exit code.
+pub fn check_report(contract: &str, url: &str, extra: &[&str]) -> (serde_json::Value, Option<i32>) {
+    let mut args = vec![
+        "--contract",
+        contract,
+        "check",
+        "--target",
+        url,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let output = mfa_contract(&args);
+    (report_of(&output), output.status.code())
+}
+
+/// The JSON report a command printed (`--format json`); its stderr in the panic if none.
+pub fn report_of(output: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(output)).unwrap_or_else(|e| panic!("{e}: {}", stderr(output)))
+}
+
+/// That a report has failures and every one of them is `operation`'s.
+pub fn assert_only_operation_fails(report: &serde_json::Value, operation: &str) {
+    let failures = report["failures"].as_array().expect("failures");
+    assert!(
+        !failures.is_empty() && failures.iter().all(|f| f["operation"] == operation),
+        "{failures:#?}"
+    );
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
