@@ -287,6 +287,37 @@ pub struct ResponseSpec {
     /// What makes a target answer this status, for a run that did not reach it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reach: Option<String>,
+    /// Documented response headers: the mock sends each with its example, the checker judges
+    /// each one sent by its schema and a required one's absence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<HeaderSpec>,
+}
+
+/// A documented response header.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HeaderSpec {
+    pub name: String,
+    #[serde(default)]
+    pub required: bool,
+    /// Inline JSON Schema of the value, typed as a parameter's is (`"3"` is 3 for an integer).
+    pub schema: serde_json::Value,
+    /// What the mock sends; absent, a value made from the schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<serde_json::Value>,
+}
+
+impl HeaderSpec {
+    /// The header as a parameter in a header, which is how it is typed and judged.
+    pub fn as_parameter(&self) -> ParameterSpec {
+        ParameterSpec {
+            name: self.name.clone(),
+            location: ParameterLocation::Header,
+            required: self.required,
+            schema: self.schema.clone(),
+            example: self.example.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

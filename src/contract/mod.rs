@@ -37,7 +37,9 @@ pub use manifest::{
     GapPolicyOverride, Manifest, OperationSpec, ParameterLocation, ParameterSpec, RejectionKind,
     RejectionOverride, RejectionPolicy, RequestSpec, ResponseSpec, Security, Server, StateName,
 };
-pub use operation::{Operation, Parameter, Route, Target, sample_parameters_with};
+pub use operation::{
+    Operation, Parameter, ResponseHeaders, Route, Target, sample_parameters_with, sample_text,
+};
 pub use schema::{Schema, Violation, json_type, required_names, type_shape, types_of};
 pub use security::Credentials;
 pub(crate) use selects::selector_schema;
@@ -107,6 +109,8 @@ pub struct Contract {
     users: Users,
     /// `request.selects`, parsed once at load.
     selects: jsonptr::PointerBuf,
+    /// This operation's documented response headers, by response key.
+    response_headers: ResponseHeaders,
     /// The operations beyond the seed's, in manifest order.
     operations: Vec<Operation>,
     router: operation::Router,
@@ -221,6 +225,11 @@ impl Contract {
     /// The keys of `responses` as written: `201`, `2XX`, `default`.
     pub fn documented_keys(&self) -> impl Iterator<Item = &str> {
         self.manifest.responses.keys().map(String::as_str)
+    }
+
+    /// The headers documented for an answer of `status` (its key's), compiled.
+    pub fn documented_headers(&self, status: u16) -> &[Parameter] {
+        operation::documented_headers(&self.response_headers, &self.manifest.responses, status)
     }
 
     /// Whether a response key documents `status` (itself, its range, or `default`).

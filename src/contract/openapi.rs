@@ -132,18 +132,31 @@ fn documented_responses(contract: &Contract, components: &Components) -> Map<Str
                 .filter(|e| e.status == status)
                 .map(|e| (e.name.clone(), e.body.clone())),
         );
-        responses.insert(
-            contract.response_key(status).unwrap_or_default().to_owned(),
-            json!({
-                "description": spec.description,
-                "content": {
-                    contract.request_spec().content_type.as_str(): {
-                        "schema": components.reference(&spec.schema),
-                        "examples": examples,
-                    }
+        let mut response = json!({
+            "description": spec.description,
+            "content": {
+                contract.request_spec().content_type.as_str(): {
+                    "schema": components.reference(&spec.schema),
+                    "examples": examples,
                 }
-            }),
-        );
+            }
+        });
+        if !spec.headers.is_empty() {
+            let headers: Map<String, Value> = spec
+                .headers
+                .iter()
+                .map(|h| {
+                    let mut header = json!({"required": h.required, "schema": h.schema});
+                    if let Some(example) = &h.example {
+                        header["example"] = example.clone();
+                    }
+                    (h.name.clone(), header)
+                })
+                .collect();
+            response["headers"] = Value::Object(headers);
+        }
+        let key = contract.response_key(status).unwrap_or_default().to_owned();
+        responses.insert(key, response);
     }
     responses
 }

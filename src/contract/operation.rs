@@ -19,7 +19,12 @@ pub struct Operation {
     pub(crate) default_examples: BTreeMap<u16, String>,
     /// The manifest's gap policy with this operation's changes, when it has any.
     pub gap_policy: Option<super::GapPolicy>,
+    /// Documented response headers by response key, compiled (shared with the view).
+    pub response_headers: ResponseHeaders,
 }
+
+/// Response key (`200`, `4XX`, `default`) -> its documented headers, compiled.
+pub type ResponseHeaders = std::sync::Arc<BTreeMap<String, Vec<Parameter>>>;
 
 #[derive(Debug)]
 pub struct Parameter {
@@ -55,10 +60,30 @@ impl Operation {
         sample_parameters(&self.spec.path, &self.parameters)
     }
 
+    /// The headers documented for an answer of `status` (its key's), compiled.
+    pub fn documented_headers(&self, status: u16) -> &[Parameter] {
+        documented_headers(&self.response_headers, &self.spec.responses, status)
+    }
+
     /// The operation's first documented success, what it answers when no rule applies.
     pub fn success_status(&self) -> Option<u16> {
         first_success(|| self.documented_statuses())
     }
+}
+
+/// The headers `headers` documents for `status`, by the response key that documents it; no
+/// lookup at all where none are documented (the mock's fast path asks on every request).
+pub(crate) fn documented_headers<'h, V>(
+    headers: &'h ResponseHeaders,
+    responses: &BTreeMap<String, V>,
+    status: u16,
+) -> &'h [Parameter] {
+    if headers.is_empty() {
+        return &[];
+    }
+    super::status_key::documenting(responses, status)
+        .and_then(|key| headers.get(key))
+        .map_or(&[], Vec::as_slice)
 }
 
 /// The first success among `statuses` (ascending), else the first of them.

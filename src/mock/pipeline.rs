@@ -17,7 +17,7 @@ use super::reply::{Reply, Step, stop};
 use super::steps::{RequestFacts, authenticate, content_type, parse_json, read_body, validate};
 use crate::contract::RejectionKind;
 use crate::contract::rules::RequestValues;
-use crate::contract::{Route, Target};
+use crate::contract::{Route, Target, sample_text};
 use crate::server::Ending;
 
 /// The handler behind every path but `/__admin`.
@@ -123,6 +123,14 @@ async fn run<'r>(
     answer.operation = Some(state.operation_id(target));
     if let Some((operation, served)) = served {
         served.restyle(answer, operation, &state.contract);
+    }
+    let status = answer.status.as_u16();
+    let documented = match served {
+        Some((operation, _)) => operation.documented_headers(status),
+        None => state.contract.documented_headers(status),
+    };
+    for header in documented {
+        answer.add_documented_header(&header.spec.name, &sample_text(header));
     }
     reply
 }

@@ -102,6 +102,20 @@ impl Reply {
         }
     }
 
+    /// A documented response header with `value`, unless the answer has that header already
+    /// or the value cannot be a header's.
+    pub fn add_documented_header(&mut self, name: &str, value: &str) {
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) else {
+            return;
+        };
+        if !self.headers.iter().any(|(n, _)| *n == name) {
+            self.headers.push((name, value));
+        }
+    }
+
     pub fn with_header(mut self, name: HeaderName, value: &str) -> Self {
         if let Ok(value) = HeaderValue::from_str(value) {
             self.headers.push((name, value));

@@ -46,6 +46,7 @@ async fn a_first_operation_with_parameters_and_no_body_is_served_like_the_others
     };
     let book = get(BOOK, Some("k")).await.expect("answer");
     assert_eq!(book.status().as_u16(), 200);
+    assert_eq!(book.headers()["x-rate-limit-remaining"], "99");
     assert_eq!(
         book.json::<Value>().await.expect("JSON")["title"],
         "The C Programming Language"
@@ -151,4 +152,43 @@ fn a_document_of_one_operation_with_a_path_parameter_is_checked_at_a_path_it_acc
         answered_200["answers"]["200"].as_u64() > Some(0),
         "{answered_200:#}"
     );
+}
+
+#[test]
+fn a_backend_whose_response_header_is_missing_or_wrong_fails_on_that_header() {
+    // The required header left out, then sent with a value below its minimum.
+    for (example, says) in [(None, "required and missing"), (Some(json!(-1)), "minimum")] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let edited = dir.path().join("library");
+        let path = edited.to_str().expect("utf-8");
+        assert_eq!(
+            mfa_contract(&["contract", "import", LIBRARY, path])
+                .status
+                .code(),
+            Some(0)
+        );
+        let manifest_file = edited.join("schemas/contract.json");
+        let mut manifest: Value =
+            serde_json::from_str(&std::fs::read_to_string(&manifest_file).expect("read"))
+                .expect("JSON");
+        let ok = &mut manifest["responses"]["200"];
+        assert_eq!(ok["headers"][0]["name"], "X-Rate-Limit-Remaining");
+        match &example {
+            None => ok["headers"] = json!([]),
+            Some(value) => {
+                ok["headers"][0]["example"] = value.clone();
+                ok["headers"][0]["schema"] = json!({"type": "integer"});
+            }
+        }
+        std::fs::write(&manifest_file, manifest.to_string()).expect("write");
+        let backend = Process::mock(&["--contract", path]);
+        let (report, code) = check(&backend.url, LIBRARY);
+        assert_eq!(code, Some(1), "{example:?}");
+        assert_only_operation_fails(&report, "getBook");
+        let failures = report["failures"].to_string();
+        assert!(
+            failures.contains("/headers/X-Rate-Limit-Remaining") && failures.contains(says),
+            "{failures}"
+        );
+    }
 }

@@ -34,9 +34,12 @@ pub(super) fn response_schema_conformance(
     response: &Response,
 ) -> Verdict {
     // Another method or path is not this operation: its `default` or ranges do not cover it.
-    let schema = match case.expect {
-        Expect::Reject(kind) if !kind.is_on_operation() => ctx.contract.error_schema(),
-        _ => ctx.contract.schema_for_status(response.status),
+    let (schema, headers) = match case.expect {
+        Expect::Reject(kind) if !kind.is_on_operation() => (ctx.contract.error_schema(), &[][..]),
+        _ => (
+            ctx.contract.schema_for_status(response.status),
+            ctx.contract.documented_headers(response.status),
+        ),
     };
     let body = match &response.parsed {
         Body::Json(body) => body,
@@ -55,12 +58,49 @@ pub(super) fn response_schema_conformance(
     };
     let violations = schema.violations(body);
     if violations.is_empty() {
-        return Verdict::Pass;
+        return header_conformance(headers, response);
     }
     Verdict::Fail(Failure {
         message: format!(
             "the {} response body does not match {}",
             response.status, schema.file
+        ),
+        violations,
+    })
+}
+
+/// Each documented header the answer carries matches its schema (typed as a parameter is),
+/// and each required one is there.
+fn header_conformance(headers: &[crate::contract::Parameter], response: &Response) -> Verdict {
+    let mut violations = Vec::new();
+    for header in headers {
+        let name = &header.spec.name;
+        match response.header(name) {
+            Some(text) => violations.extend(
+                header
+                    .schema
+                    .violations(&header.typed(text))
+                    .into_iter()
+                    .map(|mut v| {
+                        v.instance_path = format!("/headers/{name}{}", v.instance_path);
+                        v
+                    }),
+            ),
+            None if header.spec.required => violations.push(crate::contract::Violation {
+                instance_path: format!("/headers/{name}"),
+                schema_path: String::new(),
+                message: format!("the documented header {name} is required and missing"),
+            }),
+            None => {}
+        }
+    }
+    if violations.is_empty() {
+        return Verdict::Pass;
+    }
+    Verdict::Fail(Failure {
+        message: format!(
+            "the {} response's headers do not match their documentation",
+            response.status
         ),
         violations,
     })

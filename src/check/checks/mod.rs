@@ -185,7 +185,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         name: "response_schema_conformance",
-        description: "the body validates against the schema for its status (the error shape for rejections)",
+        description: "the body validates against the schema for its status (the error shape for rejections), and the documented headers against theirs",
         run: Run::Body(response_schema_conformance),
     },
     Check {

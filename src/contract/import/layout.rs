@@ -270,11 +270,20 @@ impl Writer<'_> {
                 format!("{}.{status}.schema.json", slug(&operation.id)),
                 schema,
             );
-            responses.insert(status.clone(), json!({
+            let mut spec = json!({
                 "description": if response.description.is_empty() { status.clone() } else { response.description.clone() },
                 "schema": schema_file,
                 "fixture": default_file,
-            }));
+            });
+            // OpenAPI says a documented Content-Type header is ignored: the media type rules.
+            let headers: Vec<Value> = response.headers.iter()
+                .filter(|(name, _)| !name.eq_ignore_ascii_case("content-type"))
+                .map(|(name, h)| json!({"name": name, "required": h.required, "schema": absolute_refs(&h.schema), "example": h.example}))
+                .collect();
+            if !headers.is_empty() {
+                spec["headers"] = json!(headers);
+            }
+            responses.insert(status.clone(), spec);
         }
         Value::Object(responses)
     }

@@ -126,8 +126,17 @@ pub struct Response {
     pub media_type: Option<String>,
     pub schema: Option<Value>,
     pub examples: BTreeMap<String, Value>,
-    /// Header name -> its schema.
-    pub headers: BTreeMap<String, Value>,
+    /// Header name -> its schema, whether it is required, and its example.
+    pub headers: BTreeMap<String, Header>,
+}
+
+/// A documented response header.
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    pub schema: Value,
+    pub required: bool,
+    /// `example`, or the first of `examples`.
+    pub example: Option<Value>,
 }
 
 /// One way to satisfy an operation's security.

@@ -83,6 +83,7 @@ pub fn load(files: &ContractFiles) -> Result<Contract, ContractError> {
         credentials,
         security: manifest.security.clone(),
         scheme,
+        response_headers: std::sync::Arc::clone(&seed.response_headers),
         seed_operation: (!plain).then(|| std::sync::Arc::new(seed)),
         seed_id: manifest.operation_id.clone(),
         origin: files.origin().clone(),

@@ -16,6 +16,7 @@ use crate::contract::{
 use jsonschema::Registry;
 
 type Schemas = BTreeMap<String, Schema>;
+type ResponseHeaders = crate::contract::ResponseHeaders;
 
 /// Every operation but the seed's, compiled, and the router over all of them.
 pub(super) fn compile(
@@ -56,6 +57,7 @@ pub(super) fn compile(
         let (examples, default_examples) = examples(files, spec, &at, schemas)?;
         let gap_policy = own_gap_policy(manifest, spec, &at).map_err(|(p, m)| problem(p, m))?;
         let operation = Operation {
+            response_headers: response_headers(files, spec, &at, registry)?,
             gap_policy,
             spec: spec.clone(),
             parameters: std::sync::Arc::new(parameters),
@@ -96,6 +98,37 @@ fn own_gap_policy(
     Ok(Some(policy))
 }
 
+/// Each documented response's headers, compiled as header parameters are, by response key.
+fn response_headers(
+    files: &ContractFiles,
+    spec: &OperationSpec,
+    at: &str,
+    registry: &Registry<'_>,
+) -> Result<ResponseHeaders, ContractError> {
+    let mut by_key = BTreeMap::new();
+    for (key, response) in &spec.responses {
+        let mut compiled = Vec::new();
+        for (j, header) in response.headers.iter().enumerate() {
+            let pointer = format!("{at}/responses/{key}/headers/{j}/schema");
+            let file = format!("{MANIFEST}#{pointer}");
+            let schema = Schema::compile(&file, String::new(), header.schema.clone(), registry)
+                .map_err(|p| ContractError::InvalidSchema {
+                    file: files.display_path(MANIFEST),
+                    pointer: format!("{pointer}{}", p.pointer),
+                    message: p.message,
+                })?;
+            compiled.push(Parameter {
+                spec: header.as_parameter(),
+                schema,
+            });
+        }
+        if !compiled.is_empty() {
+            by_key.insert(key.clone(), compiled);
+        }
+    }
+    Ok(std::sync::Arc::new(by_key))
+}
+
 /// The first operation compiled as the others are, with the examples `fixtures/responses/`
 /// gave it.
 pub(super) fn seed(
@@ -107,6 +140,7 @@ pub(super) fn seed(
     let spec = manifest.seed_spec();
     let parameters = parameters(files, &spec, "", registry)?;
     Ok(Operation {
+        response_headers: response_headers(files, &spec, "", registry)?,
         spec,
         parameters: std::sync::Arc::new(parameters),
         examples: examples.to_vec(),

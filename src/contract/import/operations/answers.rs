@@ -97,9 +97,17 @@ impl<'d> Ctx<'_, 'd> {
             let here = format!("{at}/headers/{}", token(name));
             if let Some(header) = self.refs.follow(header, &here)? {
                 let schema = header.get("schema").unwrap_or(&Value::Bool(true));
+                let schema = self.schema(schema, &format!("{here}/schema"))?;
                 headers.insert(
                     name.clone(),
-                    self.schema(schema, &format!("{here}/schema"))?,
+                    super::super::Header {
+                        schema,
+                        required: header.get("required") == Some(&Value::Bool(true)),
+                        example: header.get("example").cloned().or_else(|| {
+                            let examples = header.get("examples")?.as_object()?;
+                            examples.values().find_map(|e| e.get("value").cloned())
+                        }),
+                    },
                 );
             }
         }
