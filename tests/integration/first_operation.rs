@@ -14,6 +14,15 @@ const LIBRARY: &str = concat!(
 );
 const BOOK: &str = "/books/9780131103627";
 
+/// The library document imported into `dir/library`: the folder, and its path as text.
+fn imported(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let edited = dir.join("library");
+    let path = edited.to_str().expect("utf-8").to_owned();
+    let output = mfa_contract(&["contract", "import", LIBRARY, &path]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    (edited, path)
+}
+
 fn check(url: &str, contract: &str) -> (Value, Option<i32>) {
     check_report(
         contract,
@@ -83,14 +92,8 @@ async fn a_first_operation_with_parameters_and_no_body_is_served_like_the_others
 #[test]
 fn a_backend_that_breaks_the_first_operation_is_named_and_the_export_comes_back_whole() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let edited = dir.path().join("library");
-    let path = edited.to_str().expect("utf-8");
-    assert_eq!(
-        mfa_contract(&["contract", "import", LIBRARY, path])
-            .status
-            .code(),
-        Some(0)
-    );
+    let (edited, path) = imported(dir.path());
+    let path = path.as_str();
     // The OpenAPI export of the import imports back to the same contract.
     let export = dir.path().join("library.json");
     let exported = mfa_contract(&[
@@ -159,14 +162,8 @@ fn a_backend_whose_response_header_is_missing_or_wrong_fails_on_that_header() {
     // The required header left out, then sent with a value below its minimum.
     for (example, says) in [(None, "required and missing"), (Some(json!(-1)), "minimum")] {
         let dir = tempfile::tempdir().expect("temp dir");
-        let edited = dir.path().join("library");
-        let path = edited.to_str().expect("utf-8");
-        assert_eq!(
-            mfa_contract(&["contract", "import", LIBRARY, path])
-                .status
-                .code(),
-            Some(0)
-        );
+        let (edited, path) = imported(dir.path());
+        let path = path.as_str();
         let manifest_file = edited.join("schemas/contract.json");
         let mut manifest: Value =
             serde_json::from_str(&std::fs::read_to_string(&manifest_file).expect("read"))

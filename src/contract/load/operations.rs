@@ -98,6 +98,26 @@ fn own_gap_policy(
     Ok(Some(policy))
 }
 
+/// A parameter (or a documented header) with its inline schema, at `pointer` in the manifest,
+/// compiled.
+fn inline_parameter(
+    files: &ContractFiles,
+    spec: crate::contract::ParameterSpec,
+    pointer: &str,
+    registry: &Registry<'_>,
+) -> Result<Parameter, ContractError> {
+    let file = format!("{MANIFEST}#{pointer}");
+    let schema =
+        Schema::compile(&file, String::new(), spec.schema.clone(), registry).map_err(|p| {
+            ContractError::InvalidSchema {
+                file: files.display_path(MANIFEST),
+                pointer: format!("{pointer}{}", p.pointer),
+                message: p.message,
+            }
+        })?;
+    Ok(Parameter { spec, schema })
+}
+
 /// Each documented response's headers, compiled as header parameters are, by response key.
 fn response_headers(
     files: &ContractFiles,
@@ -110,17 +130,12 @@ fn response_headers(
         let mut compiled = Vec::new();
         for (j, header) in response.headers.iter().enumerate() {
             let pointer = format!("{at}/responses/{key}/headers/{j}/schema");
-            let file = format!("{MANIFEST}#{pointer}");
-            let schema = Schema::compile(&file, String::new(), header.schema.clone(), registry)
-                .map_err(|p| ContractError::InvalidSchema {
-                    file: files.display_path(MANIFEST),
-                    pointer: format!("{pointer}{}", p.pointer),
-                    message: p.message,
-                })?;
-            compiled.push(Parameter {
-                spec: header.as_parameter(),
-                schema,
-            });
+            compiled.push(inline_parameter(
+                files,
+                header.as_parameter(),
+                &pointer,
+                registry,
+            )?);
         }
         if !compiled.is_empty() {
             by_key.insert(key.clone(), compiled);
@@ -206,17 +221,12 @@ fn parameters(
     let mut compiled = Vec::new();
     for (j, parameter) in spec.parameters.iter().enumerate() {
         let pointer = format!("{at}/parameters/{j}/schema");
-        let file = format!("{MANIFEST}#{pointer}");
-        let schema = Schema::compile(&file, String::new(), parameter.schema.clone(), registry)
-            .map_err(|p| ContractError::InvalidSchema {
-                file: files.display_path(MANIFEST),
-                pointer: format!("{pointer}{}", p.pointer),
-                message: p.message,
-            })?;
-        compiled.push(Parameter {
-            spec: parameter.clone(),
-            schema,
-        });
+        compiled.push(inline_parameter(
+            files,
+            parameter.clone(),
+            &pointer,
+            registry,
+        )?);
     }
     Ok(compiled)
 }
