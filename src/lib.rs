@@ -21,6 +21,7 @@ pub mod error;
 pub mod har;
 pub mod media_type;
 pub mod mock;
+pub mod named_contract;
 pub mod net;
 pub mod pact;
 pub mod proxy;

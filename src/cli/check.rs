@@ -193,18 +193,18 @@ fn run_har(contract: &Contract, path: &std::path::Path, args: &CheckArgs) -> Res
     }
     let report = har::judge_file(contract, path)?;
     match args.format {
-        Format::Human => out!("{}", har::har_human(&report)),
+        Format::Human => out!("{}", report::har_human(&report)),
         Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&report).expect("a report always serializes")
         ),
-        Format::Markdown => out!("{}", har::har_markdown(&report)),
+        Format::Markdown => out!("{}", report::har_markdown(&report)),
     }
     if let Some(path) = &args.junit {
-        ci::write_file("--junit", path, &har::har_junit(&report))?;
+        ci::write_file("--junit", path, &report::har_junit(&report))?;
     }
-    ci::write_summary(args.summary_file.as_deref(), &har::har_markdown(&report))?;
-    ci::annotate(&har::har_annotations(&report));
+    ci::write_summary(args.summary_file.as_deref(), &report::har_markdown(&report))?;
+    ci::annotate(&report::har_annotations(&report));
     Ok(if report.is_clean() {
         exit::CLEAN
     } else {

@@ -86,45 +86,21 @@ pub(super) enum FailOn {
 }
 
 pub(super) fn run_diff(args: &DiffArgs) -> Result<u8, Error> {
-    let (old, _old_dir) = contract_at(&args.old)?;
-    let (new, new_dir) = contract_at(&args.new)?;
+    let (old, _old_dir) = mfa_contract::named_contract::load(&args.old)?;
+    let (new, new_dir) = mfa_contract::named_contract::load(&args.new)?;
     let changes = contract::diff::diff(&old, &new);
-    let count = |f: fn(Breaks) -> bool| changes.iter().filter(|c| f(c.breaks)).count();
-    let clients = count(Breaks::breaks_clients);
-    let server = count(Breaks::breaks_server);
-    let compatible = count(|b| b == Breaks::Compatible);
-    let summary = format!(
-        "{} changes: {clients} breaking for clients, {server} breaking for the server, {compatible} compatible",
-        changes.len()
-    );
+    let rendered = report::DiffReport {
+        old: &args.old,
+        new: &args.new,
+        changes: &changes,
+    };
     match args.format {
         DiffFormat::Json => outln!(
             "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "old": args.old,
-                "new": args.new,
-                "changes": changes,
-                "breakingForClients": clients,
-                "breakingForServer": server,
-                "compatible": compatible,
-            }))
-            .expect("a diff serializes")
+            serde_json::to_string_pretty(&rendered.json()).expect("a diff serializes")
         ),
-        DiffFormat::Markdown => out!("{}", diff_markdown(args, &changes, &summary)),
-        DiffFormat::Human => {
-            outln!("contract diff: {} -> {}", args.old, args.new);
-            let width = changes.iter().map(|c| c.pointer.len()).max().unwrap_or(0);
-            for c in &changes {
-                outln!(
-                    "  {:<17}  {:<width$}  {}: {}",
-                    c.breaks.as_str(),
-                    c.pointer,
-                    c.what,
-                    c.why
-                );
-            }
-            outln!("{summary}");
-        }
+        DiffFormat::Markdown => out!("{}", rendered.markdown()),
+        DiffFormat::Human => out!("{}", rendered.human()),
     }
     let fails = |b: Breaks| match args.fail_on {
         FailOn::Breaking => b != Breaks::Compatible,
@@ -133,10 +109,7 @@ pub(super) fn run_diff(args: &DiffArgs) -> Result<u8, Error> {
         FailOn::Any => true,
     };
     let failing: Vec<&Change> = changes.iter().filter(|c| fails(c.breaks)).collect();
-    ci::write_summary(
-        args.summary_file.as_deref(),
-        &diff_markdown(args, &changes, &summary),
-    )?;
+    ci::write_summary(args.summary_file.as_deref(), &rendered.markdown())?;
     // Lines only where NEW is a folder of this repository (not embedded, not git:REV).
     let folder = (new_dir.is_none() && args.new != "embedded").then_some(&new);
     ci::annotate(&report::diff_annotations(failing.iter().copied(), folder));
@@ -148,93 +121,6 @@ pub(super) fn run_diff(args: &DiffArgs) -> Result<u8, Error> {
 }
 
 /// The diff for `$GITHUB_STEP_SUMMARY` or a pull-request comment.
-fn diff_markdown(args: &DiffArgs, changes: &[Change], summary: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = format!(
-        "## Contract diff: `{}` -> `{}`\n\n**{summary}**\n\n",
-        args.old, args.new
-    );
-    if !changes.is_empty() {
-        out.push_str("| grade | where | what changed | why |\n|---|---|---|---|\n");
-        for c in changes {
-            let _ = writeln!(
-                out,
-                "| {} | `{}` | {} | {} |",
-                c.breaks.as_str(),
-                c.pointer,
-                cell(&c.what),
-                cell(&c.why)
-            );
-        }
-    }
-    out
-}
-
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
-}
-
-/// A contract named on the command line; for `git:REV` the files are written to a temporary
-/// folder that lives as long as the returned guard.
-fn contract_at(spec: &str) -> Result<(Contract, Option<tempfile::TempDir>), Error> {
-    if spec == "embedded" {
-        return Ok((Contract::embedded()?, None));
-    }
-    let Some(rev) = spec.strip_prefix("git:") else {
-        return Ok((Contract::from_path(Path::new(spec))?, None));
-    };
-    let git = |args: &[&str]| -> Result<Vec<u8>, Error> {
-        let output = std::process::Command::new("git")
-            .args(args)
-            .output()
-            .map_err(|e| Error::io("cannot run git", e))?;
-        if !output.status.success() {
-            return Err(Error::Usage(format!(
-                "{spec}: git {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&output.stderr).trim()
-            )));
-        }
-        Ok(output.stdout)
-    };
-    // Paths relative to the current folder, as `contract diff git:REV .` means.
-    let prefix = String::from_utf8_lossy(&git(&["rev-parse", "--show-prefix"])?)
-        .trim()
-        .to_owned();
-    // Pathspecs are relative to the current folder; --full-name lists paths from the root,
-    // as `git show REV:PATH` wants them.
-    let listing = git(&[
-        "ls-tree",
-        "-r",
-        "--name-only",
-        "--full-name",
-        rev,
-        "--",
-        "schemas",
-        "fixtures",
-    ])?;
-    let dir = tempfile::tempdir().map_err(|e| Error::io("cannot make a temporary folder", e))?;
-    let mut files = 0;
-    for path in String::from_utf8_lossy(&listing).lines() {
-        let bytes = git(&["show", &format!("{rev}:{path}")])?;
-        let local = dir.path().join(path.strip_prefix(&prefix).unwrap_or(path));
-        if let Some(parent) = local.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Error::io(format!("cannot write {}", parent.display()), e))?;
-        }
-        std::fs::write(&local, bytes)
-            .map_err(|e| Error::io(format!("cannot write {}", local.display()), e))?;
-        files += 1;
-    }
-    if files == 0 {
-        return Err(Error::Usage(format!(
-            "{spec}: no schemas/ or fixtures/ at that revision under ./{prefix}"
-        )));
-    }
-    let contract = Contract::from_dir(dir.path())?;
-    Ok((contract, Some(dir)))
-}
-
 pub(super) fn run_openapi(contract: &Contract, args: OpenapiArgs) -> Result<u8, Error> {
     let document = contract::openapi::document(contract);
     let text =

@@ -1,18 +1,16 @@
 //! Captured traffic: a HAR 1.2 file (a browser's DevTools export, Playwright's `recordHar`)
 //! judged offline, each entry by its operation, with the check registry's judgement of an
-//! observed exchange (`check::observed`, as the proxy judges) (`check --har FILE`); the
-//! reports of it; and `write`, the mock's and the proxy's journals as HAR.
+//! observed exchange (`check::observed`, as the proxy judges) (`check --har FILE`), whose
+//! reports are `report::har_*`; and `write`, the mock's and the proxy's journals as HAR.
 
 mod judge;
 mod model;
 mod read;
-mod report;
 pub mod write;
 
 use std::path::Path;
 
 pub use judge::{EntryRef, HarFinding, HarReport, KEPT, Skipped};
-pub use report::{har_annotations, har_human, har_junit, har_markdown};
 
 use crate::Error;
 use crate::contract::Contract;

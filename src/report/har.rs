@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
-use super::{HarFinding, HarReport};
+use crate::har::{HarFinding, HarReport};
 
 fn entry_name(f: &HarFinding) -> String {
     let page = f
@@ -172,11 +172,11 @@ pub fn har_junit(report: &HarReport) -> String {
 }
 
 /// One `::error` per finding kept, for GitHub runners.
-pub fn har_annotations(report: &HarReport) -> Vec<crate::report::Annotation> {
+pub fn har_annotations(report: &HarReport) -> Vec<super::Annotation> {
     report
         .findings
         .iter()
-        .map(|f| crate::report::Annotation {
+        .map(|f| super::Annotation {
             title: format!("mfa-contract check --har: {}", f.violation.check),
             message: finding_text(f),
             file: None,
