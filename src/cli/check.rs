@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use mfa_contract::check::{self, CheckConfig, defaults};
 use mfa_contract::remote::defaults as target_defaults;
-use mfa_contract::{Contract, Error, exit, har, report};
+use mfa_contract::{Contract, Error, exit, har};
 
 use super::ci;
 use super::target::{TargetArgs, credential, random_seed, resolve_target, seconds, target_config};
@@ -103,6 +103,27 @@ pub(super) enum Format {
     Markdown,
 }
 
+impl Format {
+    pub(super) fn shown(self) -> ci::Shown {
+        match self {
+            Format::Human => ci::Shown::Human,
+            Format::Json => ci::Shown::Json,
+            Format::Markdown => ci::Shown::Markdown,
+        }
+    }
+}
+
+impl CheckArgs {
+    /// The files this run writes besides stdout.
+    fn written(&self) -> ci::Written<'_> {
+        ci::Written {
+            junit: self.junit.as_deref(),
+            ctrf: self.ctrf.as_deref(),
+            summary_file: self.summary_file.as_deref(),
+        }
+    }
+}
+
 pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error> {
     if args.list_checks {
         let width = check::CHECKS
@@ -127,29 +148,7 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
     let runtime = super::runtime()?;
     let progress = progress::for_stderr();
     let report = runtime.block_on(check::run(&contract, &config, progress.as_ref()))?;
-    match args.format {
-        Format::Human => out!("{}", report::human(&report)),
-        Format::Json => outln!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("a report always serializes")
-        ),
-        Format::Markdown => out!("{}", report::markdown(&report)),
-    }
-    if let Some(path) = &args.junit {
-        ci::write_file("--junit", path, &report::junit(&report))?;
-    }
-    if let Some(path) = &args.ctrf {
-        let ctrf = report::ctrf(&report, std::time::SystemTime::now());
-        let text = serde_json::to_string_pretty(&ctrf).expect("a CTRF document serializes");
-        ci::write_file("--ctrf", path, &text)?;
-    }
-    ci::write_summary(args.summary_file.as_deref(), &report::markdown(&report))?;
-    ci::annotate(&report::check_annotations(&report));
-    Ok(if report.is_clean() {
-        exit::CLEAN
-    } else {
-        exit::FOUND
-    })
+    ci::emit(&report, args.format.shown(), args.written())
 }
 
 pub(super) fn check_config(
@@ -192,24 +191,7 @@ fn run_har(contract: &Contract, path: &std::path::Path, args: &CheckArgs) -> Res
         ));
     }
     let report = har::judge_file(contract, path)?;
-    match args.format {
-        Format::Human => out!("{}", report::har_human(&report)),
-        Format::Json => outln!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("a report always serializes")
-        ),
-        Format::Markdown => out!("{}", report::har_markdown(&report)),
-    }
-    if let Some(path) = &args.junit {
-        ci::write_file("--junit", path, &report::har_junit(&report))?;
-    }
-    ci::write_summary(args.summary_file.as_deref(), &report::har_markdown(&report))?;
-    ci::annotate(&report::har_annotations(&report));
-    Ok(if report.is_clean() {
-        exit::CLEAN
-    } else {
-        exit::FOUND
-    })
+    ci::emit(&report, args.format.shown(), args.written())
 }
 
 /// A percentage from 0 to 100, or a usage error naming the flag.

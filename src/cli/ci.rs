@@ -6,8 +6,8 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use mfa_contract::Error;
-use mfa_contract::report::Annotation;
+use mfa_contract::report::{Annotation, Rendered};
+use mfa_contract::{Error, exit};
 
 fn github_actions() -> bool {
     std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true")
@@ -51,4 +51,56 @@ pub(super) fn annotate(annotations: &[Annotation]) {
             eprintln!("{annotation}");
         }
     }
+}
+
+/// The form `--format` asks for on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shown {
+    Human,
+    Json,
+    Markdown,
+}
+
+/// Where a command's result goes besides stdout.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Written<'a> {
+    pub(super) junit: Option<&'a Path>,
+    pub(super) ctrf: Option<&'a Path>,
+    pub(super) summary_file: Option<&'a Path>,
+}
+
+/// A command's result, the one way every command emits it: the chosen form on stdout, the
+/// files asked for, the step summary, the annotations; the exit code it means.
+pub(super) fn emit(result: &dyn Rendered, shown: Shown, written: Written<'_>) -> Result<u8, Error> {
+    let ctrf = written.ctrf.map(|path| (path, result.ctrf()));
+    if let Some((_, None)) = ctrf {
+        return Err(Error::Usage(
+            "--ctrf: this command has no CTRF report".into(),
+        ));
+    }
+    match shown {
+        Shown::Human => out!("{}", result.human()),
+        Shown::Markdown => out!("{}", result.markdown()),
+        Shown::Json => match result.json() {
+            Some(json) => outln!(
+                "{}",
+                serde_json::to_string_pretty(&json).expect("a report always serializes")
+            ),
+            None => out!("{}", result.human()),
+        },
+    }
+    if let (Some(path), Some(junit)) = (written.junit, result.junit()) {
+        write_file("--junit", path, &junit)?;
+    }
+    if let Some((path, Some(ctrf))) = ctrf {
+        let text = serde_json::to_string_pretty(&ctrf).expect("a CTRF document serializes");
+        write_file("--ctrf", path, &text)?;
+    }
+    write_summary(written.summary_file, &result.markdown())?;
+    annotate(&result.annotations());
+    Ok(if result.is_clean() {
+        exit::CLEAN
+    } else {
+        exit::FOUND
+    })
 }

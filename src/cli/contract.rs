@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use mfa_contract::contract::diff::{Breaks, Change};
+use mfa_contract::contract::diff::Breaks;
 use mfa_contract::contract::{self, ContractFiles};
 use mfa_contract::{Contract, Error, exit, report};
 
@@ -89,35 +89,30 @@ pub(super) fn run_diff(args: &DiffArgs) -> Result<u8, Error> {
     let (old, _old_dir) = mfa_contract::named_contract::load(&args.old)?;
     let (new, new_dir) = mfa_contract::named_contract::load(&args.new)?;
     let changes = contract::diff::diff(&old, &new);
-    let rendered = report::DiffReport {
-        old: &args.old,
-        new: &args.new,
-        changes: &changes,
-    };
-    match args.format {
-        DiffFormat::Json => outln!(
-            "{}",
-            serde_json::to_string_pretty(&rendered.json()).expect("a diff serializes")
-        ),
-        DiffFormat::Markdown => out!("{}", rendered.markdown()),
-        DiffFormat::Human => out!("{}", rendered.human()),
-    }
     let fails = |b: Breaks| match args.fail_on {
         FailOn::Breaking => b != Breaks::Compatible,
         FailOn::Client => b.breaks_clients(),
         FailOn::Server => b.breaks_server(),
         FailOn::Any => true,
     };
-    let failing: Vec<&Change> = changes.iter().filter(|c| fails(c.breaks)).collect();
-    ci::write_summary(args.summary_file.as_deref(), &rendered.markdown())?;
-    // Lines only where NEW is a folder of this repository (not embedded, not git:REV).
-    let folder = (new_dir.is_none() && args.new != "embedded").then_some(&new);
-    ci::annotate(&report::diff_annotations(failing.iter().copied(), folder));
-    Ok(if failing.is_empty() {
-        exit::CLEAN
-    } else {
-        exit::FOUND
-    })
+    let result = report::DiffReport {
+        old: &args.old,
+        new: &args.new,
+        changes: &changes,
+        failing: changes.iter().filter(|c| fails(c.breaks)).collect(),
+        // Lines only where NEW is a folder of this repository (not embedded, not git:REV).
+        folder: (new_dir.is_none() && args.new != "embedded").then_some(&new),
+    };
+    let shown = match args.format {
+        DiffFormat::Human => ci::Shown::Human,
+        DiffFormat::Json => ci::Shown::Json,
+        DiffFormat::Markdown => ci::Shown::Markdown,
+    };
+    let written = ci::Written {
+        summary_file: args.summary_file.as_deref(),
+        ..ci::Written::default()
+    };
+    ci::emit(&result, shown, written)
 }
 
 /// The diff for `$GITHUB_STEP_SUMMARY` or a pull-request comment.

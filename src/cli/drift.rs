@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use clap::Args;
 use mfa_contract::remote::Secret;
-use mfa_contract::{Contract, Error, drift, exit, report};
+use mfa_contract::{Contract, Error, drift};
 
 use super::ci;
 
@@ -78,14 +78,9 @@ pub(super) fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error
         operations: args.operations.clone(),
     };
     let run = super::runtime()?.block_on(drift::run(&contract, &config, &options))?;
-    out!("{}", run.text);
-    let code = if run.failed { exit::FOUND } else { exit::CLEAN };
-    let mark = if run.failed { "❌" } else { "✅" };
-    let markdown = format!(
-        "## {mark} mfa-contract drift (exit {code})\n\n```text\n{}```\n",
-        run.text
-    );
-    ci::write_summary(args.summary_file.as_deref(), &markdown)?;
-    ci::annotate(&report::drift_annotations(&run.problems));
-    Ok(code)
+    let written = ci::Written {
+        summary_file: args.summary_file.as_deref(),
+        ..ci::Written::default()
+    };
+    ci::emit(&run, ci::Shown::Human, written)
 }

@@ -10,6 +10,28 @@ pub struct DiffReport<'a> {
     pub old: &'a str,
     pub new: &'a str,
     pub changes: &'a [Change],
+    /// The changes that fail the diff (`--fail-on`).
+    pub failing: Vec<&'a Change>,
+    /// NEW, where it is a folder of this repository: annotations then carry file and line.
+    pub folder: Option<&'a crate::Contract>,
+}
+
+impl super::Rendered for DiffReport<'_> {
+    fn human(&self) -> String {
+        DiffReport::human(self)
+    }
+    fn markdown(&self) -> String {
+        DiffReport::markdown(self)
+    }
+    fn json(&self) -> Option<serde_json::Value> {
+        Some(DiffReport::json(self))
+    }
+    fn annotations(&self) -> Vec<super::Annotation> {
+        super::diff_annotations(self.failing.iter().copied(), self.folder)
+    }
+    fn is_clean(&self) -> bool {
+        self.failing.is_empty()
+    }
 }
 
 impl DiffReport<'_> {

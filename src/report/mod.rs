@@ -12,6 +12,7 @@ mod har;
 mod human;
 mod junit;
 mod markdown;
+mod output;
 
 use serde::Serialize;
 
@@ -25,6 +26,7 @@ pub use har::{har_annotations, har_human, har_junit, har_markdown};
 pub use human::{coverage_line, human};
 pub use junit::junit;
 pub use markdown::markdown;
+pub use output::Rendered;
 
 pub use crate::restore::RestoreReport;
 

@@ -433,3 +433,19 @@ fn odd_entries_are_said_never_a_panic() {
     assert_eq!(report["judged"], 2, "{report:#}");
     assert_eq!(report["notCapturedCount"], 1, "{report:#}");
 }
+
+#[test]
+fn a_capture_has_no_ctrf_form_and_says_so_instead_of_ignoring_the_flag() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ctrf = dir.path().join("report.ctrf.json");
+    let output = mfa_contract(&[
+        "check",
+        "--har",
+        browser_export().to_str().expect("utf-8"),
+        "--ctrf",
+        ctrf.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--ctrf"), "{}", stderr(&output));
+    assert!(!ctrf.exists() && stdout(&output).is_empty());
+}
