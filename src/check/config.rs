@@ -24,6 +24,58 @@ pub mod defaults {
     pub const RECHECK: usize = 1;
 }
 
+/// The checks a run applies: every check that judges answers, or those `--checks` names, less
+/// those `--skip-checks` names. Made once from the flags, so a run cannot fail on them.
+#[derive(Clone)]
+pub struct CheckSelection(Vec<&'static Check>);
+
+impl Default for CheckSelection {
+    fn default() -> Self {
+        Self(CHECKS.iter().filter(|c| !c.judges_clients()).collect())
+    }
+}
+
+impl std::fmt::Debug for CheckSelection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|c| c.name))
+            .finish()
+    }
+}
+
+impl CheckSelection {
+    /// `checks` (empty: all) less `skip`; a name that is no check, or a check of what clients
+    /// send (the proxy's), is a usage error naming it.
+    pub fn from_flags(checks: &[String], skip: &[String]) -> Result<Self, Error> {
+        for name in checks {
+            if by_name(name).is_some_and(|c| c.judges_clients()) {
+                return Err(Error::Usage(format!(
+                    "--checks {name}: that check judges what clients send; `mfa-contract proxy` runs it"
+                )));
+            }
+        }
+        for name in checks.iter().chain(skip) {
+            if by_name(name).is_none() {
+                let known: Vec<&str> = CHECKS.iter().map(|c| c.name).collect();
+                return Err(Error::Usage(format!(
+                    "unknown check {name:?}; the checks are: {}",
+                    known.join(", ")
+                )));
+            }
+        }
+        let mut selection = Self::default();
+        selection.0.retain(|c| {
+            (checks.is_empty() || checks.iter().any(|n| n == c.name))
+                && !skip.iter().any(|n| n == c.name)
+        });
+        Ok(selection)
+    }
+
+    pub fn checks(&self) -> &[&'static Check] {
+        &self.0
+    }
+}
+
 /// Everything a check run needs, validated by the CLI before the first request.
 #[derive(Debug, Clone)]
 pub struct CheckConfig {
@@ -37,9 +89,8 @@ pub struct CheckConfig {
     pub max_requests: Option<usize>,
     pub max_response_time: Duration,
     pub restore_primary: Option<String>,
-    /// Check names to run; empty means all.
-    pub checks: Vec<String>,
-    pub skip_checks: Vec<String>,
+    /// The checks to run (`--checks`, `--skip-checks`), validated when it was made.
+    pub checks: CheckSelection,
     pub expect_token_validation: bool,
     /// Judge what the gap policy adds to the documentation as violations.
     pub strict_gaps: bool,
@@ -67,8 +118,7 @@ impl CheckConfig {
             max_requests: None,
             max_response_time: defaults::MAX_RESPONSE_TIME,
             restore_primary: None,
-            checks: Vec::new(),
-            skip_checks: Vec::new(),
+            checks: CheckSelection::default(),
             operations: Vec::new(),
             expect_token_validation: false,
             strict_gaps: false,
@@ -77,32 +127,6 @@ impl CheckConfig {
             allow_flaky: false,
             min_coverage: None,
         }
-    }
-
-    /// The checks to run, from `checks` and `skip_checks`; an unknown name is a usage error.
-    pub fn selected_checks(&self) -> Result<Vec<&'static Check>, Error> {
-        for name in &self.checks {
-            if by_name(name).is_some_and(|c| c.judges_clients()) {
-                return Err(Error::Usage(format!(
-                    "--checks {name}: that check judges what clients send; `mfa-contract proxy` runs it"
-                )));
-            }
-        }
-        for name in self.checks.iter().chain(&self.skip_checks) {
-            if by_name(name).is_none() {
-                let known: Vec<&str> = CHECKS.iter().map(|c| c.name).collect();
-                return Err(Error::Usage(format!(
-                    "unknown check {name:?}; the checks are: {}",
-                    known.join(", ")
-                )));
-            }
-        }
-        Ok(CHECKS
-            .iter()
-            .filter(|c| !c.judges_clients())
-            .filter(|c| self.checks.is_empty() || self.checks.iter().any(|n| n == c.name))
-            .filter(|c| !self.skip_checks.iter().any(|n| n == c.name))
-            .collect())
     }
 
     /// Coverage items this configuration does not plan, with the flag that would.

@@ -25,7 +25,7 @@ mod tally;
 pub use checks::{
     CHECKS, Check, Ctx, Failure, Gap, GapKind, ObservedRequest, Run, Verdict, by_name,
 };
-pub use config::{CheckConfig, defaults};
+pub use config::{CheckConfig, CheckSelection, defaults};
 pub use operations::{run, views_to_check};
 
 use crate::cases::{self, Plan};

@@ -67,7 +67,7 @@ impl<'a> Session<'a> {
         progress: &'a dyn Progress,
     ) -> Result<Self, Error> {
         let started = Instant::now();
-        let checks = config.selected_checks()?;
+        let checks = config.checks.checks().to_vec();
         let url = config.target.endpoint_url(contract)?;
         if config.concurrency == 0 {
             return Err(Error::Usage("--concurrency must be at least 1".into()));

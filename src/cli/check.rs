@@ -175,11 +175,9 @@ pub(super) fn check_config(
     config.deadline = seconds("--deadline", args.deadline)?;
     config.max_requests = args.max_requests;
     config.max_response_time = Duration::from_millis(args.max_response_time);
-    config.checks = args.checks.clone();
-    config.skip_checks = args.skip_checks.clone();
+    config.checks = check::CheckSelection::from_flags(&args.checks, &args.skip_checks)?;
     config.operations = args.operations.clone();
     config.expect_token_validation = args.expect_token_validation;
-    config.selected_checks()?;
     Ok(config)
 }
 

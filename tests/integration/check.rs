@@ -505,22 +505,23 @@ async fn the_request_budget_and_check_selection_are_honoured() {
     );
 
     let mut selected = config(&server.url);
-    selected.checks = vec!["ignored_auth".into(), "no_token_echo".into()];
+    let names = ["ignored_auth".to_owned(), "no_token_echo".to_owned()];
+    selected.checks = check::CheckSelection::from_flags(&names, &[]).expect("known checks");
     let report = run(&selected).await;
     let names: Vec<&str> = report.checks.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, vec!["ignored_auth", "no_token_echo"]);
 
     let mut skipped = config(&server.url);
-    skipped.skip_checks = vec!["max_response_time".into()];
+    skipped.checks = check::CheckSelection::from_flags(&[], &["max_response_time".to_owned()])
+        .expect("a known check");
     let report = run(&skipped).await;
     assert!(report.checks.iter().all(|c| c.name != "max_response_time"));
 
-    let mut unknown = config(&server.url);
-    unknown.checks = vec!["no_such_check".into()];
-    let error = check::run(&contract(), &unknown, &Silent)
-        .await
+    // A name that is no check is refused when the selection is made, before any run.
+    let error = check::CheckSelection::from_flags(&["no_such_check".to_owned()], &[])
         .expect_err("unknown check");
     assert_eq!(error.exit_code(), 2);
+    assert!(error.to_string().contains("no_such_check"), "{error}");
 }
 
 #[tokio::test]
