@@ -55,7 +55,8 @@ impl Served {
             return;
         };
         let schema = contract.operation_schema(operation, status);
-        if serde_json::from_slice(&refusal.body).is_ok_and(|body| schema.is_valid(&body)) {
+        let sent = serde_json::from_slice::<Value>(&refusal.body).ok();
+        if sent.as_ref().is_some_and(|body| schema.is_valid(body)) {
             return;
         }
         let documented = status_key::representative(responses, key)
@@ -64,8 +65,10 @@ impl Served {
             return;
         };
         // Our diagnostics beside the documented fields where the schema lets them stay.
-        let mut merged =
-            serde_json::from_slice::<Map<String, Value>>(&refusal.body).unwrap_or_default();
+        let mut merged = match sent {
+            Some(Value::Object(fields)) => fields,
+            _ => Map::new(),
+        };
         let body = match documented {
             Value::Object(fields) => {
                 merged.extend(fields.clone());

@@ -79,7 +79,11 @@ impl Rendered for crate::drift::DriftRun {
         self.text.clone()
     }
     fn markdown(&self) -> String {
-        let (mark, code) = if self.failed { ("❌", 1) } else { ("✅", 0) };
+        let (mark, code) = if self.failed {
+            ("❌", crate::exit::FOUND)
+        } else {
+            ("✅", crate::exit::CLEAN)
+        };
         format!(
             "## {mark} mfa-contract drift (exit {code})\n\n```text\n{}```\n",
             self.text
