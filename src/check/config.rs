@@ -1,6 +1,7 @@
 //! What a check run needs, validated before the first request: how to reach the target, the
 //! case counts, the limits, the checks selected.
 
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use super::{CHECKS, Check, by_name};
@@ -8,14 +9,15 @@ use crate::Error;
 use crate::cases::GenOptions;
 use crate::contract::Contract;
 use crate::coverage::{Area, Optional, SECOND_ACCOUNT};
-use crate::remote::TargetConfig;
+use crate::remote::{TargetConfig, TargetUrl};
 
 /// The defaults, defined once: clap shows them in `--help` and [`CheckConfig::new`] uses them.
 pub mod defaults {
+    use std::num::NonZeroUsize;
     use std::time::Duration;
 
     pub const CASES: usize = 100;
-    pub const CONCURRENCY: usize = 8;
+    pub const CONCURRENCY: NonZeroUsize = NonZeroUsize::new(8).unwrap();
     pub const DEADLINE: Duration = Duration::from_secs(300);
     pub const MAX_RESPONSE_TIME: Duration = Duration::from_millis(2000);
     /// Transport failures in a row that end a run.
@@ -83,7 +85,8 @@ pub struct CheckConfig {
     /// Sampled cases (half valid variations, half invalid strings).
     pub cases: usize,
     pub seed: u64,
-    pub concurrency: usize,
+    /// Requests in flight at once; zero cannot be given, so a run cannot stall on it.
+    pub concurrency: NonZeroUsize,
     /// The whole run, shrinking included.
     pub deadline: Duration,
     pub max_requests: Option<usize>,
@@ -108,7 +111,7 @@ pub struct CheckConfig {
 
 impl CheckConfig {
     /// A configuration with the documented defaults, for the target at `url`.
-    pub fn new(url: impl Into<String>) -> Self {
+    pub fn new(url: TargetUrl) -> Self {
         Self {
             target: TargetConfig::new(url),
             cases: defaults::CASES,

@@ -24,7 +24,7 @@ pub async fn run(
         // Its view: a path with its parameters' sample values, as every view sends.
         return super::run::run(&contract.view_of_seed(), config, progress).await;
     }
-    let base = config.target.base_url(contract)?;
+    let base = config.target.url.base(contract);
     let started = Instant::now();
     let views = views_to_check(contract, config)?;
     let mut parts = Vec::new();
@@ -49,7 +49,7 @@ pub async fn run(
         let report = super::run::run(view, &config, progress).await?;
         parts.push(Part::checked(view, report));
     }
-    let mut report = one_or_merged(base.clone(), parts);
+    let mut report = one_or_merged(base.to_string(), parts);
     if let Some(method) = &config.restore_primary {
         report.restore_primary = Some(restore(contract, config, base, method, &mut report).await?);
     }
@@ -89,7 +89,7 @@ fn one_or_merged(base: String, mut parts: Vec<Part>) -> Report {
 async fn restore(
     contract: &Contract,
     config: &CheckConfig,
-    base: String,
+    base: crate::remote::TargetUrl,
     method: &str,
     report: &mut Report,
 ) -> Result<crate::report::RestoreReport, Error> {

@@ -83,7 +83,7 @@ pub(super) async fn send_concurrently(
             }
         }),
     )
-    .buffer_unordered(config.concurrency)
+    .buffer_unordered(config.concurrency.get())
     .take_until(tokio::time::sleep_until(deadline))
     .collect()
     .await;

@@ -38,13 +38,13 @@ impl<'a> FollowUp<'a> {
         client: &'a Client,
         budget: &'a Budget,
         deadline: Instant,
-        concurrency: usize,
+        concurrency: std::num::NonZeroUsize,
     ) -> Self {
         Self {
             client,
             budget,
             deadline,
-            concurrency: concurrency.max(1),
+            concurrency: concurrency.get(),
             cut_short: Cell::new(0),
         }
     }

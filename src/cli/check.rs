@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use mfa_contract::check::{self, CheckConfig, defaults};
-use mfa_contract::remote::defaults as target_defaults;
+use mfa_contract::remote::{TargetUrl, defaults as target_defaults};
 use mfa_contract::{Contract, Error, exit, har};
 
 use super::ci;
@@ -33,7 +33,7 @@ pub(super) struct CheckArgs {
     seed: Option<u64>,
     /// Requests in flight at once
     #[arg(long, value_name = "N", default_value_t = defaults::CONCURRENCY)]
-    concurrency: usize,
+    concurrency: std::num::NonZeroUsize,
     /// Stop the whole run after this many seconds
     #[arg(long, value_name = "SECONDS", default_value_t = defaults::DEADLINE.as_secs_f64())]
     deadline: f64,
@@ -140,7 +140,7 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
         return run_har(&contract, path, &args);
     }
     let contract = Arc::new(contract);
-    let (target, _mock) = resolve_target(&contract, args.target.target.as_deref())?;
+    let (target, _mock) = resolve_target(&contract, args.target.target.as_ref())?;
     let config = check_config(&args, &contract, target)?;
     if args.dry_run {
         return super::dry_run::dry_run(&contract, &config, args.format == Format::Json);
@@ -154,9 +154,9 @@ pub(super) fn run_check(contract: Contract, args: CheckArgs) -> Result<u8, Error
 pub(super) fn check_config(
     args: &CheckArgs,
     contract: &Contract,
-    target: String,
+    target: TargetUrl,
 ) -> Result<CheckConfig, Error> {
-    let mut config = CheckConfig::new(String::new());
+    let mut config = CheckConfig::new(target.clone());
     config.target = target_config(&args.target, contract, target)?;
     config.target.second_token = credential(
         args.second_token.as_ref(),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
-use mfa_contract::remote::Secret;
+use mfa_contract::remote::{Secret, TargetUrl};
 use mfa_contract::{Contract, Error, drift};
 
 use super::ci;
@@ -23,7 +23,7 @@ pub(super) struct DriftArgs {
     accept: bool,
     /// Compare the target with a second one (e.g. the mock with the real backend), class by class
     #[arg(long, value_name = "URL", conflicts_with = "snapshot")]
-    against: Option<String>,
+    against: Option<TargetUrl>,
     /// Read the second target's token from this variable (default: the first target's token)
     #[arg(long, value_name = "VAR")]
     against_token_env: Option<String>,
@@ -51,7 +51,7 @@ pub(super) enum FailOn {
 
 pub(super) fn run_drift(contract: Contract, args: DriftArgs) -> Result<u8, Error> {
     let contract = Arc::new(contract);
-    let (target, _mock) = resolve_target(&contract, args.target.target.as_deref())?;
+    let (target, _mock) = resolve_target(&contract, args.target.target.as_ref())?;
     let config = target_config(&args.target, &contract, target)?;
     let mode = match (&args.against, &args.snapshot) {
         (Some(url), _) => {

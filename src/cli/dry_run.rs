@@ -10,14 +10,14 @@ use mfa_contract::exit;
 pub(super) fn dry_run(contract: &Contract, config: &CheckConfig, json: bool) -> Result<u8, Error> {
     let views = check::views_to_check(contract, config)?;
     let several = !contract.operations().is_empty();
-    let base = config.target.base_url(contract)?;
+    let base = config.target.url.base(contract);
     let mut operations = Vec::new();
     for view in &views {
         let plan = check::plan(view, config);
         let url = if several {
             format!("{base}{}", view.path())
         } else {
-            config.target.endpoint_url(view)?
+            config.target.endpoint_url(view)
         };
         if json {
             operations.push(serde_json::json!({"operation": view.manifest().operation_id, "target": url, "coverage": plan.coverage, "cases": plan.cases, "sequences": plan.sequences}));
@@ -34,7 +34,9 @@ pub(super) fn dry_run(contract: &Contract, config: &CheckConfig, json: bool) -> 
                 one["seed"] = config.seed.into();
                 one
             }
-            _ => serde_json::json!({"target": base, "seed": config.seed, "operations": operations}),
+            _ => {
+                serde_json::json!({"target": base.to_string(), "seed": config.seed, "operations": operations})
+            }
         };
         outln!(
             "{}",

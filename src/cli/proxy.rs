@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use clap::Args;
 use mfa_contract::proxy::{self, ProxyConfig};
+use mfa_contract::remote::TargetUrl;
 use mfa_contract::server::ServerOptions;
 use mfa_contract::{Contract, Error, exit};
 
@@ -31,15 +32,12 @@ pub(super) struct ProxyArgs {
 }
 
 pub(super) fn run_proxy(contract: Contract, args: ProxyArgs) -> Result<u8, Error> {
-    let Some(upstream) = args.upstream.upstream.as_deref() else {
+    let Some(upstream) = &args.upstream.upstream else {
         return Err(Error::Usage(
             "proxy needs --upstream URL: the backend to pass requests to".into(),
         ));
     };
-    let mut config = ProxyConfig::new(mfa_contract::remote::parse_http_url(
-        "--upstream",
-        upstream,
-    )?);
+    let mut config = ProxyConfig::new(upstream.url().clone());
     config.upstream_timeout =
         super::target::seconds("--upstream-timeout", args.upstream.upstream_timeout)?;
     config.tls = args.upstream.tls();
@@ -67,7 +65,7 @@ fn print_banner(
     contract: &Contract,
     args: &ProxyArgs,
     server: &ServerOptions,
-    upstream: &str,
+    upstream: &TargetUrl,
     addr: std::net::SocketAddr,
 ) {
     let base = format!("http://{addr}");

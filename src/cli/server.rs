@@ -5,6 +5,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use mfa_contract::remote::TargetUrl;
 use mfa_contract::server::{self, AdminToken, ServerOptions, Upstream, defaults};
 use mfa_contract::tls::TlsOptions;
 use mfa_contract::{Error, pact};
@@ -162,7 +163,7 @@ impl ServerArgs {
 pub(super) struct UpstreamArgs {
     /// Forward to this base URL (http or https); for the mock: every path but the endpoint's
     #[arg(long, value_name = "URL")]
-    pub(super) upstream: Option<String>,
+    pub(super) upstream: Option<TargetUrl>,
     /// Give up on the upstream after this many seconds without an answer (then 504)
     #[arg(long, value_name = "SECONDS", default_value_t = mfa_contract::proxy::defaults::UPSTREAM_TIMEOUT.as_secs_f64())]
     pub(super) upstream_timeout: f64,
@@ -187,7 +188,7 @@ impl UpstreamArgs {
         let Some(url) = &self.upstream else {
             return Ok(None);
         };
-        let url = mfa_contract::remote::parse_http_url("--upstream", url)?;
+        let url = url.url().clone();
         let timeout = super::target::seconds("--upstream-timeout", self.upstream_timeout)?;
         Upstream::new(url, timeout, &self.tls()).map(Some)
     }

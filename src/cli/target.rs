@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 use mfa_contract::mock::{MockConfig, MockServer};
-use mfa_contract::remote::{Credential, Secret, TargetConfig, defaults};
+use mfa_contract::remote::{Credential, Secret, TargetConfig, TargetUrl, defaults};
 use mfa_contract::server::ServerOptions;
 use mfa_contract::tls::TlsOptions;
 use mfa_contract::{Contract, Error};
@@ -18,7 +18,7 @@ pub(super) struct TargetArgs {
     /// Base URL of the target, e.g. https://staging.example.com (the contract's path is appended).
     /// Default: the built-in mock, started on a free loopback port
     #[arg(long, value_name = "URL")]
-    pub(super) target: Option<String>,
+    pub(super) target: Option<TargetUrl>,
     /// Read the bearer token from this environment variable
     #[arg(long, value_name = "VAR", default_value = defaults::TOKEN_VAR)]
     pub(super) token_env: String,
@@ -65,10 +65,10 @@ pub(super) struct TargetArgs {
 /// Without a target, the built-in mock is the target; it lives as long as the returned server.
 pub(super) fn resolve_target(
     contract: &Arc<Contract>,
-    target: Option<&str>,
-) -> Result<(String, Option<MockServer>), Error> {
+    target: Option<&TargetUrl>,
+) -> Result<(TargetUrl, Option<MockServer>), Error> {
     match target {
-        Some(target) => Ok((target.to_owned(), None)),
+        Some(target) => Ok((target.clone(), None)),
         None => {
             let server = MockServer::start(
                 contract.clone(),
@@ -82,7 +82,8 @@ pub(super) fn resolve_target(
                 },
             )
             .map_err(|e| Error::io("cannot start the built-in mock", e))?;
-            Ok((server.url(), Some(server)))
+            let url = TargetUrl::parse("the built-in mock's URL", &server.url())?;
+            Ok((url, Some(server)))
         }
     }
 }
@@ -91,7 +92,7 @@ pub(super) fn resolve_target(
 pub(super) fn target_config(
     args: &TargetArgs,
     contract: &Contract,
-    url: String,
+    url: TargetUrl,
 ) -> Result<TargetConfig, Error> {
     let mut config = TargetConfig::new(url);
     config.token = credential(

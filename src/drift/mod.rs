@@ -92,7 +92,7 @@ async fn observe_one(
     restore: Option<&str>,
 ) -> Result<Observation, Error> {
     let client = Client::new(contract, config)?;
-    let target = config.endpoint_url(contract)?;
+    let target = config.endpoint_url(contract);
     let documented = documented_strings(contract);
     let pace = Pace::new(config.rate);
     let mut rows = Vec::new();

@@ -42,7 +42,7 @@ pub async fn observe(
         return super::observe_one(only, config, restore).await;
     }
     let mut base = config.clone();
-    base.url = config.base_url(contract)?;
+    base.url = config.url.base(contract);
     let mut merged: Option<Observation> = None;
     for view in views {
         let mut observed = super::observe_one(view, &base, None).await?;
@@ -57,7 +57,7 @@ pub async fn observe(
         }
     }
     let mut merged = merged.expect("views is never empty");
-    merged.target.clone_from(&base.url);
+    merged.target = base.url.to_string();
     merged.rows.sort_by(|a, b| a.class.cmp(&b.class));
     if let Some(method) = restore {
         let seed = contract.view_of_seed();

@@ -94,7 +94,7 @@ impl Client {
         Ok(Self {
             http: build(false)?,
             http_title_case: build(true)?,
-            url: config.endpoint_url(contract)?,
+            url: config.endpoint_url(contract),
             operation_path: contract.path().to_owned(),
             auth_header: contract.auth().header.clone(),
             scheme: contract.auth().scheme.clone(),

@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use url::Url;
-
-use crate::Error;
+use super::TargetUrl;
 use crate::contract::{Contract, Security};
 
 /// The defaults, defined once: clap shows them in `--help` and the configurations start from them.
@@ -73,7 +71,7 @@ impl Credential {
 #[derive(Debug, Clone)]
 pub struct TargetConfig {
     /// Base URL of the target; the contract's path is appended.
-    pub url: String,
+    pub url: TargetUrl,
     pub token: Credential,
     pub second_token: Credential,
     /// `--credential SCHEME=VALUE`: a security scheme's own credential, which it takes
@@ -93,9 +91,9 @@ pub struct TargetConfig {
 
 impl TargetConfig {
     /// A configuration with the documented defaults, for the target at `url`.
-    pub fn new(url: impl Into<String>) -> Self {
+    pub fn new(url: TargetUrl) -> Self {
         Self {
-            url: url.into(),
+            url,
             token: Credential::named(defaults::TOKEN_VAR),
             second_token: Credential::named(defaults::SECOND_TOKEN_VAR),
             scheme_credentials: Vec::new(),
@@ -127,88 +125,13 @@ impl TargetConfig {
         own.or_else(|| self.token.is_set().then_some(&self.token))
     }
 
-    /// The endpoint URL: the target with the contract's path, unless it already ends with it.
-    pub fn endpoint_url(&self, contract: &Contract) -> Result<String, Error> {
-        let base = parse_http_url("--target", &self.url)?;
-        let mut path = base.path().trim_end_matches('/').to_owned();
-        if !path.ends_with(contract.path()) {
-            path.push_str(contract.path());
-        }
-        let mut endpoint = base;
-        endpoint.set_path(&path);
-        if let Some(query) = contract.query() {
-            endpoint.set_query(Some(query));
-        }
-        Ok(endpoint.to_string())
-    }
-
-    /// The target without the seed operation's path, when it ends with it: the base every
-    /// operation's path is appended to.
-    pub fn base_url(&self, contract: &Contract) -> Result<String, Error> {
-        let mut base = parse_http_url("--target", &self.url)?;
-        let path = base.path().trim_end_matches('/').to_owned();
-        let path = path
-            .strip_suffix(contract.path())
-            .unwrap_or(&path)
-            .to_owned();
-        base.set_path(&path);
-        Ok(base.to_string().trim_end_matches('/').to_owned())
+    /// The endpoint of `contract`'s operation on this target.
+    pub fn endpoint_url(&self, contract: &Contract) -> String {
+        self.url.endpoint(contract)
     }
 
     /// Whether the target is on this machine (a made-up token is fine there).
     pub fn is_loopback(&self) -> bool {
-        Url::parse(&self.url).is_ok_and(|u| crate::net::is_loopback_url(&u))
-    }
-}
-
-/// An `http://` or `https://` URL with a host, or a usage error naming `flag`.
-pub fn parse_http_url(flag: &str, text: &str) -> Result<Url, Error> {
-    let problem = || {
-        Error::Usage(format!(
-            "{flag} {text:?}: expected an http:// or https:// URL"
-        ))
-    };
-    let url = Url::parse(text.trim()).map_err(|_| problem())?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return Err(problem());
-    }
-    Ok(url)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_endpoint_url_appends_the_contract_path_once() {
-        let contract = Contract::embedded().expect("contract");
-        for (base, endpoint) in [
-            ("http://127.0.0.1:4010", "http://127.0.0.1:4010/mfa/primary"),
-            (
-                "http://127.0.0.1:4010/",
-                "http://127.0.0.1:4010/mfa/primary",
-            ),
-            (
-                "https://staging.example/api/",
-                "https://staging.example/api/mfa/primary",
-            ),
-            (
-                "http://127.0.0.1:4010/mfa/primary",
-                "http://127.0.0.1:4010/mfa/primary",
-            ),
-        ] {
-            assert_eq!(
-                TargetConfig::new(base)
-                    .endpoint_url(&contract)
-                    .expect("valid"),
-                endpoint
-            );
-        }
-        for bad in ["ftp://x", "localhost:4010", "http://", ""] {
-            assert!(
-                TargetConfig::new(bad).endpoint_url(&contract).is_err(),
-                "{bad}"
-            );
-        }
+        self.url.is_loopback()
     }
 }

@@ -9,12 +9,14 @@ mod exchange;
 mod http;
 mod limits;
 mod refusal;
+mod target_url;
 mod token;
 
 pub use crate::transport::{TransportError, TransportKind, cause_chain, names_tls};
 pub use client::{Client, Environment, RATE_LIMIT_RETRIES};
-pub use config::{Credential, Secret, TargetConfig, defaults, parse_http_url};
+pub use config::{Credential, Secret, TargetConfig, defaults};
 pub use exchange::{Body, Exchange, Received, Response};
 pub use http::http_client_builder;
 pub use limits::{Budget, Pace};
+pub use target_url::TargetUrl;
 pub use token::TokenSource;

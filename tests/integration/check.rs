@@ -16,7 +16,7 @@ pub(crate) fn contract() -> Contract {
 }
 
 pub(crate) fn config(target: &str) -> CheckConfig {
-    let mut config = CheckConfig::new(target);
+    let mut config = CheckConfig::new(target.parse().expect("a target URL"));
     config.target.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.to_owned()));
     config.seed = 42;
     config.cases = 40;

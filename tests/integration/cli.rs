@@ -161,6 +161,43 @@ fn a_check_of_what_clients_send_is_refused_by_the_checker_and_named_for_the_prox
     );
 }
 
+/// Flags are settled where they are read: a bad one is exit 2 naming it, before any mock is
+/// started or request sent (the run itself cannot fail on its configuration).
+#[test]
+fn a_target_that_is_no_http_url_or_a_concurrency_of_zero_is_refused_at_the_flag() {
+    for (args, flag, reason) in [
+        (
+            &["check", "--target", "ftp://x"][..],
+            "--target <URL>",
+            "expected an http:// or https:// URL",
+        ),
+        (
+            &["drift", "--target", "localhost:4010"],
+            "--target <URL>",
+            "expected an http:// or https:// URL",
+        ),
+        (
+            &["drift", "--against", "http://"],
+            "--against <URL>",
+            "expected an http:// or https:// URL",
+        ),
+        (
+            &["check", "--concurrency", "0"],
+            "--concurrency <N>",
+            "zero",
+        ),
+    ] {
+        let output = mfa_contract(args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(flag) && err.contains(reason),
+            "{args:?}: {err}"
+        );
+        assert!(stdout(&output).is_empty(), "{args:?}: nothing runs");
+    }
+}
+
 #[test]
 fn version_names_the_binary_and_the_embedded_contract() {
     let identity = mfa_contract::Contract::embedded()

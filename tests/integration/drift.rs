@@ -65,7 +65,7 @@ async fn drift_of_the_embedded_mock_matches_the_committed_snapshot() {
         },
     )
     .expect("mock");
-    let mut config = TargetConfig::new(mock.url());
+    let mut config = TargetConfig::new(mock.url().parse().expect("a target URL"));
     config.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
     let observed = drift::observe(&contract, &config, None)
         .await
@@ -340,7 +340,7 @@ fn the_mock_against_a_correct_lenient_backend_shows_the_content_type_difference_
 async fn undocumented_fields_come_with_a_patch_and_allowed_variations_are_not_findings() {
     let contract = Contract::embedded().expect("contract");
     let server = TestServer::start(handler(Variant::ExtraFields, Fault::None));
-    let mut config = TargetConfig::new(server.url.clone());
+    let mut config = TargetConfig::new(server.url.parse().expect("a target URL"));
     config.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
     let observed = drift::observe(&contract, &config, None)
         .await
@@ -367,7 +367,7 @@ async fn undocumented_fields_come_with_a_patch_and_allowed_variations_are_not_fi
     );
 
     let unprocessable = TestServer::start(handler(Variant::UnprocessableEntity, Fault::None));
-    let mut config = TargetConfig::new(unprocessable.url.clone());
+    let mut config = TargetConfig::new(unprocessable.url.parse().expect("a target URL"));
     config.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
     let observed = drift::observe(&contract, &config, None)
         .await

@@ -162,7 +162,7 @@ fn deep_json(mut stream: TcpStream, _: &AtomicBool) {
 }
 
 fn config(url: &str) -> CheckConfig {
-    let mut config = CheckConfig::new(url);
+    let mut config = CheckConfig::new(url.parse().expect("a target URL"));
     config.target.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
     config.seed = 7;
     config.cases = 4;
@@ -227,7 +227,7 @@ async fn an_overall_deadline_shorter_than_the_work_stops_the_run_and_says_so() {
     let server = RawServer::start(answers_slowly);
     let (report, took) = run_against(&server.url, |c| {
         c.deadline = Duration::from_secs(2);
-        c.concurrency = 2;
+        c.concurrency = std::num::NonZeroUsize::new(2).expect("two");
     })
     .await;
     assert!(

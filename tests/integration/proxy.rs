@@ -95,7 +95,7 @@ async fn the_checker_through_the_proxy_to_the_mock_finds_no_violation_by_the_ups
     assert_eq!(status, 200);
     assert_eq!(count_header(&headers), 0);
 
-    let mut config = CheckConfig::new(proxy.url());
+    let mut config = CheckConfig::new(proxy.url().parse().expect("a target URL"));
     config.target.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.into()));
     config.seed = 3;
     config.cases = 40;

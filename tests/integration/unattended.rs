@@ -17,7 +17,7 @@ use crate::support::reference::{Fault, Variant, handler};
 use crate::support::{Answer, DISTINCTIVE_TOKEN, TestServer, assert_no_token};
 
 fn config(url: &str) -> CheckConfig {
-    let mut config = CheckConfig::new(url);
+    let mut config = CheckConfig::new(url.parse().expect("a target URL"));
     config.target.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.to_owned()));
     config.seed = 11;
     config.cases = 20;
@@ -344,7 +344,7 @@ async fn a_failure_that_passes_on_a_recheck_is_labelled_flaky() {
     let mut deterministic = config(&server.url);
     deterministic.allow_flaky = true;
     let server = TestServer::start(handler(Variant::Plain, Fault::WrongFieldTypes));
-    deterministic.target.url = server.url.clone();
+    deterministic.target.url = server.url.parse().expect("a target URL");
     let report = run(&deterministic).await.expect("a report");
     assert!(
         report.failures.iter().all(|f| !f.flaky && f.rechecks == 1),
@@ -365,7 +365,7 @@ async fn the_markdown_report_reads_like_a_ci_summary() {
     ));
     let mut config = config(&server.url);
     config.cases = 4;
-    config.concurrency = 1;
+    config.concurrency = std::num::NonZeroUsize::MIN;
     let mut report = run(&config).await.expect("a report");
     report.duration_ms = 1234;
     let text = report::markdown(&report).replace(&server.url, "http://127.0.0.1:PORT");

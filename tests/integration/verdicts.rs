@@ -121,7 +121,7 @@ async fn no_answer_to_the_first_valid_body_alone_does_not_end_the_run() {
 async fn a_target_that_answers_every_valid_request_after_3_s_gets_one_latency_finding_not_shrunk() {
     let server = TestServer::start(handler(Variant::Plain, Fault::Slow(Duration::from_secs(3))));
     // The defaults, as a CI job would run it.
-    let mut config = CheckConfig::new(&server.url);
+    let mut config = CheckConfig::new(server.url.parse().expect("a target URL"));
     config.target.token.token = Some(Secret::new(DISTINCTIVE_TOKEN.to_owned()));
     let started = Instant::now();
     let report = run(&config).await;
