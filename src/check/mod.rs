@@ -22,13 +22,16 @@ mod send;
 mod shrink;
 mod tally;
 
+/// What `plan` returns, for `check --dry-run`.
+pub use crate::cases::{Auth, Plan};
+pub use crate::text::excerpt;
 pub use checks::{
     CHECKS, Check, Ctx, Failure, Gap, GapKind, ObservedRequest, Run, Verdict, by_name,
 };
 pub use config::{CheckConfig, CheckSelection, defaults};
 pub use operations::{run, views_to_check};
 
-use crate::cases::{self, Plan};
+use crate::cases;
 use crate::contract::Contract;
 use crate::remote::Exchange;
 

@@ -1,6 +1,6 @@
 //! `check --dry-run`: the cases each operation would be sent, and nothing sent.
 
-use mfa_contract::cases::Auth;
+use mfa_contract::check::Auth;
 use mfa_contract::check::{self, CheckConfig};
 use mfa_contract::{Contract, Error};
 
@@ -46,7 +46,7 @@ pub(super) fn dry_run(contract: &Contract, config: &CheckConfig, json: bool) -> 
     Ok(exit::CLEAN)
 }
 
-fn print_cases(plan: &mfa_contract::cases::Plan<'_>) {
+fn print_cases(plan: &check::Plan<'_>) {
     let width = plan.cases.iter().map(|c| c.class.len()).max().unwrap_or(0);
     for case in plan
         .cases
@@ -73,7 +73,7 @@ fn print_cases(plan: &mfa_contract::cases::Plan<'_>) {
                 .content_type
                 .as_deref()
                 .unwrap_or("no content type"),
-            mfa_contract::text::excerpt(&case.request.body, 80)
+            check::excerpt(&case.request.body, 80)
         );
     }
     outln!(

@@ -5,9 +5,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use mfa_contract::TlsOptions;
 use mfa_contract::remote::TargetUrl;
 use mfa_contract::server::{self, AdminToken, ServerOptions, Upstream, defaults};
-use mfa_contract::tls::TlsOptions;
 use mfa_contract::{Error, pact};
 
 /// How a server (the mock or the proxy) listens and logs.
@@ -149,7 +149,7 @@ impl ServerArgs {
 
     /// A warning line when the address is not loopback.
     pub(super) fn exposure_warning(&self, what: &str) -> Option<String> {
-        (!mfa_contract::net::is_loopback_host(&self.host)).then(|| {
+        (!server::is_loopback_host(&self.host)).then(|| {
             format!(
                 "  warning: listening on {}, not loopback: anyone on your network can reach this {what} (its admin API only with the admin token)",
                 self.host

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
+use mfa_contract::TlsOptions;
 use mfa_contract::mock::{MockConfig, MockServer};
 use mfa_contract::remote::{Credential, Secret, TargetConfig, TargetUrl, defaults};
 use mfa_contract::server::ServerOptions;
-use mfa_contract::tls::TlsOptions;
 use mfa_contract::{Contract, Error};
 
 /// How to reach a target; shared by `check` and `drift`.

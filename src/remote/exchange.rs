@@ -26,7 +26,7 @@ pub struct Response {
     /// The Content-Type's media type without parameters, lower case.
     pub media_type: Option<String>,
     /// The body as its reader sees it: decoded from its `Content-Encoding` (see
-    /// [`crate::coding`]), or as sent where it could not be.
+    /// `coding.rs`), or as sent where it could not be.
     pub body: Vec<u8>,
     pub parsed: Body,
     pub elapsed: Duration,

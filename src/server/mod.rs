@@ -21,6 +21,8 @@ use actix_web::HttpServer;
 use actix_web::body::MessageBody;
 use actix_web::dev::{AppConfig, Server, ServerHandle, Service, ServiceFactory};
 
+/// Whether `--host` keeps a server on this machine (the exposure warning).
+pub use crate::net::is_loopback_host;
 pub use cors::{ALLOWED_HEADERS, CorsPolicy, DEFAULT_ORIGINS, in_error_shape, is_preflight};
 pub use forward::{Upstream, failure_response};
 pub use gate::{AdminGate, AdminToken};

@@ -1,7 +1,7 @@
 //! Properties of case generation, with the request validator as the oracle.
 
 use mfa_contract::Contract;
-use mfa_contract::cases::{self, Expect, Family, GenOptions};
+use mfa_contract::internals::cases::{self, Expect, Family, GenOptions};
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -2,7 +2,7 @@
 //! format, with how to reach what was not; `--min-coverage` fails the run naming the missing
 //! items; drift shows the same section for its probes.
 
-use mfa_contract::coverage::{Area, Coverage, Item};
+use mfa_contract::internals::coverage::{Area, Coverage, Item};
 use mfa_contract::remote::Secret;
 use mfa_contract::report;
 

@@ -137,7 +137,7 @@ where
     }
     if !content_type
         .as_deref()
-        .is_some_and(|c| mfa_contract::media_type::same(c, "application/json"))
+        .is_some_and(|c| mfa_contract::internals::media_type::same(c, "application/json"))
     {
         return Err(format!(
             "status {status} with content type {content_type:?}"

@@ -587,7 +587,7 @@ async fn the_journal_records_requests_with_fingerprints_and_never_the_token() {
     assert_eq!(requests[0]["status"], 200);
     assert_eq!(requests[0]["method"], "POST");
     assert_eq!(requests[0]["body"], r#"{"mfaType":"MAGIC_LINK"}"#);
-    let fingerprint = mfa_contract::redact::fingerprint(DISTINCTIVE_TOKEN);
+    let fingerprint = mfa_contract::internals::redact::fingerprint(DISTINCTIVE_TOKEN);
     let auth = requests[0]["headers"]
         .as_array()
         .expect("headers")

@@ -191,7 +191,7 @@ async fn parallel_updates_on_one_token_lose_nothing() {
         .json()
         .await
         .expect("JSON");
-    let fingerprint = mfa_contract::redact::fingerprint(DISTINCTIVE_TOKEN);
+    let fingerprint = mfa_contract::internals::redact::fingerprint(DISTINCTIVE_TOKEN);
     let user = state["users"]
         .as_array()
         .expect("users")

@@ -339,7 +339,8 @@ async fn the_proxy_passes_compressed_answers_through_unchanged_and_judges_them_d
         );
         assert_eq!(violations_header(&answer), Some("0"));
         let bytes = answer.bytes().await.expect("a body");
-        let decoded = mfa_contract::coding::decode(Some(coding), bytes.to_vec(), 1 << 20);
+        let decoded =
+            mfa_contract::internals::coding::decode(Some(coding), bytes.to_vec(), 1 << 20);
         assert!(
             decoded.problem.is_none(),
             "the client got the upstream's {coding} bytes"
@@ -369,7 +370,7 @@ async fn the_proxy_reports_mislabelled_compression_as_what_the_browser_would_see
         let proxy = Process::proxy(&["--upstream", &upstream.url]);
         let browser = [(
             "Accept-Encoding",
-            mfa_contract::coding::BROWSER_ACCEPT_ENCODING,
+            mfa_contract::internals::coding::BROWSER_ACCEPT_ENCODING,
         )];
         app_call(&client, &proxy.url, &browser)
             .send()
@@ -544,7 +545,7 @@ async fn the_mock_compresses_as_asked_unless_told_not_to() {
             .map(str::to_owned);
         assert_eq!(coding.as_deref(), expected, "{asked}");
         let bytes = answer.bytes().await.expect("a body").to_vec();
-        let decoded = mfa_contract::coding::decode(coding.as_deref(), bytes, 1 << 20);
+        let decoded = mfa_contract::internals::coding::decode(coding.as_deref(), bytes, 1 << 20);
         assert_eq!(decoded.problem, None, "{asked}");
         let body: Value = serde_json::from_slice(&decoded.body).expect("JSON");
         assert_eq!(body["success"], true, "{asked}");
@@ -612,7 +613,7 @@ fn har_entry(response_headers: Value, content: Value) -> Value {
             "headers": [
                 {"name": "authorization", "value": "Bearer har-user"},
                 {"name": "content-type", "value": "application/json"},
-                {"name": "accept-encoding", "value": mfa_contract::coding::BROWSER_ACCEPT_ENCODING}
+                {"name": "accept-encoding", "value": mfa_contract::internals::coding::BROWSER_ACCEPT_ENCODING}
             ],
             "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 21,
             "postData": {"mimeType": "application/json", "text": "{\"mfaType\":\"PASSKEY\"}"}

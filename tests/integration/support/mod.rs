@@ -120,7 +120,7 @@ pub fn assert_conforms(
 ) {
     let content_type = content_type.unwrap_or("(none)");
     assert!(
-        mfa_contract::media_type::same(content_type, "application/json"),
+        mfa_contract::internals::media_type::same(content_type, "application/json"),
         "status {status}: content type {content_type}"
     );
     let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_else(|e| {
