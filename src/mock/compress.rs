@@ -22,6 +22,9 @@ pub(super) fn negotiated(req: &ServiceRequest) -> Option<ContentEncoding> {
     // Most clients that ask for nothing send no header or `identity` (Python's http.client,
     // curl without --compressed): a look at the bytes spares them the typed parse.
     let value = req.headers().get(header::ACCEPT_ENCODING)?.as_bytes();
+    if value.eq_ignore_ascii_case(b"identity") {
+        return None;
+    }
     // A plain scan: the value is short, and a searcher built per name costs more than it.
     let names_one = [b"gzip".as_slice(), b"br", b"zstd", b"deflate", b"*"]
         .iter()

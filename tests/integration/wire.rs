@@ -532,6 +532,8 @@ async fn the_mock_compresses_as_asked_unless_told_not_to() {
         (&mock.url, "deflate", Some("deflate")),
         (&mock.url, "gzip;q=0.5, br;q=0.9", Some("br")),
         (&mock.url, "compress", None),
+        (&mock.url, "IDENTITY", None),
+        (&mock.url, "identity, gzip", Some("gzip")),
         (&plain.url, "gzip, br", None),
     ] {
         let answer = app_call(&client, url, &[("Accept-Encoding", asked)])
