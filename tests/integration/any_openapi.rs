@@ -206,6 +206,18 @@ async fn the_mock_of_a_document_routes_types_and_guards_every_operation() {
         .await
         .expect("sent");
     assert_eq!(without.status().as_u16(), 401);
+    // Said in the document's terms: the built-in wording asks for a bearer token.
+    let refusal: Value = without.json().await.expect("JSON");
+    assert_eq!(
+        refusal["error"],
+        "Unauthorized: send the credential this operation's security asks for"
+    );
+    assert!(
+        refusal["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("X-Api-Key")),
+        "{refusal}"
+    );
     let with = delete.header("X-Api-Key", "k").send().await.expect("sent");
     assert_eq!(
         (

@@ -299,6 +299,21 @@ impl Writer<'_> {
         manifest["gapPolicy"]["description"] = json!(
             "What the mock sends and the checker accepts for everything the document leaves out: documentation gaps, not violations."
         );
+        if self
+            .imported
+            .operations
+            .iter()
+            .flat_map(|o| &o.security)
+            .any(|c| !matches!(c, super::Credential::Bearer { .. }))
+        {
+            // The built-in wording asks for a bearer token; the detail names the exact header or
+            // query parameter each operation wants.
+            manifest["gapPolicy"]["rejections"]["unauthorized"]["when"] = json!(
+                "No credential where the operation's security asks for one (an empty one included), a scheme it does not offer, or (strict mode) an unknown one"
+            );
+            manifest["gapPolicy"]["rejections"]["unauthorized"]["error"] =
+                json!("Unauthorized: send the credential this operation's security asks for");
+        }
         manifest["fixtures"] = builtin["fixtures"].clone();
         self.put("schemas/contract.json".into(), &manifest);
         let mut components = self.imported.components.clone();
