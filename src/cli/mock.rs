@@ -137,15 +137,21 @@ pub(super) fn print_banner(
         contract.origin()
     );
     if !contract.operations().is_empty() {
+        // A few by name; a document of hundreds would otherwise fill the screen.
+        const NAMED: usize = 8;
+        let operations = contract.operations();
+        let mut named: Vec<String> = operations
+            .iter()
+            .take(NAMED)
+            .map(|o| format!("{} {}", o.spec.method, o.spec.path))
+            .collect();
+        if operations.len() > NAMED {
+            named.push("...".to_owned());
+        }
         outln!(
             "  and {} more operations: {} (mfa-contract contract summary lists them)",
-            contract.operations().len(),
-            contract
-                .operations()
-                .iter()
-                .map(|o| o.spec.path.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            operations.len(),
+            named.join(", ")
         );
     }
     if let Some(warning) = args.server.exposure_warning("mock") {

@@ -297,6 +297,14 @@ fn the_banner_prints_the_picked_port_and_a_curl_that_works() {
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     let body: Value = serde_json::from_str(body).expect("curl got JSON");
     assert_eq!(body["success"], true, "{banner}");
+    // README's quick start shows this banner, at the default port, as a real run printed it.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    for line in banner.lines() {
+        let shown = line.replace(&format!("127.0.0.1:{port}"), "127.0.0.1:4010");
+        let shown = shown.split(" -d ").next().expect("a line");
+        assert!(readme.contains(shown), "README's banner lacks {shown:?}");
+    }
 }
 
 #[tokio::test]
