@@ -1,5 +1,5 @@
 //! The frontend recipes of docs/mock.md, run as written (`tests/recipes/`, installed with the packed npm
-//! packages and, from the registry, the Vite and Playwright versions its package.json pins):
+//! packages and, from the registry, Vite and Playwright as its package-lock.json has them):
 //! Vite's `server.proxy` forwards the app's call to the mock, Playwright's `webServer` starts
 //! the mock and waits for its health URL, and the CI step starts it in the background, waits
 //! for `--ready-file`, runs the e2e suite and stops it. docs/mock.md shows these files; the last

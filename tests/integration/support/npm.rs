@@ -118,8 +118,8 @@ impl Project {
         project
     }
 
-    /// A copy of `folder` (the recipes), with its own dependencies from the registry and the
-    /// packed tarballs installed.
+    /// A copy of `folder` (the recipes), with its own dependencies from the registry exactly
+    /// as its `package-lock.json` has them (`npm ci`), then the packed tarballs.
     pub fn copy_of(folder: &Path, packages: &[&Path]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         for entry in std::fs::read_dir(folder).expect("read recipes") {
@@ -128,12 +128,20 @@ impl Project {
                 .expect("copy recipe");
         }
         let project = Self { dir };
-        let output = project.npm(&["install", "--no-audit", "--no-fund"], packages);
-        assert!(
-            output.status.success(),
-            "npm install failed: {}",
-            text(&output)
-        );
+        for (args, packages) in [
+            (&["ci", "--no-audit", "--no-fund"][..], &[][..]),
+            (
+                &["install", "--no-save", "--no-audit", "--no-fund"],
+                packages,
+            ),
+        ] {
+            let output = project.npm(args, packages);
+            assert!(
+                output.status.success(),
+                "npm {args:?} failed: {}",
+                text(&output)
+            );
+        }
         project
     }
 
