@@ -280,10 +280,13 @@ pub struct RequestSpec {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResponseSpec {
     pub description: String,
-    /// File name under `schemas/`.
-    pub schema: String,
+    /// File name under `schemas/`. Absent, with `fixture`: an answer documented without a
+    /// body (OpenAPI's response without `content`, such as a 204).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// The default body, relative to `fixtures/`.
-    pub fixture: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixture: Option<String>,
     /// What makes a target answer this status, for a run that did not reach it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reach: Option<String>,

@@ -14,6 +14,7 @@ mod manifest;
 pub mod openapi;
 mod operation;
 mod project;
+mod responses;
 pub mod rules;
 mod schema;
 mod security;
@@ -58,6 +59,22 @@ pub struct Example {
     /// For a body kept although it breaks the contract (`<name>.breaks-contract.json`, e.g. a
     /// recording): why. Served by name, never a default.
     pub breaks: Option<String>,
+    /// The answer of a status documented without a body: sent empty, `body` is null.
+    pub no_body: bool,
+}
+
+impl Example {
+    /// What a status documented without a body answers, named `no-body-<key>`.
+    pub(crate) fn no_body(key: &str, status: u16, file: String) -> Self {
+        Self {
+            name: format!("no-body-{}", key.to_ascii_lowercase()),
+            status,
+            body: Value::Null,
+            file,
+            breaks: None,
+            no_body: true,
+        }
+    }
 }
 
 /// A named request body from the valid or invalid requests folder.
@@ -211,49 +228,6 @@ impl Contract {
         self.schemas.values()
     }
 
-    /// Documented statuses, ascending.
-    pub fn documented_statuses(&self) -> impl Iterator<Item = u16> + '_ {
-        self.default_examples.keys().copied()
-    }
-
-    /// The first documented success (else the first documented status): what the operation
-    /// answers when no rule applies.
-    pub fn success_status(&self) -> u16 {
-        operation::first_success(|| self.documented_statuses()).unwrap_or(200)
-    }
-
-    /// The keys of `responses` as written: `201`, `2XX`, `default`.
-    pub fn documented_keys(&self) -> impl Iterator<Item = &str> {
-        self.manifest.responses.keys().map(String::as_str)
-    }
-
-    /// The headers documented for an answer of `status` (its key's), compiled.
-    pub fn documented_headers(&self, status: u16) -> &[Parameter] {
-        operation::documented_headers(&self.response_headers, &self.manifest.responses, status)
-    }
-
-    /// Whether a response key documents `status` (itself, its range, or `default`).
-    pub fn is_documented(&self, status: u16) -> bool {
-        self.response_key(status).is_some()
-    }
-
-    /// The key of `responses` that documents `status`: `201`, `2XX` or `default`.
-    pub fn response_key(&self, status: u16) -> Option<&str> {
-        status_key::documenting(&self.manifest.responses, status)
-    }
-
-    pub fn response_spec(&self, status: u16) -> Option<&ResponseSpec> {
-        self.manifest.responses.get(self.response_key(status)?)
-    }
-
-    /// The schema a response with `status` must match: its documented schema, or the error shape.
-    pub fn schema_for_status(&self, status: u16) -> &Schema {
-        match self.response_spec(status) {
-            Some(spec) => self.schema(&spec.schema),
-            None => self.error_schema(),
-        }
-    }
-
     pub fn rejection(&self, kind: RejectionKind) -> &RejectionPolicy {
         self.manifest
             .gap_policy
@@ -327,16 +301,6 @@ impl Contract {
     /// Which operation a method and a path reach.
     pub fn route(&self, method: &str, path: &str) -> Route {
         self.router.route(method, path)
-    }
-
-    /// The schema an answer of `status` from `operation` must match: its documented one, or
-    /// the error shape.
-    pub fn operation_schema(&self, operation: &Operation, status: u16) -> &Schema {
-        let key = status_key::documenting(&operation.spec.responses, status);
-        match key.and_then(|key| operation.spec.responses.get(key)) {
-            Some(spec) => self.schema(&spec.schema),
-            None => self.error_schema(),
-        }
     }
 
     /// The seed operation's rules: how it reads and changes the caller's account.

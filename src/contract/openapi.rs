@@ -125,22 +125,23 @@ fn documented_responses(contract: &Contract, components: &Components) -> Map<Str
         let Some(spec) = contract.response_spec(status) else {
             continue;
         };
-        let examples = named_examples(
-            contract
-                .examples()
-                .iter()
-                .filter(|e| e.status == status)
-                .map(|e| (e.name.clone(), e.body.clone())),
-        );
-        let mut response = json!({
-            "description": spec.description,
-            "content": {
+        let mut response = json!({"description": spec.description});
+        // Documented without a body: no `content`, as OpenAPI says it.
+        if let Some(schema) = &spec.schema {
+            let examples = named_examples(
+                contract
+                    .examples()
+                    .iter()
+                    .filter(|e| e.status == status)
+                    .map(|e| (e.name.clone(), e.body.clone())),
+            );
+            response["content"] = json!({
                 contract.request_spec().content_type.as_str(): {
-                    "schema": components.reference(&spec.schema),
+                    "schema": components.reference(schema),
                     "examples": examples,
                 }
-            }
-        });
+            });
+        }
         if !spec.headers.is_empty() {
             let headers: Map<String, Value> = spec
                 .headers
@@ -218,10 +219,16 @@ impl Components {
         let manifest = contract.manifest();
         let mut wanted: Vec<String> = vec![manifest.gap_policy.error_schema.clone()];
         wanted.extend(manifest.request.schema.clone());
-        wanted.extend(manifest.responses.values().map(|r| r.schema.clone()));
+        wanted.extend(manifest.responses.values().flat_map(|r| r.schema.clone()));
         for operation in contract.operations() {
             wanted.extend(operation.spec.request.iter().map(|b| b.schema.clone()));
-            wanted.extend(operation.spec.responses.values().map(|r| r.schema.clone()));
+            wanted.extend(
+                operation
+                    .spec
+                    .responses
+                    .values()
+                    .flat_map(|r| r.schema.clone()),
+            );
         }
         // Follow $refs to other files, so every component a component needs is there too.
         let mut included = BTreeSet::new();

@@ -64,7 +64,8 @@ fn responses(out: &mut String, contract: &Contract) {
     for status in contract.documented_statuses() {
         let spec = contract.response_spec(status).expect("documented");
         let key = contract.response_key(status).unwrap_or_default();
-        let _ = writeln!(out, "  {key} {} ({})", spec.description, spec.schema);
+        let schema = spec.schema.as_deref().unwrap_or("no body");
+        let _ = writeln!(out, "  {key} {} ({schema})", spec.description);
         describe(out, contract.schema_for_status(status), "    ");
         for example in contract.examples().iter().filter(|e| e.status == status) {
             let default = contract
@@ -140,7 +141,8 @@ fn one_operation(out: &mut String, operation: &super::Operation) {
         let _ = writeln!(
             out,
             "    {key} {} ({}), example {default}",
-            response.description, response.schema
+            response.description,
+            response.schema.as_deref().unwrap_or("no body")
         );
     }
     rules(out, &spec.rules, "    ");

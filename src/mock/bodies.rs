@@ -44,8 +44,13 @@ impl Bodies {
         let examples: Vec<(String, StatusCode, Bytes)> = examples
             .iter()
             .map(|e| {
-                let bytes = serde_json::to_vec(&e.body).expect("a JSON value always serializes");
-                (e.name.clone(), status_code(e.status), Bytes::from(bytes))
+                let bytes = match e.no_body {
+                    true => Bytes::new(),
+                    false => Bytes::from(
+                        serde_json::to_vec(&e.body).expect("a JSON value always serializes"),
+                    ),
+                };
+                (e.name.clone(), status_code(e.status), bytes)
             })
             .collect();
         let defaults: Vec<(u16, usize)> = defaults

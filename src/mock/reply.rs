@@ -126,10 +126,14 @@ impl Reply {
     /// The response to send; a reset or a held timeout ends as a broken connection instead.
     pub fn into_response(self, malformed_body: &Bytes) -> HttpResponse {
         let mut builder = HttpResponse::build(self.status);
-        builder.insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        ));
+        // Empty only where the status is documented without a body (or `fault=empty`, which
+        // keeps the type to break the client on purpose).
+        if !self.body.is_empty() || self.fault.is_some() {
+            builder.insert_header((
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ));
+        }
         for (name, value) in self.headers {
             builder.append_header((name, value));
         }

@@ -10,6 +10,8 @@ mod action;
 mod admin_gate;
 /// Any OpenAPI document as the contract: import, serve, check.
 mod any_openapi;
+/// Answers documented without a body: imported, served empty, checked by their headers.
+mod bodiless;
 /// A real browser (headless Chromium over WebDriver) against the mock, across origins.
 mod browser;
 /// Case generation: the validator as the oracle, determinism, coverage of the classes.

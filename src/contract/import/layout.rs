@@ -72,6 +72,8 @@ pub fn layout(imported: &Imported, file: &str, origin: Origin) -> Result<Layout,
     })
 }
 
+mod responses;
+
 struct Writer<'i> {
     imported: &'i Imported,
     files: BTreeMap<String, Vec<u8>>,
@@ -186,7 +188,7 @@ impl Writer<'_> {
         let responses = self.responses(operation, &format!("operations/{}", slug(&operation.id)));
         if responses.as_object().is_none_or(Map::is_empty) {
             self.notes.push(format!(
-                "{}: skipped: no documented status with a JSON body the layout can carry",
+                "{}: skipped: no documented answer the layout can carry (a JSON body, or none at all)",
                 operation.id
             ));
             return None;
@@ -215,77 +217,7 @@ impl Writer<'_> {
 
     fn note_all(&mut self, id: &str, notes: &[String]) {
         self.notes
-            .extend(notes.iter().map(|n| format!("{id}: not carried: {n}")));
-    }
-
-    /// Each status, range or `default` with a JSON schema: its schema file and its examples
-    /// (the document's, or one made from the schema). Bodiless answers are noted.
-    fn responses(&mut self, operation: &Operation, folder: &str) -> Value {
-        let mut responses = Map::new();
-        let mut used = std::collections::BTreeSet::new();
-        for response in &operation.responses {
-            let status = response.status.key();
-            let Some(schema) = &response.schema else {
-                self.notes.push(format!(
-                    "{}: not carried: {status} has no JSON body to serve",
-                    operation.id
-                ));
-                continue;
-            };
-            let valid = self.imported.validator(schema).ok();
-            let mut examples: Vec<(String, Value)> = response
-                .examples
-                .iter()
-                .filter(|(_, v)| valid.as_ref().is_some_and(|s| s.is_valid(v)))
-                .map(|(n, v)| (slug(n), v.clone()))
-                .collect();
-            if examples.is_empty() {
-                let made = super::example::make(schema, &self.imported.components);
-                if valid.as_ref().is_some_and(|s| s.is_valid(&made)) {
-                    examples.push(("generated".into(), made));
-                }
-            }
-            if examples.is_empty() {
-                self.notes.push(format!(
-                    "{}: not carried: {status} (no example, and none could be made from its schema)",
-                    operation.id
-                ));
-                continue;
-            };
-            let prefix = format!("{folder}/{status}");
-            let mut default_file = None;
-            for (name, example) in &examples {
-                // Example names are unique per operation: a name taken by another status gets
-                // this one's status added.
-                let name = if used.insert(name.clone()) {
-                    name.clone()
-                } else {
-                    format!("{name}-{status}")
-                };
-                used.insert(name.clone());
-                default_file.get_or_insert_with(|| format!("{prefix}/{name}.json"));
-                self.put(format!("fixtures/{prefix}/{name}.json"), example);
-            }
-            let schema_file = self.schema_file(
-                format!("{}.{status}.schema.json", slug(&operation.id)),
-                schema,
-            );
-            let mut spec = json!({
-                "description": if response.description.is_empty() { status.clone() } else { response.description.clone() },
-                "schema": schema_file,
-                "fixture": default_file,
-            });
-            // OpenAPI says a documented Content-Type header is ignored: the media type rules.
-            let headers: Vec<Value> = response.headers.iter()
-                .filter(|(name, _)| !name.eq_ignore_ascii_case("content-type"))
-                .map(|(name, h)| json!({"name": name, "required": h.required, "schema": absolute_refs(&h.schema), "example": h.example}))
-                .collect();
-            if !headers.is_empty() {
-                spec["headers"] = json!(headers);
-            }
-            responses.insert(status.clone(), spec);
-        }
-        Value::Object(responses)
+            .extend(notes.iter().map(|n| format!("{id}: {n}")));
     }
 
     /// What every contract has beside its operations: the components, the gap policy and its

@@ -125,6 +125,8 @@ pub struct Response {
     /// `None`: no body, or none a contract can judge.
     pub media_type: Option<String>,
     pub schema: Option<Value>,
+    /// Documented without `content`: an answer without a body (a 204, say).
+    pub no_body: bool,
     pub examples: BTreeMap<String, Value>,
     /// Header name -> its schema, whether it is required, and its example.
     pub headers: BTreeMap<String, Header>,

@@ -23,7 +23,7 @@ pub(super) fn response_examples(
     for status_dir in files.subdirs_of(&root) {
         status_examples(files, manifest, schemas, &root, &status_dir, &mut examples)?;
     }
-    let defaults = default_examples(files, manifest, &examples)?;
+    let defaults = default_examples(files, manifest, &mut examples)?;
     Ok((examples, defaults))
 }
 
@@ -42,20 +42,7 @@ fn status_examples(
     // A documented key's folder (`201`, `4XX`, `default`) holds what the mock sends for it.
     let status = crate::contract::status_key::representative(&manifest.responses, status_dir)
         .or_else(|| status_dir.parse::<u16>().ok());
-    let allowed_by_policy = |status: u16| {
-        manifest
-            .gap_policy
-            .rejections
-            .values()
-            .any(|p| p.accept.contains(&status))
-    };
-    let schema = match (manifest.responses.get(status_dir), status) {
-        (Some(spec), _) => Some(&schemas[&spec.schema]),
-        (None, Some(status)) if allowed_by_policy(status) => {
-            Some(&schemas[&manifest.gap_policy.error_schema])
-        }
-        _ => None,
-    };
+    let schema = folder_schema(files, manifest, schemas, status_dir, status)?;
     let unmarked = files
         .json_files_in(&dir)
         .into_iter()
@@ -64,9 +51,14 @@ fn status_examples(
         return Err(ContractError::Inconsistent {
             file: files.display_path(&dir),
             pointer: String::new(),
-            message: format!(
-                "status {status_dir} is neither documented in {MANIFEST} /responses nor allowed by its gap policy; only bodies named *{BREAKS_CONTRACT} may be kept for it"
-            ),
+            message: match manifest.responses.contains_key(status_dir) {
+                true => format!(
+                    "status {status_dir} is documented without a body; only bodies named *{BREAKS_CONTRACT} may be kept for it"
+                ),
+                false => format!(
+                    "status {status_dir} is neither documented in {MANIFEST} /responses nor allowed by its gap policy; only bodies named *{BREAKS_CONTRACT} may be kept for it"
+                ),
+            },
         });
     };
     for rel in files.json_files_in(&dir) {
@@ -96,22 +88,77 @@ fn status_examples(
             body,
             file: files.display_path(rel),
             breaks,
+            no_body: false,
         });
     }
     Ok(())
 }
 
-/// Each documented status's `fixture`, which must name one of its examples.
+/// The schema the bodies of a status folder must match: its documented status's (none for one
+/// documented without a body), else the error shape where the gap policy allows the status.
+fn folder_schema<'s>(
+    files: &ContractFiles,
+    manifest: &Manifest,
+    schemas: &'s BTreeMap<String, Schema>,
+    status_dir: &str,
+    status: Option<u16>,
+) -> Result<Option<&'s Schema>, ContractError> {
+    let allowed_by_policy = |status: u16| {
+        manifest
+            .gap_policy
+            .rejections
+            .values()
+            .any(|p| p.accept.contains(&status))
+    };
+    Ok(match (manifest.responses.get(status_dir), status) {
+        (Some(spec), _) => match super::body_files(spec) {
+            Ok(named) => named.map(|(file, _)| &schemas[file]),
+            Err(message) => {
+                return Err(ContractError::Inconsistent {
+                    file: files.display_path(MANIFEST),
+                    pointer: format!("/responses/{status_dir}"),
+                    message,
+                });
+            }
+        },
+        (None, Some(status)) if allowed_by_policy(status) => {
+            Some(&schemas[&manifest.gap_policy.error_schema])
+        }
+        _ => None,
+    })
+}
+
+/// Each documented status's `fixture`, which must name one of its examples; a status
+/// documented without a body gets its empty answer as an example.
 fn default_examples(
     files: &ContractFiles,
     manifest: &Manifest,
-    examples: &[Example],
+    examples: &mut Vec<Example>,
 ) -> Result<BTreeMap<u16, String>, ContractError> {
     let mut defaults = BTreeMap::new();
     for (status, spec) in &manifest.responses {
+        let inconsistent = |pointer: &str, message: String| ContractError::Inconsistent {
+            file: files.display_path(MANIFEST),
+            pointer: format!("/responses/{status}{pointer}"),
+            message,
+        };
+        let fixture = match super::body_files(spec) {
+            Ok(Some((_, fixture))) => fixture,
+            Ok(None) => {
+                let Some(code) =
+                    crate::contract::status_key::representative(&manifest.responses, status)
+                else {
+                    return Err(inconsistent("", "a response key must be an HTTP status code, a range such as 2XX, or default".into()));
+                };
+                let example = Example::no_body(status, code, files.display_path(MANIFEST));
+                defaults.insert(code, example.name.clone());
+                examples.push(example);
+                continue;
+            }
+            Err(message) => return Err(inconsistent("", message)),
+        };
         let expected_dir = format!("{}/{status}/", manifest.fixtures.responses);
-        let found = spec
-            .fixture
+        let found = fixture
             .strip_prefix(&expected_dir)
             .and_then(|file| file.strip_suffix(".json"))
             .and_then(|name| {
@@ -120,14 +167,10 @@ fn default_examples(
                     .find(|e| e.name == name && e.breaks.is_none())
             });
         let Some(example) = found else {
-            return Err(ContractError::Inconsistent {
-                file: files.display_path(MANIFEST),
-                pointer: format!("/responses/{status}/fixture"),
-                message: format!(
-                    "{} is not an example file under fixtures/{expected_dir}",
-                    spec.fixture
-                ),
-            });
+            return Err(inconsistent(
+                "/fixture",
+                format!("{fixture} is not an example file under fixtures/{expected_dir}"),
+            ));
         };
         defaults.insert(example.status, example.name.clone());
     }

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::files::parse;
-use super::{Contract, ContractError, ContractFiles, Manifest, RejectionKind, Schema, Users};
+use super::{
+    Contract, ContractError, ContractFiles, Manifest, RejectionKind, ResponseSpec, Schema, Users,
+};
 
 mod fixtures;
 mod operations;
@@ -125,7 +127,9 @@ fn check_schema_names(
         ),
     ];
     for (status, spec) in &manifest.responses {
-        named.push((format!("/responses/{status}/schema"), &spec.schema));
+        if let Some(schema) = &spec.schema {
+            named.push((format!("/responses/{status}/schema"), schema));
+        }
     }
     if let Some(file) = &manifest.request.schema {
         named.push(("/request/schema".to_owned(), file));
@@ -262,4 +266,19 @@ pub(super) fn check_gap_policy(
         }
     }
     Ok(())
+}
+
+/// A response's schema and default fixture, or `None` for one documented without a body; one
+/// of the two alone is an error.
+fn body_files(spec: &ResponseSpec) -> Result<Option<(&str, &str)>, String> {
+    match (spec.schema.as_deref(), spec.fixture.as_deref()) {
+        (Some(schema), Some(fixture)) => Ok(Some((schema, fixture))),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(
+            "a response with a schema needs a fixture (its default body); give neither for one without a body".into(),
+        ),
+        (None, Some(_)) => Err(
+            "a response with a fixture needs its schema; give neither for one without a body".into(),
+        ),
+    }
 }

@@ -235,7 +235,9 @@ fn check_schema_names(spec: &OperationSpec, schemas: &Schemas) -> Result<(), (St
     let mut named: Vec<(String, &str)> = spec
         .responses
         .iter()
-        .map(|(status, r)| (format!("/responses/{status}/schema"), r.schema.as_str()))
+        .filter_map(|(status, r)| {
+            Some((format!("/responses/{status}/schema"), r.schema.as_deref()?))
+        })
         .collect();
     if let Some(body) = &spec.request {
         named.push(("/request/schema".into(), &body.schema));
@@ -273,17 +275,27 @@ fn examples(
                     .into(),
             ));
         };
-        let fixture = format!("{FIXTURE_DIR}/{}", response.fixture);
+        let (schema, fixture) = match super::body_files(response) {
+            Ok(Some(named)) => named,
+            Ok(None) => {
+                let example = Example::no_body(key, status, files.display_path(MANIFEST));
+                defaults.insert(status, example.name.clone());
+                examples.push(example);
+                continue;
+            }
+            Err(message) => return Err(inconsistent(message)),
+        };
+        let fixture = format!("{FIXTURE_DIR}/{fixture}");
         let dir = fixture.rsplit_once('/').map_or("", |(dir, _)| dir);
         if !files.json_files_in(dir).contains(&fixture.as_str()) {
             return Err(inconsistent(format!(
                 "fixture {} is not a file under fixtures/",
-                response.fixture
+                &fixture[FIXTURE_DIR.len() + 1..]
             )));
         }
         for rel in files.json_files_in(dir) {
             let body = files.json(rel)?;
-            must_match(files, rel, &schemas[&response.schema], &body)?;
+            must_match(files, rel, &schemas[schema], &body)?;
             let name = file_stem(rel);
             if examples.iter().any(|e| e.name == name) {
                 return Err(inconsistent(format!(
@@ -299,6 +311,7 @@ fn examples(
                 body,
                 file: files.display_path(rel),
                 breaks: None,
+                no_body: false,
             });
         }
     }

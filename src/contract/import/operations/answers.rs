@@ -122,6 +122,7 @@ impl<'d> Ctx<'_, 'd> {
             schema,
             examples,
             headers,
+            no_body: content.is_none_or(serde_json::Map::is_empty),
         })
     }
 

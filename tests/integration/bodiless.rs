@@ -1,0 +1,176 @@
+//! Answers documented without a body (OpenAPI's response without `content`: a 204, a 202):
+//! imported, served empty with their headers, checked by their headers alone, exported back.
+
+use serde_json::{Value, json};
+
+use crate::support::{
+    ContractCopy, Process, assert_only_operation_fails, check_report, mfa_contract, stderr, stdout,
+};
+
+const NOTES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/openapi/notes.yaml");
+
+fn check(url: &str, contract: &str) -> (Value, Option<i32>) {
+    check_report(contract, url, &["--seed", "3", "--cases", "10"])
+}
+
+#[test]
+fn an_answer_without_a_body_is_carried_and_summarized() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("notes");
+    let output = mfa_contract(&["contract", "import", NOTES, out.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let said = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(!said.contains("no JSON body"), "{said}");
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("schemas/contract.json")).expect("manifest"),
+    )
+    .expect("JSON");
+    let delete = manifest["operations"]
+        .as_array()
+        .expect("operations")
+        .iter()
+        .find(|o| o["operationId"] == "deleteNote")
+        .expect("deleteNote");
+    assert_eq!(delete["responses"]["204"]["description"], "Deleted");
+    assert!(
+        delete["responses"]["204"].get("schema").is_none(),
+        "{delete}"
+    );
+    let summary = mfa_contract(&["--contract", NOTES, "contract", "summary"]);
+    assert!(
+        stdout(&summary).contains("204 Deleted (no body), example no-body-204"),
+        "{}",
+        stdout(&summary)
+    );
+}
+
+#[tokio::test]
+async fn the_mock_answers_it_empty_with_its_documented_header() {
+    let mock = Process::mock(&["--contract", NOTES]);
+    let client = reqwest::Client::new();
+    let deleted = client
+        .delete(format!("{}/notes/3", mock.url))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(deleted.status().as_u16(), 204);
+    assert!(deleted.headers().get("content-type").is_none());
+    assert_eq!(deleted.headers()["x-deleted-at"], "2026-12-07");
+    assert!(deleted.bytes().await.expect("body").is_empty());
+    let touched = client
+        .put(format!("{}/notes/3", mock.url))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(touched.status().as_u16(), 202);
+    assert!(touched.headers().get("content-type").is_none());
+    assert!(touched.bytes().await.expect("body").is_empty());
+    // `default` still answers with its JSON when asked for another status.
+    let failed = client
+        .put(format!("{}/notes/3", mock.url))
+        .header("Prefer", "code=500")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(failed.status().as_u16(), 500);
+    let body: Value = failed.json().await.expect("JSON");
+    assert!(body["message"].is_string(), "{body}");
+}
+
+#[test]
+fn check_judges_its_headers_and_nothing_else_of_it() {
+    let mock = Process::mock(&["--contract", NOTES]);
+    let (report, code) = check(&mock.url, NOTES);
+    assert_eq!(code, Some(0), "{:#}", report["failures"]);
+    let delete = report["operations"]
+        .as_array()
+        .expect("operations")
+        .iter()
+        .find(|o| o["operation"] == "deleteNote")
+        .expect("deleteNote")
+        .clone();
+    assert!(delete["statuses"]["204"].as_u64() > Some(0), "{delete}");
+    // A backend whose 204 carries the header too short: the mock of an edited import.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let edited = dir.path().join("notes");
+    let imported = mfa_contract(&["contract", "import", NOTES, edited.to_str().expect("utf-8")]);
+    assert_eq!(imported.status.code(), Some(0));
+    let manifest_file = edited.join("schemas/contract.json");
+    let mut manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_file).expect("read"))
+            .expect("JSON");
+    for operation in manifest["operations"].as_array_mut().expect("operations") {
+        if operation["operationId"] == "deleteNote" {
+            let header = &mut operation["responses"]["204"]["headers"][0];
+            header["schema"] = json!({"type": "string"});
+            header["example"] = json!("x");
+        }
+    }
+    std::fs::write(&manifest_file, manifest.to_string()).expect("write");
+    let broken = Process::mock(&["--contract", edited.to_str().expect("utf-8")]);
+    let (report, code) = check(&broken.url, NOTES);
+    assert_eq!(code, Some(1));
+    assert_only_operation_fails(&report, "deleteNote");
+    assert!(
+        report["failures"]
+            .to_string()
+            .contains("/headers/X-Deleted-At"),
+        "{:#}",
+        report["failures"]
+    );
+}
+
+#[test]
+fn its_export_imports_back_with_no_difference() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let export = dir.path().join("notes.json");
+    let output = mfa_contract(&[
+        "--contract",
+        NOTES,
+        "openapi",
+        "--output",
+        export.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let document: Value =
+        serde_json::from_str(&std::fs::read_to_string(&export).expect("read")).expect("JSON");
+    let deleted = &document["paths"]["/notes/{id}"]["delete"]["responses"]["204"];
+    assert!(deleted.get("content").is_none(), "{deleted}");
+    assert_eq!(deleted["headers"]["X-Deleted-At"]["required"], true);
+    let diff = mfa_contract(&["contract", "diff", NOTES, export.to_str().expect("utf-8")]);
+    assert_eq!(diff.status.code(), Some(0), "{}", stdout(&diff));
+    assert!(stdout(&diff).contains("0 changes"), "{}", stdout(&diff));
+}
+
+#[test]
+fn a_schema_without_its_fixture_or_the_reverse_is_refused_at_its_pointer() {
+    let copy = ContractCopy::new();
+    let mut manifest = copy.read_json("schemas/contract.json");
+    let fixture = manifest["responses"]["200"]["fixture"].take();
+    manifest["responses"]["200"]
+        .as_object_mut()
+        .expect("response")
+        .remove("fixture");
+    copy.write_json("schemas/contract.json", &manifest);
+    let dir = copy.path().to_str().expect("utf-8");
+    let output = mfa_contract(&["contract", "validate", dir]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("/responses/200") && err.contains("needs a fixture"),
+        "{err}"
+    );
+    manifest["responses"]["200"]["fixture"] = fixture;
+    manifest["responses"]["200"]
+        .as_object_mut()
+        .expect("response")
+        .remove("schema");
+    copy.write_json("schemas/contract.json", &manifest);
+    let output = mfa_contract(&["contract", "validate", dir]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("/responses/200") && err.contains("needs its schema"),
+        "{err}"
+    );
+}
