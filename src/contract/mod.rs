@@ -319,30 +319,48 @@ impl Contract {
     /// with `allOf` + `$ref`.
     pub fn properties_of(&self, schema: &Schema) -> BTreeMap<String, Value> {
         let mut properties = BTreeMap::new();
-        let mut documents = vec![&schema.document];
-        for part in schema
-            .document
+        self.gather_properties(&schema.document, &schema.document, 0, &mut properties);
+        properties
+    }
+
+    /// `node`'s properties, with those of what it refers to (`$ref`, to a file of `schemas/`
+    /// or within `root`, its file) and of its `allOf` parts; its own win. Deep chains stop at
+    /// a depth no contract needs (a recursive schema would not end).
+    fn gather_properties<'a>(
+        &'a self,
+        node: &'a Value,
+        root: &'a Value,
+        depth: usize,
+        out: &mut BTreeMap<String, Value>,
+    ) {
+        if depth > 16 {
+            return;
+        }
+        if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+            let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
+            let target_root = match file {
+                "" => Some(root),
+                file => self.schemas.get(file).map(|s| &s.document),
+            };
+            if let Some(target_root) = target_root
+                && let Some(target) = target_root.pointer(pointer)
+            {
+                self.gather_properties(target, target_root, depth + 1, out);
+            }
+        }
+        for part in node
             .get("allOf")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
-            let file = part
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.split('#').next());
-            if let Some(other) = file.and_then(|f| self.schemas.get(f)) {
-                documents.push(&other.document);
+            self.gather_properties(part, root, depth + 1, out);
+        }
+        if let Some(props) = node.get("properties").and_then(Value::as_object) {
+            for (name, sub) in props {
+                out.insert(name.clone(), sub.clone());
             }
         }
-        for document in documents.into_iter().rev() {
-            if let Some(props) = document.get("properties").and_then(Value::as_object) {
-                for (name, sub) in props {
-                    properties.insert(name.clone(), sub.clone());
-                }
-            }
-        }
-        properties
     }
 
     /// A schema by its file name under `schemas/`.

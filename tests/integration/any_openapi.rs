@@ -346,3 +346,24 @@ fn the_openapi_export_of_every_operation_imports_back_to_the_same_operations() {
         "{changes:#?}"
     );
 }
+
+/// Drift against the mock of an imported document finds nothing: fields documented through
+/// `$ref`s into the components and `allOf` parts written in place (the imported error shape's)
+/// count as documented.
+#[test]
+fn drift_against_its_mock_finds_no_undocumented_field() {
+    let mock = Process::mock(&["--contract", PETS]);
+    let output = mfa_contract(&[
+        "--contract",
+        PETS,
+        "drift",
+        "--target",
+        &mock.url,
+        "--token",
+        "t",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("Coverage:"), "{text}");
+    assert!(!text.contains("is not documented"), "{text}");
+}
