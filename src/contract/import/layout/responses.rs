@@ -8,8 +8,9 @@ use super::super::{Operation, Response};
 use super::{Writer, slug};
 
 impl Writer<'_> {
-    /// Each status, range or `default` with a JSON schema: its schema file and its examples
-    /// (the document's, or one made from the schema). Bodiless answers are noted.
+    /// Each status, range or `default`: with a JSON body, its schema file and its examples (the
+    /// document's, or one made from the schema); documented without `content`, its description
+    /// and headers alone. A body in no JSON media type is noted.
     pub(super) fn responses(&mut self, operation: &Operation, folder: &str) -> Value {
         let mut responses = Map::new();
         let mut used = std::collections::BTreeSet::new();
