@@ -158,10 +158,17 @@ impl Part {
 }
 
 /// Every valid request answered 404, which the operation does not document: one failure that
-/// says so, in place of one per check and class.
+/// says so, in place of one per check and class. Where it documents 404 the answers are not
+/// wrong, but may mean the same: a note says so.
 fn not_served(view: &Contract, endpoint: &str, report: &mut Report) {
     let only_404 = report.valid_statuses.iter().eq([404].iter());
-    if !only_404 || view.is_documented(404) || report.failures.is_empty() {
+    if only_404 && view.is_documented(404) {
+        report.notes.push(format!(
+            "every valid request to {endpoint} was answered 404, which it documents: if the target does not serve it, that is why nothing else was reached"
+        ));
+        return;
+    }
+    if !only_404 || report.failures.is_empty() {
         return;
     }
     let occurrences = report.failures.iter().map(|f| f.occurrences).sum();

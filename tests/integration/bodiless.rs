@@ -4,7 +4,8 @@
 use serde_json::{Value, json};
 
 use crate::support::{
-    ContractCopy, Process, assert_only_operation_fails, check_report, mfa_contract, stderr, stdout,
+    Answer, ContractCopy, Process, TestServer, assert_only_operation_fails, check_report,
+    mfa_contract, stderr, stdout,
 };
 
 const NOTES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/openapi/notes.yaml");
@@ -172,5 +173,36 @@ fn a_schema_without_its_fixture_or_the_reverse_is_refused_at_its_pointer() {
     assert!(
         err.contains("/responses/200") && err.contains("needs its schema"),
         "{err}"
+    );
+}
+
+/// A target that does not serve the operation (a framework's HTML 404 for every DELETE; other
+/// methods refused in the error shape), which documents a 404 without a body: nothing the
+/// documentation says is broken, so no failure (that body's type is not judged), but a note says
+/// why nothing else was reached.
+#[test]
+fn every_answer_a_documented_404_without_a_body_is_a_note_not_a_failure() {
+    let target = TestServer::start(|req, _| {
+        Answer::Now(match req.method().as_str() {
+            "DELETE" => actix_web::HttpResponse::NotFound()
+                .content_type("text/html")
+                .body("<h1>Not Found</h1>"),
+            _ => actix_web::HttpResponse::MethodNotAllowed()
+                .insert_header(("Allow", "DELETE"))
+                .json(json!({"success": false, "error": "Method not allowed"})),
+        })
+    });
+    let (report, code) = check_report(
+        NOTES,
+        &target.url,
+        &["--seed", "3", "--cases", "10", "--operation", "deleteNote"],
+    );
+    assert_eq!(code, Some(0), "{:#}", report["failures"]);
+    assert!(
+        report["notes"]
+            .to_string()
+            .contains("every valid request to DELETE /notes/3 was answered 404"),
+        "{:#}",
+        report["notes"]
     );
 }
