@@ -66,6 +66,15 @@ fn push_secret_header(
     token: Option<&str>,
     token_fingerprint: &Option<Arc<str>>,
 ) {
+    // The usual case, `Scheme token` with the token the request was answered for: no text made.
+    if let (Some(token), Some(fp)) = (token, token_fingerprint)
+        && let Some(scheme) = scheme_before(value, token.as_bytes())
+    {
+        out.extend_from_slice(scheme);
+        out.push(b' ');
+        out.extend_from_slice(fp.as_bytes());
+        return;
+    }
     let text = String::from_utf8_lossy(value);
     let push_credential = |out: &mut Vec<u8>, credential: &str| match (token, token_fingerprint) {
         (Some(t), Some(fp)) if t == credential => out.extend_from_slice(fp.as_bytes()),
@@ -89,5 +98,55 @@ fn push_secret_header(
         }
         Credentials { token: "", .. } => out.extend_from_slice(b"(empty)"),
         Credentials { token, .. } => push_credential(out, token),
+    }
+}
+
+/// The scheme of `value` when it is exactly `Scheme token` (one space, no other whitespace).
+fn scheme_before<'v>(value: &'v [u8], token: &[u8]) -> Option<&'v [u8]> {
+    let scheme = value.strip_suffix(token)?.strip_suffix(b" ")?;
+    (!token.is_empty() && !scheme.is_empty() && !scheme.iter().any(u8::is_ascii_whitespace))
+        .then_some(scheme)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::header::HeaderValue;
+
+    fn kept(value: &str, token: &str) -> String {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(value).expect("value"),
+        );
+        let fp: Option<Arc<str>> = Some(fingerprint(token).into());
+        String::from_utf8(journal_headers(&headers, Some(token), &fp)).expect("text")
+    }
+
+    #[test]
+    fn the_token_becomes_its_fingerprint_however_the_value_is_spaced() {
+        let token = "a-distinctive-token-0001";
+        let expected = format!("authorization: Bearer {}\n", fingerprint(token));
+        for value in [
+            format!("Bearer {token}"),
+            format!("Bearer  {token}"),
+            format!(" Bearer {token} "),
+        ] {
+            assert_eq!(kept(&value, token), expected, "{value:?}");
+        }
+        assert_eq!(
+            kept(&format!("bearer {token}"), token),
+            format!("authorization: bearer {}\n", fingerprint(token))
+        );
+        // Another credential than the request's token: its own fingerprint, never its text.
+        let other = kept("Bearer someone-elses-token-99", token);
+        assert_eq!(
+            other,
+            format!(
+                "authorization: Bearer {}\n",
+                fingerprint("someone-elses-token-99")
+            )
+        );
+        assert!(!kept(&format!("Token{token}"), token).contains(token));
     }
 }
