@@ -112,8 +112,13 @@ pub struct CheckConfig {
 impl CheckConfig {
     /// A configuration with the documented defaults, for the target at `url`.
     pub fn new(url: TargetUrl) -> Self {
+        Self::reaching(TargetConfig::new(url))
+    }
+
+    /// A configuration with the documented defaults, for a target reached as `target` says.
+    pub fn reaching(target: TargetConfig) -> Self {
         Self {
-            target: TargetConfig::new(url),
+            target,
             cases: defaults::CASES,
             seed: 0,
             concurrency: defaults::CONCURRENCY,

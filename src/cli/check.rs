@@ -156,8 +156,7 @@ pub(super) fn check_config(
     contract: &Contract,
     target: TargetUrl,
 ) -> Result<CheckConfig, Error> {
-    let mut config = CheckConfig::new(target.clone());
-    config.target = target_config(&args.target, contract, target)?;
+    let mut config = CheckConfig::reaching(target_config(&args.target, contract, target)?);
     config.target.second_token = credential(
         args.second_token.as_ref(),
         &args.second_token_env,

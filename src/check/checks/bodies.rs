@@ -9,8 +9,8 @@ use crate::remote::{Body, Response};
 use crate::verdict::{Failure, Verdict};
 
 pub(super) fn content_type_conformance(ctx: &Ctx<'_>, _: &Case, response: &Response) -> Verdict {
-    // Documented without a body: the documentation says nothing of a media type.
     let bodiless = response.body.is_empty() && matches!(response.status, 204 | 304);
+    // Documented without a body, the answer has no media type the documentation speaks of.
     if bodiless || ctx.contract.documents_no_body(response.status) {
         return Verdict::Skip;
     }
