@@ -26,6 +26,18 @@ impl<'a> Credentials<'a> {
         }
     }
 
+    /// The token of `Scheme token` as clients send it (the scheme `expected`, one space, a
+    /// token of visible ASCII), read from the bytes with no text made: what `parse` and
+    /// `token_for` give for such a value; `None` for any other spelling, which `parse` reads.
+    pub fn plain_token(value: &'a [u8], expected: &str) -> Option<&'a str> {
+        let (scheme, rest) = value.split_at_checked(expected.len())?;
+        let token = rest.strip_prefix(b" ")?;
+        let plain = scheme.eq_ignore_ascii_case(expected.as_bytes())
+            && !token.is_empty()
+            && token.iter().all(u8::is_ascii_graphic);
+        plain.then(|| std::str::from_utf8(token).ok()).flatten()
+    }
+
     /// Whether the scheme is `expected` (compared case-insensitively, as RFC 9110 says). A
     /// value that is only a scheme (`Bearer`) has it, with an empty token.
     pub fn has_scheme(&self, expected: &str) -> bool {
@@ -72,6 +84,50 @@ pub fn wrong_scheme(value: &str, expected: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Where the byte reading gives a token, it is the token `parse` gives; and it gives
+        /// one for every `Scheme token` spelled the usual way.
+        #[test]
+        fn the_plain_reading_agrees_with_parse(
+            scheme in prop::sample::select(vec!["Bearer", "bearer", "BEARER", "Basic", "Bear", " Bearer"]),
+            gap in prop::sample::select(vec![" ", "  ", "\t", ""]),
+            token in "[a-zA-Z0-9 \u{e9}!~.-]{0,10}",
+            end in prop::sample::select(vec!["", " "]),
+        ) {
+            let value = format!("{scheme}{gap}{token}{end}");
+            let parsed = Credentials::parse(&value).token_for("Bearer");
+            let plain = Credentials::plain_token(value.as_bytes(), "Bearer");
+            if plain.is_some() {
+                prop_assert_eq!(plain, parsed);
+            }
+            let usual = scheme.trim() == scheme && scheme.eq_ignore_ascii_case("Bearer")
+                && gap == " " && end.is_empty() && !token.is_empty()
+                && token.bytes().all(|b| b.is_ascii_graphic());
+            prop_assert_eq!(plain.is_some(), usual, "{:?}", value);
+        }
+    }
+
+    #[test]
+    fn the_plain_reading_takes_the_usual_spelling_only() {
+        fn plain(value: &str) -> Option<&str> {
+            Credentials::plain_token(value.as_bytes(), "Bearer")
+        }
+        assert_eq!(plain("Bearer tok-1"), Some("tok-1"));
+        assert_eq!(plain("bearer tok-1"), Some("tok-1"));
+        for other in [
+            "Bearer  tok-1",
+            " Bearer tok-1",
+            "Bearer tok-1 ",
+            "Bearer ",
+            "Bearer",
+            "Basic tok-1",
+            "Bearer t\u{e9}",
+        ] {
+            assert_eq!(plain(other), None, "{other:?}");
+        }
+    }
 
     #[test]
     fn a_scheme_is_shown_only_when_a_credential_follows_it_and_it_looks_like_one() {

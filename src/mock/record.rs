@@ -18,9 +18,7 @@ use crate::server::RequestLine;
 use crate::server::kept::{fingerprint_or_mark, journal_headers};
 
 pub(super) fn redact_bytes(body: &Bytes, token: &str) -> Bytes {
-    if token.len() < crate::redact::MIN_SEARCHABLE_TOKEN
-        || memchr::memmem::find(body, token.as_bytes()).is_none()
-    {
+    if !crate::redact::holds_token(body, token) {
         return body.clone();
     }
     Bytes::from(crate::redact::redact(
@@ -114,7 +112,7 @@ pub(super) fn prepare(
     let journal = state.settings.journal_size > 0;
     let body = match searchable {
         // Searched as bytes: no text is made of a body that does not hold the token.
-        Some(token) if journal && memchr::memmem::find(body, token.as_bytes()).is_some() => {
+        Some(token) if journal && crate::redact::holds_token(body, token) => {
             Bytes::from(replace_token(
                 &String::from_utf8_lossy(body),
                 token,
@@ -182,7 +180,8 @@ pub(super) fn preflight(
 }
 
 fn write(state: &MockState, prepared: Prepared, outcome: Ending, started: Instant) {
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
     let status = (outcome == Ending::Answered).then_some(prepared.status);
     state.logger.request(&RequestLine {
         method: prepared.method.as_str(),
@@ -197,7 +196,7 @@ fn write(state: &MockState, prepared: Prepared, outcome: Ending, started: Instan
         return;
     };
     state.journal().record(Record {
-        at: SystemTime::now() - started.elapsed(),
+        at: SystemTime::now() - elapsed,
         method: prepared.method,
         path: prepared.path,
         headers,

@@ -81,10 +81,7 @@ impl UserStore {
 
     /// Who `token` is, if the mock knows it already (nothing is created).
     pub fn who(&self, token: &str) -> Option<Caller> {
-        self.by_token.get(token).map(|user| Caller {
-            name: user.name.clone(),
-            fingerprint: user.token_fingerprint.clone(),
-        })
+        self.by_token.get(token).map(UserState::caller)
     }
 
     pub fn is_known(&self, token: &str) -> bool {
@@ -102,21 +99,15 @@ impl UserStore {
         token: &str,
         work: impl FnOnce(&mut Arc<Value>) -> R,
     ) -> Result<(Caller, R), UnknownToken> {
-        if !self.by_token.contains_key(token) {
-            if self.strict {
-                return Err(UnknownToken);
-            }
-            self.create_default(token);
+        // One lookup for a token the store knows (every request but a new user's first).
+        if let Some(user) = self.by_token.get_mut(token) {
+            return Ok((user.caller(), work(&mut user.account)));
         }
-        let user = self
-            .by_token
-            .get_mut(token)
-            .expect("present or just created");
-        let who = Caller {
-            name: user.name.clone(),
-            fingerprint: user.token_fingerprint.clone(),
-        };
-        Ok((who, work(&mut user.account)))
+        if self.strict {
+            return Err(UnknownToken);
+        }
+        let user = self.create_default(token);
+        Ok((user.caller(), work(&mut user.account)))
     }
 
     /// Users from the file first (in file order), then default users, oldest first.
@@ -164,25 +155,34 @@ impl UserStore {
         &self.users.default_user
     }
 
-    fn create_default(&mut self, token: &str) {
+    fn create_default(&mut self, token: &str) -> &mut UserState {
         if self.auto_created.len() >= MAX_AUTO_USERS
             && let Some(oldest) = self.auto_created.pop_front()
         {
             self.by_token.remove(&oldest);
         }
         let fp = fingerprint(token);
-        self.by_token.insert(
-            token.to_owned(),
-            UserState {
+        self.auto_created.push_back(token.to_owned());
+        self.by_token
+            .entry(token.to_owned())
+            .insert_entry(UserState {
                 // The fingerprint is the name: a rejected request, which never reaches the
                 // store, is logged with the same one.
                 name: fp.as_str().into(),
                 token_fingerprint: fp.into(),
                 from_users_file: false,
                 account: Arc::new(self.users.default_user.clone()),
-            },
-        );
-        self.auto_created.push_back(token.to_owned());
+            })
+            .into_mut()
+    }
+}
+
+impl UserState {
+    fn caller(&self) -> Caller {
+        Caller {
+            name: self.name.clone(),
+            fingerprint: self.token_fingerprint.clone(),
+        }
     }
 }
 

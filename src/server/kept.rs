@@ -12,12 +12,10 @@ use crate::redact::{fingerprint, replace_token};
 /// Bodies are kept (and shown) up to this many bytes.
 pub const MAX_BODY_BYTES: usize = 4096;
 
-/// Header values that carry credentials; the journal shows their fingerprint.
-const SECRET_HEADERS: [header::HeaderName; 3] = [
-    header::AUTHORIZATION,
-    header::PROXY_AUTHORIZATION,
-    header::COOKIE,
-];
+/// Whether the header's value carries credentials; the journal shows their fingerprint.
+fn is_secret(name: &header::HeaderName) -> bool {
+    name == header::AUTHORIZATION || name == header::PROXY_AUTHORIZATION || name == header::COOKIE
+}
 
 pub fn fingerprint_or_mark(fingerprint: &Option<Arc<str>>) -> &str {
     fingerprint.as_deref().unwrap_or("[token]")
@@ -37,11 +35,9 @@ pub fn journal_headers(
         let value = value.as_bytes();
         out.extend_from_slice(name.as_str().as_bytes());
         out.extend_from_slice(b": ");
-        if SECRET_HEADERS.contains(name) {
+        if is_secret(name) {
             push_secret_header(&mut out, value, token, token_fingerprint);
-        } else if let Some(token) = searchable.filter(|t| {
-            value.len() >= t.len() && memchr::memmem::find(value, t.as_bytes()).is_some()
-        }) {
+        } else if let Some(token) = searchable.filter(|t| crate::redact::holds_token(value, t)) {
             out.extend_from_slice(
                 replace_token(
                     &String::from_utf8_lossy(value),
