@@ -155,10 +155,45 @@ def mock_compare(before, after, extra):
     print(f"after / before: {figures['after'] / figures['before']:.3f}x")
 
 
+def refuses_invalid_bodies(command):
+    """The validating baseline really validates: 400 for a body outside the schema, 200 for ours."""
+    port = free_port()
+    server = subprocess.Popen([command, str(port), "1", "validate"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 30
+        statuses = None
+        while statuses is None:
+            try:
+                statuses = [
+                    post_status(port, body) for body in (b'{"mfaType":"SMS"}', b"not json", BODY)
+                ]
+            except OSError:
+                if time.time() > deadline:
+                    raise RuntimeError(f"{command} validate did not answer")
+                time.sleep(0.1)
+        if statuses != [400, 400, 200]:
+            raise RuntimeError(f"{command} validate answered {statuses}, not [400, 400, 200]")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def post_status(port, body):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("POST", "/mfa/primary", body=body, headers=HEADERS)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
 def bare_figures():
     """The two baselines, printed: the bare handler, and the bare handler that validates each
     body against the seed's request schema as a hand-written backend would."""
     command = os.path.join(RELEASE, "examples", "bare_actix")
+    refuses_invalid_bodies(command)
     bare = per_request(lambda p: [command, str(p), "1"])
     validating = per_request(lambda p: [command, str(p), "1", "validate"])
     print(f"bare actix-web: {bare:,.0f} instructions per request")
