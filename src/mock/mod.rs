@@ -252,19 +252,21 @@ pub fn app(
         })
         .configure(|cfg| {
             if state.settings.admin.is_some() {
-                cfg.service(admin::scope());
+                // Compressed only where a request asks (see `compress.rs`); the pipeline's
+                // answers are compressed by its handler.
+                cfg.service(admin::scope().wrap_fn(move |req, srv| {
+                    match compress.then(|| compress::negotiated(&req)).flatten() {
+                        None => {
+                            Either::Left(srv.call(req).map_ok(ServiceResponse::map_into_right_body))
+                        }
+                        Some(coding) => Either::Right(
+                            srv.call(req)
+                                .map_ok(move |response| compress::compressed(response, coding)),
+                        ),
+                    }
+                }));
             }
             cfg.default_service(web::to(pipeline::endpoint));
-        })
-        .wrap_fn(move |req, srv| {
-            // Compressed only where a request asks (see `compress.rs` for why not `Compress`).
-            match compress.then(|| compress::negotiated(&req)).flatten() {
-                None => Either::Left(srv.call(req).map_ok(ServiceResponse::map_into_right_body)),
-                Some(coding) => Either::Right(
-                    srv.call(req)
-                        .map_ok(move |response| compress::compressed(response, coding)),
-                ),
-            }
         })
         .wrap(
             state

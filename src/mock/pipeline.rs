@@ -20,11 +20,20 @@ use crate::contract::rules::RequestValues;
 use crate::contract::{Route, Target, sample_text};
 use crate::server::Ending;
 
-/// The handler behind every path but `/__admin`.
+/// The handler behind every path but `/__admin`: the answer, compressed as the request asks.
 pub async fn endpoint(
     req: HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     state: web::Data<MockState>,
+) -> HttpResponse {
+    let response = answer_request(&req, payload, &state).await;
+    super::compress::as_asked(&req, state.settings.compress, response)
+}
+
+async fn answer_request(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    state: &web::Data<MockState>,
 ) -> HttpResponse {
     let started = Instant::now();
     let route = if req.path() == state.contract.path() && req.method() == state.contract.method() {
@@ -40,10 +49,10 @@ pub async fn endpoint(
         && let Some(upstream) = req.app_data::<web::Data<crate::server::Upstream>>()
     {
         // In front of a real backend, every path the contract does not know is the backend's.
-        return upstream.pass(&req, payload, &state.logger).await;
+        return upstream.pass(req, payload, &state.logger).await;
     }
     let mut seen = RequestFacts::default();
-    let mut reply = match run(&req, &mut payload, &state, &mut seen, route).await {
+    let mut reply = match run(req, &mut payload, state, &mut seen, route).await {
         Ok(reply) => reply,
         Err(stop) => *stop,
     };
@@ -63,16 +72,16 @@ pub async fn endpoint(
         reply.body = redact_bytes(&reply.body, token);
     }
     // Written when the answer is complete; if the client gives up first, when it does.
-    let pending = record::prepare(&req, &state, seen.token, &seen.body, &reply, started);
+    let pending = record::prepare(req, state, seen.token, &seen.body, &reply, started);
     let mut client_there = true;
     if let Some(delay) = reply.delay {
-        client_there = hold(&req, delay).await;
+        client_there = hold(req, delay).await;
     }
     let outcome = match reply.fault {
         _ if !client_there => Ending::ClientGaveUp,
         Some(super::scenario::Fault::Timeout) => {
             // Held until the client gives up; if it never does, the bound ends it.
-            if hold(&req, state.rules.max_delay).await {
+            if hold(req, state.rules.max_delay).await {
                 Ending::Closed
             } else {
                 Ending::ClientGaveUp

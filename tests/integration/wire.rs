@@ -558,6 +558,21 @@ async fn the_mock_compresses_as_asked_unless_told_not_to() {
         .await
         .expect("an answer");
     assert!(answer.headers().get("content-encoding").is_none());
+    // The admin API's answers too (compressed by its scope, the pipeline's by its handler).
+    for (url, expected) in [(&mock.url, Some("gzip")), (&plain.url, None)] {
+        let answer = client
+            .get(format!("{url}/__admin/requests"))
+            .header("Accept-Encoding", "gzip")
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(answer.status(), 200);
+        let coding = answer
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().expect("ASCII").to_owned());
+        assert_eq!(coding.as_deref(), expected, "{url}");
+    }
 }
 
 /// An upstream that closes idle keep-alive connections after 200 ms, as many load balancers
