@@ -171,27 +171,26 @@ impl Logger {
     pub fn request(&self, line: &RequestLine<'_>) {
         match self.format {
             LogFormat::Off => {}
-            LogFormat::Text => {
-                // Pieces pushed one by one: `format!` machinery was most of this line's cost.
-                let mut text = String::with_capacity(160);
-                timestamp(&mut text);
-                text.push_str(" INFO method=");
-                text.push_str(line.method);
-                text.push_str(" path=");
-                text.push_str(line.path);
-                text.push_str(" status=");
+            LogFormat::Text => self.append_with(|text| {
+                // Pieces pushed one by one into the thread's buffer: `format!` machinery was
+                // most of this line's cost, and a line of its own another allocation and copy.
+                timestamp(text);
+                text.extend_from_slice(b" INFO method=");
+                text.extend_from_slice(line.method.as_bytes());
+                text.extend_from_slice(b" path=");
+                text.extend_from_slice(line.path.as_bytes());
+                text.extend_from_slice(b" status=");
                 match line.status {
-                    Some(status) => push_number(&mut text, u64::from(status)),
-                    None => text.push_str(line.outcome.as_str()),
+                    Some(status) => push_number(text, u64::from(status)),
+                    None => text.extend_from_slice(line.outcome.as_str().as_bytes()),
                 }
-                text.push_str(" latency_ms=");
-                push_hundredths(&mut text, line.latency_ms);
-                text.push_str(" scenario=");
-                text.push_str(line.scenario.unwrap_or("-"));
-                text.push_str(" user=");
-                text.push_str(line.user.unwrap_or("-"));
-                self.append(text);
-            }
+                text.extend_from_slice(b" latency_ms=");
+                push_hundredths(text, line.latency_ms);
+                text.extend_from_slice(b" scenario=");
+                text.extend_from_slice(line.scenario.unwrap_or("-").as_bytes());
+                text.extend_from_slice(b" user=");
+                text.extend_from_slice(line.user.unwrap_or("-").as_bytes());
+            }),
             LogFormat::Json => {
                 #[derive(Serialize)]
                 struct Json<'a> {
@@ -205,10 +204,8 @@ impl Logger {
                     scenario: Option<&'a str>,
                     user: Option<&'a str>,
                 }
-                let mut timestamp_text = String::with_capacity(24);
-                timestamp(&mut timestamp_text);
                 let json = Json {
-                    timestamp: timestamp_text,
+                    timestamp: timestamp_text(),
                     level: "INFO",
                     method: line.method,
                     path: line.path,
@@ -235,42 +232,39 @@ impl Logger {
     fn message(&self, level: &str, message: &str) {
         match self.format {
             LogFormat::Off => {}
-            LogFormat::Text => {
-                let mut text = String::with_capacity(message.len() + 32);
-                timestamp(&mut text);
-                text.push(' ');
-                text.push_str(level);
-                text.push(' ');
-                text.push_str(message);
-                self.append(text);
-            }
+            LogFormat::Text => self.append_with(|text| {
+                timestamp(text);
+                text.push(b' ');
+                text.extend_from_slice(level.as_bytes());
+                text.push(b' ');
+                text.extend_from_slice(message.as_bytes());
+            }),
             LogFormat::Json => {
-                let mut time = String::new();
-                timestamp(&mut time);
-                let json =
-                    serde_json::json!({"timestamp": time, "level": level, "message": message});
+                let json = serde_json::json!({"timestamp": timestamp_text(), "level": level, "message": message});
                 self.append(json.to_string());
             }
         }
     }
 
-    fn append(&self, mut line: String) {
-        line.push('\n');
-        let buffer = LOCAL.with(|local| {
-            local
-                .borrow_mut()
-                .get_or_insert_with(|| {
-                    let buffer = Buffer::default();
-                    lock(&self.buffers.all).push(buffer.clone());
-                    buffer
-                })
-                .clone()
-        });
-        let full = {
-            let mut buffer = lock(&buffer);
-            buffer.extend_from_slice(line.as_bytes());
+    fn append(&self, line: String) {
+        self.append_with(|out| out.extend_from_slice(line.as_bytes()));
+    }
+
+    /// Writes one line, by `write`, at the end of this thread's buffer (the line break is
+    /// added here).
+    fn append_with(&self, write: impl FnOnce(&mut Vec<u8>)) {
+        let full = LOCAL.with(|local| {
+            let mut local = local.borrow_mut();
+            let buffer = local.get_or_insert_with(|| {
+                let buffer = Buffer::default();
+                lock(&self.buffers.all).push(buffer.clone());
+                buffer
+            });
+            let mut buffer = lock(buffer);
+            write(&mut buffer);
+            buffer.push(b'\n');
             buffer.len() >= FLUSH_AT_BYTES
-        };
+        });
         if full {
             self.buffers.flush_all();
         }
@@ -293,24 +287,31 @@ impl Drop for Logger {
 }
 
 /// Decimal digits of `n`.
-fn push_number(out: &mut String, n: u64) {
-    out.push_str(itoa::Buffer::new().format(n));
+fn push_number(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// `value` with two decimals, e.g. `0.05`.
-fn push_hundredths(out: &mut String, value: f64) {
+fn push_hundredths(out: &mut Vec<u8>, value: f64) {
     let hundredths = (value.max(0.0) * 100.0).round() as u64;
     push_number(out, hundredths / 100);
-    out.push('.');
+    out.push(b'.');
     let rest = hundredths % 100;
     if rest < 10 {
-        out.push('0');
+        out.push(b'0');
     }
     push_number(out, rest);
 }
 
+/// The timestamp as text, for the JSON lines.
+fn timestamp_text() -> String {
+    let mut text = Vec::with_capacity(24);
+    timestamp(&mut text);
+    String::from_utf8_lossy(&text).into_owned()
+}
+
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC); the calendar part is worked out once a second per thread.
-fn timestamp(out: &mut String) {
+fn timestamp(out: &mut Vec<u8>) {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -319,19 +320,18 @@ fn timestamp(out: &mut String) {
         if cache.0 != now.as_secs() {
             *cache = (now.as_secs(), civil(now.as_secs()));
         }
-        out.push_str(&cache.1);
+        out.extend_from_slice(cache.1.as_bytes());
     });
     let millis = now.subsec_millis();
-    out.push('.');
-    out.push_str(if millis < 10 {
-        "00"
+    out.extend_from_slice(if millis < 10 {
+        b".00"
     } else if millis < 100 {
-        "0"
+        b".0"
     } else {
-        ""
+        b"."
     });
     push_number(out, u64::from(millis));
-    out.push('Z');
+    out.push(b'Z');
 }
 
 /// Unix seconds as `YYYY-MM-DDTHH:MM:SS` (UTC), the part of a timestamp that changes once a second.
@@ -364,15 +364,26 @@ mod tests {
 
     #[test]
     fn numbers_are_written_as_decimals() {
-        let mut out = String::new();
+        let mut out = Vec::new();
         push_number(&mut out, 0);
-        out.push(' ');
+        out.push(b' ');
         push_number(&mut out, 18_446_744_073_709_551_615);
-        out.push(' ');
+        out.push(b' ');
         push_hundredths(&mut out, 0.049);
-        out.push(' ');
+        out.push(b' ');
         push_hundredths(&mut out, 12.3);
-        assert_eq!(out, "0 18446744073709551615 0.05 12.30");
+        assert_eq!(out, b"0 18446744073709551615 0.05 12.30");
+    }
+
+    #[test]
+    fn a_timestamp_is_iso_8601_with_three_digits_of_milliseconds() {
+        let mut out = Vec::new();
+        timestamp(&mut out);
+        let text = String::from_utf8(out).expect("text");
+        assert_eq!(text.len(), "2026-11-28T12:18:43.007Z".len(), "{text}");
+        assert!(text.starts_with("20") && text.ends_with('Z'), "{text}");
+        assert_eq!(&text[19..20], ".", "{text}");
+        assert!(text[20..23].bytes().all(|b| b.is_ascii_digit()), "{text}");
     }
 
     #[test]
