@@ -240,7 +240,9 @@ impl Logger {
                 text.extend_from_slice(message.as_bytes());
             }),
             LogFormat::Json => {
-                let json = serde_json::json!({"timestamp": timestamp_text(), "level": level, "message": message});
+                let time = timestamp_text();
+                let json =
+                    serde_json::json!({"timestamp": time, "level": level, "message": message});
                 self.append(json.to_string());
             }
         }
