@@ -35,6 +35,9 @@ pub enum GapKind {
     OtherStatus,
     /// Accepted although our policy refuses it; the documentation does not forbid it.
     Lenient,
+    /// Refused with a body (or a content type) the documentation does not describe, where the
+    /// contract's error shape is the mock's own.
+    UndescribedBody,
 }
 
 impl GapKind {
@@ -43,6 +46,7 @@ impl GapKind {
             GapKind::AllowedStatus => "allowed status",
             GapKind::OtherStatus => "status outside the gap policy",
             GapKind::Lenient => "lenient: accepted",
+            GapKind::UndescribedBody => "body the documentation does not describe",
         }
     }
 }

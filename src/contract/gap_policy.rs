@@ -11,7 +11,25 @@ pub struct GapPolicy {
     pub description: String,
     /// File name under `schemas/` of the shape every rejection body has.
     pub error_schema: String,
+    /// Whose shape that is: the documentation's, or the mock's own.
+    #[serde(default)]
+    pub error_shape: ErrorShape,
     pub rejections: BTreeMap<RejectionKind, RejectionPolicy>,
+}
+
+/// Whose error shape a contract's refusals have. A target's answers the documentation does
+/// not describe (an undocumented status, another path or method) are judged by it only when it
+/// is the documentation's; the mock's own shape is what the mock sends, and a target's body
+/// there is what the documentation leaves open: a gap.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorShape {
+    /// The documentation describes its errors (the seed's 500), and refusals share that shape.
+    #[default]
+    Documented,
+    /// The documentation describes none (what `contract import` writes for a document without
+    /// one): the shape is what the mock sends.
+    Mock,
 }
 
 /// The reasons to refuse a request that the documentation does not describe. The code decides

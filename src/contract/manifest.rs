@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use super::gap_policy::{
-    GapPolicy, GapPolicyOverride, RejectionKind, RejectionOverride, RejectionPolicy,
+    ErrorShape, GapPolicy, GapPolicyOverride, RejectionKind, RejectionOverride, RejectionPolicy,
 };
 
 use super::rules::{Invariant, Rule};

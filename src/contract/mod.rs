@@ -34,7 +34,7 @@ pub use files::{ContractFiles, Origin};
 pub use identity::Identity;
 pub use load::BREAKS_CONTRACT;
 pub use manifest::{
-    AccountsSpec, Auth, BodySpec, ChaosSpec, ChaosWeights, FixtureDirs, GapPolicy,
+    AccountsSpec, Auth, BodySpec, ChaosSpec, ChaosWeights, ErrorShape, FixtureDirs, GapPolicy,
     GapPolicyOverride, Manifest, OperationSpec, ParameterLocation, ParameterSpec, RejectionKind,
     RejectionOverride, RejectionPolicy, RequestSpec, ResponseSpec, Security, Server, StateName,
 };

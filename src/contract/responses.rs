@@ -55,6 +55,14 @@ impl Contract {
         }
     }
 
+    /// Whether the body of an answer of `status` is what the documentation leaves open: judged
+    /// by the error shape (`by_error_shape`: another path or method; else an undocumented
+    /// status) where that shape is the mock's own, not the documentation's.
+    pub fn body_left_open(&self, status: u16, by_error_shape: bool) -> bool {
+        self.manifest.gap_policy.error_shape == super::ErrorShape::Mock
+            && (by_error_shape || self.response_spec(status).is_none())
+    }
+
     /// Whether `status` is documented as an answer without a body.
     pub fn documents_no_body(&self, status: u16) -> bool {
         self.response_spec(status)

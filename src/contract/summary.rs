@@ -162,7 +162,17 @@ fn rules(out: &mut String, rules: &[super::rules::Rule], indent: &str) {
 fn gap_policy(out: &mut String, contract: &Contract) {
     let m = contract.manifest();
     let policy = &m.gap_policy;
-    let _ = writeln!(out, "\ngap policy (error shape {})", policy.error_schema);
+    let whose = match policy.error_shape {
+        crate::contract::ErrorShape::Documented => "the documentation's",
+        crate::contract::ErrorShape::Mock => {
+            "the mock's own: a target's refusal bodies the documentation does not describe are gaps"
+        }
+    };
+    let _ = writeln!(
+        out,
+        "\ngap policy (error shape {}, {whose})",
+        policy.error_schema
+    );
     let _ = writeln!(out, "  {}", policy.description);
     for (kind, rejection) in &policy.rejections {
         let accept: Vec<String> = rejection.accept.iter().map(u16::to_string).collect();

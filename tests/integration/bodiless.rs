@@ -26,6 +26,8 @@ fn an_answer_without_a_body_is_carried_and_summarized() {
         &std::fs::read_to_string(out.join("schemas/contract.json")).expect("manifest"),
     )
     .expect("JSON");
+    // The document describes no error shape: the mock's refusal body is the mock's own.
+    assert_eq!(manifest["gapPolicy"]["errorShape"], "mock");
     let delete = manifest["operations"]
         .as_array()
         .expect("operations")
@@ -205,4 +207,78 @@ fn every_answer_a_documented_404_without_a_body_is_a_note_not_a_failure() {
         "{:#}",
         report["notes"]
     );
+}
+
+/// The notes API as a typical web framework serves it: what the document describes, right; what
+/// it leaves open (the bodies of refusals, which it does not describe, and other methods) in the
+/// framework's own way: errors as `{"error": {"message": ...}}`, a wrong content type refused in
+/// plain text, an unknown method with an HTML 404.
+fn framework_backend(put_errors_as_documented: bool) -> TestServer {
+    TestServer::start(move |req, body| {
+        let error = |status: u16, message: &str| {
+            actix_web::HttpResponse::build(
+                actix_web::http::StatusCode::from_u16(status).expect("status"),
+            )
+            .json(json!({"error": {"message": message, "status": status}}))
+        };
+        let json_body = req
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/json"));
+        let note_id = req
+            .path()
+            .strip_prefix("/notes/")
+            .map(|id| id.parse::<u64>().is_ok_and(|id| id >= 1));
+        Answer::Now(match (req.method().as_str(), req.path()) {
+            // PUT documents its errors (`default`: a `message`); DELETE does not.
+            ("PUT", _) if note_id == Some(false) && put_errors_as_documented => {
+                actix_web::HttpResponse::BadRequest()
+                    .json(json!({"message": "id must be a number"}))
+            }
+            ("PUT" | "DELETE", _) if note_id == Some(false) => error(400, "id must be a number"),
+            ("POST", "/notes") if !json_body => actix_web::HttpResponse::UnsupportedMediaType()
+                .content_type("text/plain")
+                .body("Unsupported Media Type"),
+            ("POST", "/notes") => match serde_json::from_slice::<Value>(body) {
+                Ok(note) if note["text"].as_str().is_some_and(|t| !t.is_empty()) => {
+                    actix_web::HttpResponse::Created().json(json!({"id": 1}))
+                }
+                Ok(_) => error(400, "text is required"),
+                Err(_) => error(400, "the body is not JSON"),
+            },
+            ("DELETE", path) if path.starts_with("/notes/") => actix_web::HttpResponse::NoContent()
+                .insert_header(("X-Deleted-At", "2026-12-07"))
+                .finish(),
+            ("PUT", path) if path.starts_with("/notes/") => {
+                actix_web::HttpResponse::Accepted().finish()
+            }
+            (method, path) => actix_web::HttpResponse::NotFound()
+                .content_type("text/html; charset=utf-8")
+                .body(format!("<pre>Cannot {method} {path}</pre>")),
+        })
+    })
+}
+
+/// What the document describes is judged; the shape of refusals it does not describe is not:
+/// the imported contract's error shape is the mock's, so a backend's own error bodies, plain
+/// text and HTML are gaps (failures under `--strict-gaps`), never false alarms.
+#[test]
+fn a_backend_s_own_error_bodies_are_gaps_where_the_document_describes_none() {
+    let backend = framework_backend(true);
+    let (report, code) = check(&backend.url, NOTES);
+    assert_eq!(code, Some(0), "{:#}", report["failures"]);
+    let gaps = report["gaps"].to_string();
+    assert!(gaps.contains("undescribed_body"), "{gaps}");
+    let (strict, code) = check_report(
+        NOTES,
+        &backend.url,
+        &["--seed", "3", "--cases", "10", "--strict-gaps"],
+    );
+    assert_eq!(code, Some(1), "{:#}", strict["failures"]);
+    // An error the document does describe (touchNote's `default` wants a `message`) is judged.
+    let backend = framework_backend(false);
+    let (report, code) = check(&backend.url, NOTES);
+    assert_eq!(code, Some(1), "{:#}", report["failures"]);
+    assert_only_operation_fails(&report, "touchNote");
 }

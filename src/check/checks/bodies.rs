@@ -6,9 +6,40 @@ use serde_json::Value;
 use super::{Ctx, fail, status_class};
 use crate::cases::{Case, Expect};
 use crate::remote::{Body, Response};
-use crate::verdict::{Failure, Verdict};
+use crate::verdict::{Failure, Gap, GapKind, Verdict};
 
-pub(super) fn content_type_conformance(ctx: &Ctx<'_>, _: &Case, response: &Response) -> Verdict {
+pub(super) fn content_type_conformance(ctx: &Ctx<'_>, case: &Case, response: &Response) -> Verdict {
+    left_open(
+        ctx,
+        case,
+        response.status,
+        media_type_verdict(ctx, response),
+    )
+}
+
+/// A failure about a body the documentation does not describe (see
+/// `Contract::body_left_open`) is a gap instead, unless the gap policy binds.
+fn left_open(ctx: &Ctx<'_>, case: &Case, status: u16, verdict: Verdict) -> Verdict {
+    let by_error_shape = matches!(case.expect, Expect::Reject(kind) if !kind.is_on_operation());
+    match (verdict, case.expect) {
+        (Verdict::Fail(_), expect)
+            if !ctx.strict_gaps && ctx.contract.body_left_open(status, by_error_shape) =>
+        {
+            match expect {
+                Expect::Reject(kind) => Verdict::Gap(Gap {
+                    status,
+                    kind,
+                    how: GapKind::UndescribedBody,
+                }),
+                // A valid request answered with a status nothing documents: the status checks'.
+                Expect::Accept => Verdict::Skip,
+            }
+        }
+        (verdict, _) => verdict,
+    }
+}
+
+fn media_type_verdict(ctx: &Ctx<'_>, response: &Response) -> Verdict {
     let bodiless = response.body.is_empty() && matches!(response.status, 204 | 304);
     // Documented without a body, the answer has no media type the documentation speaks of.
     if bodiless || ctx.contract.documents_no_body(response.status) {
@@ -35,6 +66,15 @@ pub(super) fn response_schema_conformance(
     case: &Case,
     response: &Response,
 ) -> Verdict {
+    left_open(
+        ctx,
+        case,
+        response.status,
+        schema_verdict(ctx, case, response),
+    )
+}
+
+fn schema_verdict(ctx: &Ctx<'_>, case: &Case, response: &Response) -> Verdict {
     // Another method or path is not this operation: its `default` or ranges do not cover it.
     let (schema, headers) = match case.expect {
         Expect::Reject(kind) if !kind.is_on_operation() => (ctx.contract.error_schema(), &[][..]),

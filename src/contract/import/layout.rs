@@ -231,6 +231,7 @@ impl Writer<'_> {
         manifest["gapPolicy"]["description"] = json!(
             "What the mock sends and the checker accepts for everything the document leaves out: documentation gaps, not violations."
         );
+        manifest["gapPolicy"]["errorShape"] = json!(self.imported.error_shape);
         if self
             .imported
             .operations
@@ -264,6 +265,11 @@ impl Writer<'_> {
             }
         }
         error["allOf"] = json!([base]);
+        if self.imported.error_shape == crate::contract::ErrorShape::Mock {
+            error["description"] = json!(
+                "What the mock sends for a refusal the document does not describe ({\"success\": false, \"error\": \"...\"}, with `detail` and, where they apply, `violations`, `line` and `column`, `accepted`). The document describes no error shape, so a target's own refusal bodies are documentation gaps, not violations (gapPolicy.errorShape: mock)."
+            );
+        }
         self.put("schemas/error.schema.json".into(), &error);
         self.put("schemas/users.schema.json".into(), &json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",

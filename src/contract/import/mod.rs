@@ -44,6 +44,9 @@ pub struct Imported {
     pub components: Value,
     /// What the document holds beyond its operations that a contract cannot carry (webhooks).
     pub not_carried: Vec<String>,
+    /// The mock's own, unless the document is an export whose gap policy says its error shape
+    /// is documented.
+    pub error_shape: crate::contract::ErrorShape,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -246,6 +249,10 @@ pub fn from_text(file: &str, text: &str) -> Result<Imported, ImportError> {
         skipped,
         components,
         not_carried,
+        error_shape: document
+            .pointer(&format!("/{GAP_POLICY_EXTENSION}/errorShape"))
+            .and_then(|shape| serde_json::from_value(shape.clone()).ok())
+            .unwrap_or(crate::contract::ErrorShape::Mock),
     })
 }
 

@@ -339,3 +339,13 @@ fn path_templates_and_operation_ids_are_held_to_the_document() {
         "{error}"
     );
 }
+
+#[test]
+fn the_error_shape_is_the_mock_s_unless_an_export_says_it_is_documented() {
+    assert_eq!(shop().error_shape, crate::contract::ErrorShape::Mock);
+    let exported = crate::contract::openapi::document(
+        &crate::contract::Contract::embedded().expect("the built-in contract loads"),
+    );
+    let again = from_text("export.json", &exported.to_string()).expect("the export imports");
+    assert_eq!(again.error_shape, crate::contract::ErrorShape::Documented);
+}
