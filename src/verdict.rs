@@ -37,7 +37,7 @@ pub enum GapKind {
     Lenient,
     /// Refused with a body (or a content type) the documentation does not describe, where the
     /// contract's error shape is the mock's own.
-    UndescribedBody,
+    UndocumentedBody,
 }
 
 impl GapKind {
@@ -46,7 +46,7 @@ impl GapKind {
             GapKind::AllowedStatus => "allowed status",
             GapKind::OtherStatus => "status outside the gap policy",
             GapKind::Lenient => "lenient: accepted",
-            GapKind::UndescribedBody => "body the documentation does not describe",
+            GapKind::UndocumentedBody => "undocumented body",
         }
     }
 }

@@ -310,8 +310,12 @@ impl Contract {
 
     /// The top-level properties a body of `status` may have, with their schemas: its schema's
     /// own and those of the schemas it pulls in with `allOf` + `$ref`. A property the mock alone
-    /// sends is marked `x-mock-diagnostic: true` in its schema.
+    /// sends is marked `x-mock-diagnostic: true` in its schema. None where the documentation
+    /// leaves the body open (an undocumented status, the error shape the mock's own).
     pub fn body_properties(&self, status: u16) -> BTreeMap<String, Value> {
+        if self.body_left_open(status, false) {
+            return BTreeMap::new();
+        }
         self.properties_of(self.schema_for_status(status))
     }
 

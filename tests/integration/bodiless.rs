@@ -269,13 +269,31 @@ fn a_backend_s_own_error_bodies_are_gaps_where_the_document_describes_none() {
     let (report, code) = check(&backend.url, NOTES);
     assert_eq!(code, Some(0), "{:#}", report["failures"]);
     let gaps = report["gaps"].to_string();
-    assert!(gaps.contains("undescribed_body"), "{gaps}");
+    assert!(gaps.contains("undocumented_body"), "{gaps}");
     let (strict, code) = check_report(
         NOTES,
         &backend.url,
         &["--seed", "3", "--cases", "10", "--strict-gaps"],
     );
     assert_eq!(code, Some(1), "{:#}", strict["failures"]);
+    // Drift against the mock: the mock's error fields are not the document's, so the backend's
+    // own error object differs from them cosmetically, not as a documented field.
+    let mock = Process::mock(&["--contract", NOTES]);
+    let output = mfa_contract(&[
+        "--contract",
+        NOTES,
+        "drift",
+        "--target",
+        &backend.url,
+        "--against",
+        &mock.url,
+    ]);
+    let drift = stdout(&output);
+    assert!(drift.contains("/error"), "{drift}");
+    assert!(
+        !drift.contains("(documented)") && !drift.contains("! /error"),
+        "{drift}"
+    );
     // An error the document does describe (touchNote's `default` wants a `message`) is judged.
     let backend = framework_backend(false);
     let (report, code) = check(&backend.url, NOTES);

@@ -29,7 +29,7 @@ fn left_open(ctx: &Ctx<'_>, case: &Case, status: u16, verdict: Verdict) -> Verdi
                 Expect::Reject(kind) => Verdict::Gap(Gap {
                     status,
                     kind,
-                    how: GapKind::UndescribedBody,
+                    how: GapKind::UndocumentedBody,
                 }),
                 // A valid request answered with a status nothing documents: the status checks'.
                 Expect::Accept => Verdict::Skip,
