@@ -274,6 +274,11 @@ fn request(
 
 fn response(contract: &Contract, exchange: &Exchange, status: u16, body: Option<Value>) -> Value {
     let mut response = json!({ "status": status });
+    // A refusal whose body the documentation leaves open (an imported document's undocumented
+    // status): the provider owes its status, not the mock's body or media type.
+    if contract.body_left_open(status, false) {
+        return response;
+    }
     if let Some(ct) = header(&exchange.response_headers, "content-type") {
         response["headers"] = json!({ "Content-Type": [ct] });
     }

@@ -300,3 +300,58 @@ fn a_backend_s_own_error_bodies_are_gaps_where_the_document_describes_none() {
     assert_eq!(code, Some(1), "{:#}", report["failures"]);
     assert_only_operation_fails(&report, "touchNote");
 }
+
+/// A pact recorded against the mock of an imported document pins what the document describes:
+/// a refusal's status, but not the mock's body or media type for it, which a backend written
+/// elsewhere has its own way (here a plain-text 415 and its own error objects).
+#[tokio::test]
+async fn a_pact_from_an_imported_document_holds_a_backend_to_statuses_not_to_the_mock_s_refusals() {
+    let mock = Process::mock(&["--contract", NOTES, "--pact-consumer", "notes-app"]);
+    let client = crate::support::http_client(std::time::Duration::from_secs(10));
+    for (content_type, body) in [
+        ("application/json", r#"{"text":"hello"}"#),
+        ("application/json", r#"{"text":""}"#),
+        ("text/plain", "hello"),
+    ] {
+        client
+            .post(format!("{}/notes", mock.url))
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("an answer");
+    }
+    let text = client
+        .get(format!("{}/__admin/requests?format=pact", mock.url))
+        .send()
+        .await
+        .expect("exported")
+        .text()
+        .await
+        .expect("text");
+    let pact: Value = serde_json::from_str(&text).expect("JSON");
+    let responses: Vec<&Value> = pact["interactions"]
+        .as_array()
+        .expect("interactions")
+        .iter()
+        .map(|i| &i["response"])
+        .collect();
+    assert_eq!(responses.len(), 3, "{pact:#}");
+    for response in &responses {
+        let documented = response["status"] == 201;
+        assert_eq!(response.get("body").is_some(), documented, "{response:#}");
+    }
+    let Some(pact_cli) = crate::pact::pact_cli("a_pact_from_an_imported_document_holds") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("notes-app.json");
+    std::fs::write(&file, &text).expect("write");
+    let backend = framework_backend(true);
+    let (passed, log) = crate::pact::verify(&pact_cli, &file, &backend.url, false);
+    assert!(passed, "the verifier failed:\n{log}");
+    assert!(
+        log.contains("a request with Content-Type text/plain"),
+        "{log}"
+    );
+}
