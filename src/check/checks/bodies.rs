@@ -20,23 +20,26 @@ pub(super) fn content_type_conformance(ctx: &Ctx<'_>, case: &Case, response: &Re
 /// A failure about a body the documentation does not describe (see
 /// `Contract::body_left_open`) is a gap instead, unless the gap policy binds.
 fn left_open(ctx: &Ctx<'_>, case: &Case, status: u16, verdict: Verdict) -> Verdict {
-    let by_error_shape = matches!(case.expect, Expect::Reject(kind) if !kind.is_on_operation());
+    let open = !ctx.strict_gaps
+        && ctx
+            .contract
+            .body_left_open(status, other_path_or_method(case));
     match (verdict, case.expect) {
-        (Verdict::Fail(_), expect)
-            if !ctx.strict_gaps && ctx.contract.body_left_open(status, by_error_shape) =>
-        {
-            match expect {
-                Expect::Reject(kind) => Verdict::Gap(Gap {
-                    status,
-                    kind,
-                    how: GapKind::UndocumentedBody,
-                }),
-                // A valid request answered with a status nothing documents: the status checks'.
-                Expect::Accept => Verdict::Skip,
-            }
-        }
+        (Verdict::Fail(_), Expect::Reject(kind)) if open => Verdict::Gap(Gap {
+            status,
+            kind,
+            how: GapKind::UndocumentedBody,
+        }),
+        // A valid request answered with a status nothing documents: the status checks'.
+        (Verdict::Fail(_), Expect::Accept) if open => Verdict::Skip,
         (verdict, _) => verdict,
     }
+}
+
+/// Whether the case goes to another path or method: not this operation, so judged by the
+/// error shape whatever its `default` or ranges say.
+fn other_path_or_method(case: &Case) -> bool {
+    matches!(case.expect, Expect::Reject(kind) if !kind.is_on_operation())
 }
 
 fn media_type_verdict(ctx: &Ctx<'_>, response: &Response) -> Verdict {
@@ -75,18 +78,18 @@ pub(super) fn response_schema_conformance(
 }
 
 fn schema_verdict(ctx: &Ctx<'_>, case: &Case, response: &Response) -> Verdict {
-    // Another method or path is not this operation: its `default` or ranges do not cover it.
-    let (schema, headers) = match case.expect {
-        Expect::Reject(kind) if !kind.is_on_operation() => (ctx.contract.error_schema(), &[][..]),
+    let status = response.status;
+    let (schema, headers) = if other_path_or_method(case) {
+        (ctx.contract.error_schema(), &[][..])
+    } else if ctx.contract.documents_no_body(status) {
         // Documented without a body: only the headers to judge (a body sent anyway is what
         // the documentation leaves open).
-        _ if ctx.contract.documents_no_body(response.status) => {
-            return header_conformance(ctx.contract.documented_headers(response.status), response);
-        }
-        _ => (
-            ctx.contract.schema_for_status(response.status),
-            ctx.contract.documented_headers(response.status),
-        ),
+        return header_conformance(ctx.contract.documented_headers(status), response);
+    } else {
+        (
+            ctx.contract.schema_for_status(status),
+            ctx.contract.documented_headers(status),
+        )
     };
     let body = match &response.parsed {
         Body::Json(body) => body,
